@@ -1,0 +1,132 @@
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { ConfigError } from '../domain/errors.ts';
+import type { Language } from '../domain/types.ts';
+import { SETTINGS, type SettingName, type SettingValues } from './schema.ts';
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseTarget;
+  secret: string;
+  /** Set when the secret was generated on this start; the caller warns the operator. */
+  secretGeneratedAt: string | null;
+  twilio: { accountSid: string; authToken: string; apiUrl: string } | null;
+  hotline: { number: string | null; language: Language };
+  /** Explicit REPLY_DELAY, or null to use the default (1 h, 20 s for the demo line). */
+  replyDelayMs: number | null;
+  replyCooldownMs: number;
+  replyExpiryMs: number;
+  segmentPriceMicros: number;
+  currency: string;
+  budget: { dailyMicros: number; monthlyMicros: number };
+  timeZone: string;
+  allowedCountries: string[];
+  adminPassword: string | null;
+  metricsToken: string | null;
+  logLevel: string;
+  workerPollMs: number;
+}
+
+export const DEFAULT_REPLY_DELAY_MS = 3_600_000;
+export const DEMO_REPLY_DELAY_MS = 20_000;
+
+/** Parses every setting, collecting all mistakes so the operator can fix them in one go. */
+export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
+  const values: Record<string, unknown> = {};
+  const errors: ConfigError[] = [];
+  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const raw = env[name]?.trim();
+    const text = raw === undefined || raw === '' ? spec.default : raw;
+    if (text === undefined) continue;
+    try {
+      values[name] = spec.parse(text);
+    } catch (error) {
+      errors.push(new ConfigError(name, (error as Error).message));
+    }
+  }
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) {
+    const list = errors.map((e) => e.message).join('\n  - ');
+    throw new ConfigError('settings', `${errors.length} settings need fixing:\n  - ${list}`);
+  }
+  return values as SettingValues;
+}
+
+function resolveDatabase(value: string | undefined, dataDir: string): DatabaseTarget {
+  if (!value) return { kind: 'sqlite', path: join(dataDir, 'nonmerci.db') };
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) return { kind: 'postgres', url: value };
+  if (value.startsWith('sqlite://')) {
+    const path = value.slice('sqlite://'.length);
+    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite:// needs a file path, e.g. sqlite://./data/nonmerci.db');
+    return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
+  }
+  throw new ConfigError('DATABASE_URL', `"${value}" is neither sqlite://PATH nor postgres://…; leave it unset for the built-in SQLite database`);
+}
+
+/** Reads the master secret, or creates one in the data folder (mode 0600) on first start. */
+function resolveSecret(value: string | undefined, dataDir: string): { secret: string; generatedAt: string | null } {
+  if (value) return { secret: value, generatedAt: null };
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) {
+    const secret = readFileSync(file, 'utf8').trim();
+    if (secret.length < 32) throw new ConfigError('NONMERCI_SECRET', `${file} is damaged (shorter than 32 characters); restore it from a backup`);
+    return { secret, generatedAt: null };
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return { secret, generatedAt: file };
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const s = readSettings(env);
+  const dataDir = resolve(s.NONMERCI_DATA_DIR ?? './data');
+  if ((s.TWILIO_ACCOUNT_SID === undefined) !== (s.TWILIO_AUTH_TOKEN === undefined)) {
+    const missing = s.TWILIO_ACCOUNT_SID === undefined ? 'TWILIO_ACCOUNT_SID' : 'TWILIO_AUTH_TOKEN';
+    throw new ConfigError(missing, 'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator');
+  }
+  const database = resolveDatabase(s.DATABASE_URL, dataDir);
+  const { secret, generatedAt } = resolveSecret(s.NONMERCI_SECRET, dataDir);
+  const port = s.PORT ?? 3000;
+  const host = s.HOST ?? '127.0.0.1';
+  return {
+    port,
+    host,
+    publicUrl: s.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    dataDir,
+    database,
+    secret,
+    secretGeneratedAt: generatedAt,
+    twilio:
+      s.TWILIO_ACCOUNT_SID && s.TWILIO_AUTH_TOKEN
+        ? { accountSid: s.TWILIO_ACCOUNT_SID, authToken: s.TWILIO_AUTH_TOKEN, apiUrl: s.TWILIO_API_URL ?? 'https://api.twilio.com' }
+        : null,
+    hotline: { number: s.HOTLINE_NUMBER ?? null, language: s.HOTLINE_LANGUAGE ?? 'fr' },
+    replyDelayMs: env.REPLY_DELAY?.trim() ? (s.REPLY_DELAY ?? null) : null,
+    replyCooldownMs: s.REPLY_COOLDOWN!,
+    replyExpiryMs: s.REPLY_EXPIRY!,
+    segmentPriceMicros: s.SMS_SEGMENT_PRICE!,
+    currency: s.CURRENCY!,
+    budget: { dailyMicros: s.BUDGET_DAILY!, monthlyMicros: s.BUDGET_MONTHLY! },
+    timeZone: s.TIMEZONE!,
+    allowedCountries: s.ALLOWED_COUNTRIES!,
+    adminPassword: s.ADMIN_PASSWORD ?? null,
+    metricsToken: s.METRICS_TOKEN ?? null,
+    logLevel: s.LOG_LEVEL!,
+    workerPollMs: s.WORKER_POLL!,
+  };
+}
+
+/** The settings table for `--help` and the README. */
+export function settingsHelp(): string {
+  return Object.entries(SETTINGS)
+    .map(([name, spec]) => `  ${name.padEnd(20)} ${spec.help}${'default' in spec && spec.default ? ` (default: ${spec.default})` : ''}`)
+    .join('\n');
+}

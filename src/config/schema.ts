@@ -1,0 +1,163 @@
+import { parseDuration } from '../domain/duration.ts';
+import { LANGUAGES, MICROS, type Language } from '../domain/types.ts';
+import { assertTimeZone } from '../policy/budget-periods.ts';
+import { toE164 } from '../domain/phone.ts';
+
+/**
+ * Every setting nonmerci reads, with its help text and default in one place. Each parser returns
+ * the typed value or throws a message telling the operator what to write instead.
+ */
+interface Setting<T> {
+  help: string;
+  default?: string;
+  /** Shown instead of the value in `--help` and logs. */
+  secret?: boolean;
+  parse(value: string): T;
+}
+
+function setting<T>(s: Setting<T>): Setting<T> {
+  return s;
+}
+
+const duration = (example: string) => (value: string) => {
+  const ms = parseDuration(value);
+  if (ms === null) throw new Error(`"${value}" is not a duration; write a number with a unit, e.g. ${example}`);
+  return ms;
+};
+
+const money = (value: string) => {
+  const n = Number(value.replace(',', '.'));
+  if (!/^\d+([.,]\d+)?$/.test(value.trim()) || !Number.isFinite(n)) {
+    throw new Error(`"${value}" is not an amount; write it like 0.16 or 25`);
+  }
+  return Math.round(n * MICROS);
+};
+
+const integer = (min: number, max: number) => (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`"${value}" must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const url = (value: string) => {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return value.replace(/\/+$/, '');
+  } catch {
+    throw new Error(`"${value}" is not an http(s) URL, e.g. https://hotline.example.org`);
+  }
+};
+
+export const SETTINGS = {
+  PORT: setting({ help: 'TCP port the server listens on.', default: '3000', parse: integer(0, 65535) }),
+  HOST: setting({
+    help: 'Address to listen on. 127.0.0.1 keeps the server private (put a reverse proxy in front); 0.0.0.0 exposes it.',
+    default: '127.0.0.1',
+    parse: (v) => v,
+  }),
+  PUBLIC_URL: setting({
+    help: 'Base URL the telephony provider calls, e.g. https://hotline.example.org. Webhook signatures are checked against it. Defaults to http://HOST:PORT.',
+    parse: url,
+  }),
+  DATABASE_URL: setting({
+    help: 'Unset: SQLite in the data folder. sqlite://PATH for another SQLite file; postgres://user@host/db for PostgreSQL (needed to run several processes).',
+    parse: (v) => v,
+  }),
+  NONMERCI_DATA_DIR: setting({ help: 'Folder for the SQLite database and the generated secret.', default: './data', parse: (v) => v }),
+  NONMERCI_SECRET: setting({
+    help: 'Master secret (32+ characters) from which the keys that encrypt phone numbers are derived. If unset, one is generated and kept in the data folder. Losing it makes stored numbers unreadable.',
+    secret: true,
+    parse: (v) => {
+      if (v.length < 32) throw new Error('must be at least 32 characters; generate one with: openssl rand -base64 48');
+      return v;
+    },
+  }),
+  TWILIO_ACCOUNT_SID: setting({
+    help: 'Twilio account SID (starts with AC). With TWILIO_AUTH_TOKEN, lines use Twilio instead of the simulator.',
+    parse: (v) => {
+      if (!/^AC[0-9a-fA-F]{32}$/.test(v)) throw new Error('a Twilio account SID is "AC" followed by 32 hexadecimal characters; copy it from the Twilio console');
+      return v;
+    },
+  }),
+  TWILIO_AUTH_TOKEN: setting({ help: 'Twilio auth token; signs webhooks and authenticates API calls.', secret: true, parse: (v) => v }),
+  TWILIO_API_URL: setting({ help: 'Twilio REST API base URL (a regional endpoint, or a test double).', default: 'https://api.twilio.com', parse: url }),
+  HOTLINE_NUMBER: setting({
+    help: 'Number of the default line, created or updated at start (E.164, e.g. +33939000000). Unset: a demo line on the simulator.',
+    parse: (v) => {
+      const n = toE164(v);
+      if (!n) throw new Error(`"${v}" is not a phone number; write it in international format, e.g. +33939000000`);
+      return n;
+    },
+  }),
+  HOTLINE_LANGUAGE: setting<Language>({
+    help: 'Language of the default line: fr or en.',
+    default: 'fr',
+    parse: (v) => {
+      if (!(LANGUAGES as readonly string[]).includes(v)) throw new Error(`"${v}" is not supported; use ${LANGUAGES.join(' or ')}`);
+      return v as Language;
+    },
+  }),
+  REPLY_DELAY: setting({ help: 'Delay before the consent SMS is decided and sent.', default: '1h', parse: duration('1h or 90s') }),
+  REPLY_COOLDOWN: setting({ help: 'A caller gets at most one reply per line within this period.', default: '90d', parse: duration('90d') }),
+  REPLY_EXPIRY: setting({
+    help: 'A reply still unsent this long after it fell due (budget exhausted, line paused) is dropped with reason "expired".',
+    default: '24h',
+    parse: duration('24h'),
+  }),
+  SMS_SEGMENT_PRICE: setting({ help: 'Price of one SMS segment, used to reserve budget before sending.', default: '0.16', parse: money }),
+  CURRENCY: setting({
+    help: 'Currency of prices and caps (ISO 4217).',
+    default: 'EUR',
+    parse: (v) => {
+      if (!/^[A-Z]{3}$/.test(v)) throw new Error(`"${v}" is not a currency code; write three capital letters, e.g. EUR`);
+      return v;
+    },
+  }),
+  BUDGET_DAILY: setting({ help: 'Hard cap on SMS spend per calendar day.', default: '5', parse: money }),
+  BUDGET_MONTHLY: setting({ help: 'Hard cap on SMS spend per calendar month.', default: '50', parse: money }),
+  TIMEZONE: setting({
+    help: 'Time zone of budget days and months.',
+    default: 'Europe/Paris',
+    parse: (v) => {
+      try {
+        assertTimeZone(v);
+      } catch {
+        throw new Error(`"${v}" is not a time zone; use a name like Europe/Paris`);
+      }
+      return v;
+    },
+  }),
+  ALLOWED_COUNTRIES: setting({
+    help: 'Countries whose mobile numbers may receive replies (ISO codes, comma separated).',
+    default: 'FR',
+    parse: (v) => {
+      const list = v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+      if (list.length === 0 || list.some((c) => !/^[A-Z]{2}$/.test(c))) {
+        throw new Error(`"${v}" must be two-letter country codes separated by commas, e.g. FR,BE`);
+      }
+      return list;
+    },
+  }),
+  ADMIN_PASSWORD: setting({ help: 'Initial password of the "admin" user of the dashboard.', secret: true, parse: (v) => v }),
+  METRICS_TOKEN: setting({
+    help: 'Bearer token that lets a remote Prometheus read /metrics (loopback needs none).',
+    secret: true,
+    parse: (v) => {
+      if (v.length < 16) throw new Error('must be at least 16 characters; generate one with: openssl rand -hex 24');
+      return v;
+    },
+  }),
+  LOG_LEVEL: setting({
+    help: 'fatal, error, warn, info, debug or trace.',
+    default: 'info',
+    parse: (v) => {
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new Error(`"${v}" is not a log level; use info, warn or debug`);
+      return v;
+    },
+  }),
+  WORKER_POLL: setting({ help: 'How often the worker looks for due replies.', default: '1s', parse: duration('1s') }),
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+export type SettingValues = { [K in SettingName]: ReturnType<(typeof SETTINGS)[K]['parse']> | undefined };

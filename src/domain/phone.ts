@@ -1,0 +1,88 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+
+/**
+ * Caller ids that mean "no number": withheld, anonymous or unknown. Twilio sends these fixed values
+ * (https://www.twilio.com/docs/voice/twiml#callers-with-caller-id-withheld); other carriers send words.
+ */
+const WITHHELD = new Set([
+  '',
+  'anonymous',
+  'restricted',
+  'unknown',
+  'blocked',
+  'unavailable',
+  'private',
+  'withheld',
+  '+266696687',
+  '+7378742833',
+  '+2562533',
+  '+8656696',
+  '+86282452253',
+]);
+
+/**
+ * ARCEP reserves these ranges for fiction (films, books, demos); no subscriber holds them. libphonenumber
+ * rightly calls them invalid; the simulator accepts them so a demo never needs a real person's number.
+ */
+const FICTION_PREFIXES = ['+3363998', '+3319900'];
+
+export type NumberType =
+  | 'mobile'
+  | 'fixed_line'
+  | 'fixed_line_or_mobile'
+  | 'premium_rate'
+  | 'shared_cost'
+  | 'toll_free'
+  | 'voip'
+  | 'personal'
+  | 'pager'
+  | 'uan'
+  | 'voicemail'
+  | 'fiction'
+  | 'withheld'
+  | 'invalid';
+
+export interface ClassifiedNumber {
+  /** E.164 when the number could be parsed; otherwise the raw value, trimmed. */
+  normalized: string;
+  type: NumberType;
+  country: string | null;
+}
+
+/** Normalises and classifies a caller id with libphonenumber's full metadata. */
+export function classifyNumber(raw: string): ClassifiedNumber {
+  const trimmed = raw.trim();
+  if (WITHHELD.has(trimmed.toLowerCase())) {
+    return { normalized: trimmed.toLowerCase() || 'anonymous', type: 'withheld', country: null };
+  }
+  const compact = trimmed.replace(/[\s.\-()]/g, '');
+  if (/^\+\d+$/.test(compact) && FICTION_PREFIXES.some((p) => compact.startsWith(p))) {
+    const mobile = compact.startsWith('+336');
+    return { normalized: compact, type: mobile ? 'fiction' : 'fixed_line', country: 'FR' };
+  }
+  const parsed = parsePhoneNumberFromString(trimmed, { defaultCountry: undefined, extract: false });
+  if (!parsed) return { normalized: compact || trimmed, type: 'invalid', country: null };
+  const normalized = parsed.number;
+  if (!parsed.isValid()) return { normalized, type: 'invalid', country: parsed.country ?? null };
+  const type = parsed.getType();
+  return {
+    normalized,
+    type: type ? (type.toLowerCase() as NumberType) : 'invalid',
+    country: parsed.country ?? null,
+  };
+}
+
+/** Parses a number typed by a person (national French format allowed) into E.164, or null. */
+export function toE164(raw: string, defaultCountry: 'FR' | undefined = 'FR'): string | null {
+  const compact = raw.trim().replace(/[\s.\-()]/g, '');
+  if (/^\+\d{6,15}$/.test(compact)) return compact;
+  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry);
+  return parsed ? parsed.number : null;
+}
+
+/** Masks a number for logs and screens: +33612345678 → +3361****78. */
+export function maskNumber(number: string): string {
+  const n = number.trim();
+  if (n.length <= 6) return n.length === 0 ? '(none)' : `${n.slice(0, 2)}****`;
+  return `${n.slice(0, 5)}****${n.slice(-2)}`;
+}

@@ -1,0 +1,78 @@
+/** Plain types shared by every layer. Money is held in integer micro-units of the currency (1 € = 1,000,000). */
+
+export type Language = 'fr' | 'en';
+export const LANGUAGES: readonly Language[] = ['fr', 'en'];
+
+export type ContactKind = 'call' | 'text';
+
+/** A phone number the hotline answers, with everything that shapes its replies. */
+export interface Line {
+  id: number;
+  number: string;
+  provider: string;
+  language: Language;
+  voiceText: string;
+  voiceAudioUrl: string | null;
+  replyText: string;
+  delayMs: number;
+  cooldownMs: number;
+  allowedCountries: string[];
+  paused: boolean;
+  /** While paused, refuse calls with a free <Reject/> instead of answering them. */
+  rejectCallsWhenPaused: boolean;
+}
+
+/** Life of a reply: scheduled → sending → sent | failed | cancelled (sending may fall back to scheduled). */
+export type ReplyState = 'scheduled' | 'sending' | 'sent' | 'failed' | 'cancelled';
+
+/**
+ * Why a reply was (or was not yet) sent. Final reasons close a reply; holding reasons keep it scheduled.
+ * An operator reads these to answer "why did / didn't this number get a reply?".
+ */
+export type ReplyReason =
+  | 'sent'
+  | 'cooldown'
+  | 'destination_not_allowed'
+  | 'budget_exhausted'
+  | 'paused'
+  | 'blocked'
+  | 'provider_rejected'
+  | 'provider_retry'
+  | 'provider_error'
+  | 'expired';
+
+/** What the intake did with one contact. */
+export type ContactOutcome = 'reply_scheduled' | 'cooldown';
+
+export interface Reply {
+  id: number;
+  lineId: number;
+  callerId: number;
+  state: ReplyState;
+  reason: ReplyReason | null;
+  dueAt: number;
+  expiresAt: number;
+  nextAttemptAt: number;
+  attempts: number;
+  idempotencyKey: string;
+  providerAttemptedAt: number | null;
+  providerSid: string | null;
+  reservedMicros: number;
+  costMicros: number | null;
+  budgetDay: string | null;
+  budgetMonth: string | null;
+  createdAt: number;
+}
+
+/** Caps for one deployment, in micro-units. */
+export interface BudgetCaps {
+  dailyMicros: number;
+  monthlyMicros: number;
+}
+
+export const MICROS = 1_000_000;
+
+/** Formats micro-units for people: 160000 → "0.16". */
+export function formatMoney(micros: number, currency: string): string {
+  return `${(micros / MICROS).toFixed(2)} ${currency}`;
+}

@@ -1,0 +1,38 @@
+import type { ContactKind, ContactOutcome, Line } from '../domain/types.ts';
+
+/** A contact as the intake stores it: the caller's number already encrypted and indexed. */
+export interface NewContact {
+  lineId: number;
+  kind: ContactKind;
+  provider: string;
+  providerSid: string;
+  receivedAt: number;
+  body: string | null;
+  caller: { index: string; enc: string; type: string; country: string | null };
+  /** The reply to schedule if this caller has none on this line since `cooldownSince`. */
+  reply: { dueAt: number; expiresAt: number; cooldownSince: number; idempotencyKey: string };
+}
+
+export interface IntakeResult {
+  /** The provider already delivered this webhook (same CallSid / MessageSid): nothing was added. */
+  duplicate: boolean;
+  contactId: number;
+  outcome: ContactOutcome;
+  replyId: number | null;
+  callerBlocked: boolean;
+}
+
+/** Storage the intake needs. The whole record happens in one transaction. */
+export interface IntakeStore {
+  recordContact(contact: NewContact): Promise<IntakeResult>;
+}
+
+export interface LineStore {
+  findByNumber(number: string): Promise<Line | null>;
+  findById(id: number): Promise<Line | null>;
+  list(): Promise<Line[]>;
+  /** Creates or updates a line by number; returns the stored line. */
+  upsert(line: Omit<Line, 'id'>, now: number): Promise<Line>;
+  /** Pauses or resumes a line. On resume, held replies become due at once. */
+  setPaused(lineId: number, paused: boolean, now: number): Promise<void>;
+}

@@ -1,0 +1,186 @@
+import type { Logger } from 'pino';
+import type { Config } from './config/load.ts';
+import { DEFAULT_REPLY_DELAY_MS, DEMO_REPLY_DELAY_MS } from './config/load.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { DEFAULT_TEXTS } from './domain/messages.ts';
+import type { Line } from './domain/types.ts';
+import { DeliveryService } from './hotline/delivery.ts';
+import { Intake } from './hotline/intake.ts';
+import { Metrics } from './observability/metrics.ts';
+import { smsCost } from './policy/cost.ts';
+import { deriveKey, NumberVault } from './privacy/number-vault.ts';
+import { Worker } from './scheduler/worker.ts';
+import { openStorage, type Storage } from './storage/db.ts';
+import { DeliveryRepo } from './storage/delivery-repo.ts';
+import { IntakeRepo } from './storage/intake-repo.ts';
+import { LinesRepo } from './storage/lines-repo.ts';
+import { migrateToLatest } from './storage/migrate.ts';
+import { RepliesRepo } from './storage/replies-repo.ts';
+import { SimOutboxRepo } from './storage/sim-outbox-repo.ts';
+import { StatsRepo } from './storage/stats-repo.ts';
+import { createProviders } from './telephony/registry.ts';
+import type { TelephonyProvider } from './telephony/provider.ts';
+import { buildApp } from './web/app.ts';
+import type { FastifyInstance } from 'fastify';
+
+/** A line number no subscriber holds (ARCEP fiction range), used for the demo line on the simulator. */
+export const DEMO_LINE_NUMBER = '+33199000000';
+
+export interface Hotline {
+  config: Config;
+  storage: Storage;
+  clock: Clock;
+  log: Logger;
+  vault: NumberVault;
+  lines: LinesRepo;
+  providers: ReadonlyMap<string, TelephonyProvider>;
+  simOutbox: SimOutboxRepo;
+  intake: Intake;
+  delivery: DeliveryService;
+  metrics: Metrics;
+  worker: Worker;
+  /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
+  defaultLine: Line;
+  app(): FastifyInstance;
+  close(): Promise<void>;
+}
+
+export interface AssembleOptions {
+  clock?: Clock;
+  log: Logger;
+  /** Replace provider adapters (tests), keyed by name. */
+  providers?: Map<string, TelephonyProvider>;
+  worker?: { pollMs?: number; batchSize?: number; leaseMs?: number };
+}
+
+/** The composition root: config → storage → services → web and worker. */
+export async function assemble(config: Config, options: AssembleOptions): Promise<Hotline> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log;
+  const storage = openStorage(config.database);
+  try {
+    await migrateToLatest(storage);
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+  const vault = new NumberVault(config.secret);
+  const lines = new LinesRepo(storage.db);
+  const simOutbox = new SimOutboxRepo(storage.db, vault);
+  const delivery = new DeliveryService(new DeliveryRepo(storage.db), log);
+  const providers: ReadonlyMap<string, TelephonyProvider> =
+    options.providers ??
+    createProviders(config, {
+      simulator: {
+        signingKey: deriveKey(config.secret, 'simulator-webhooks-v1'),
+        outbox: simOutbox,
+        segmentPriceMicros: config.segmentPriceMicros,
+        countSegments: (body) => smsCost(body, 0).segments,
+        now: () => clock.now(),
+        onDelivered: (status): Promise<void> => delivery.record(providers.get('simulator')!, status).then(() => undefined),
+      },
+    });
+  const stats = new StatsRepo(storage.db);
+  const metrics = new Metrics(stats, clock, config);
+  const defaultLine = await ensureDefaultLine(config, lines, clock.now());
+  const intake = new Intake({
+    store: new IntakeRepo(storage.db),
+    lines,
+    vault,
+    clock,
+    replyExpiryMs: config.replyExpiryMs,
+    log,
+  });
+  const worker = new Worker(
+    {
+      store: new RepliesRepo(storage.db, storage.caps),
+      providers,
+      vault,
+      clock,
+      log,
+      settings: {
+        segmentPriceMicros: config.segmentPriceMicros,
+        budget: config.budget,
+        timeZone: config.timeZone,
+        publicUrl: config.publicUrl,
+        maxAttempts: 8,
+        holdRecheckMs: 60_000,
+        budgetRecheckMs: 10 * 60_000,
+      },
+      onDecision: (reason) => metrics.decisions.inc({ reason }),
+    },
+    {
+      pollMs: options.worker?.pollMs ?? config.workerPollMs,
+      batchSize: options.worker?.batchSize ?? 50,
+      leaseMs: options.worker?.leaseMs ?? 5 * 60_000,
+    },
+  );
+  let app: FastifyInstance | null = null;
+  return {
+    config,
+    storage,
+    clock,
+    log,
+    vault,
+    lines,
+    providers,
+    simOutbox,
+    intake,
+    delivery,
+    metrics,
+    worker,
+    defaultLine,
+    app() {
+      app ??= buildApp({
+        log,
+        providers,
+        intake,
+        delivery,
+        metrics,
+        publicUrl: config.publicUrl,
+        metricsToken: config.metricsToken,
+        health: async () => {
+          await storage.db.selectFrom('lines').select('id').limit(1).execute();
+          return true;
+        },
+        renderMetrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+      });
+      return app;
+    },
+    async close() {
+      await worker.stop();
+      if (app) await app.close();
+      await storage.close();
+    },
+  };
+}
+
+/**
+ * Creates or updates the line named by HOTLINE_NUMBER (Twilio when configured, else the simulator),
+ * or the demo line. Texts are written on creation or when the language changes, so edits made
+ * later by an operator survive restarts.
+ */
+export async function ensureDefaultLine(config: Config, lines: LinesRepo, now: number): Promise<Line> {
+  const demo = config.hotline.number === null;
+  const number = config.hotline.number ?? DEMO_LINE_NUMBER;
+  const existing = await lines.findByNumber(number);
+  const language = config.hotline.language;
+  const texts = DEFAULT_TEXTS[language];
+  const keepTexts = existing !== null && existing.language === language;
+  return lines.upsert(
+    {
+      number,
+      provider: !demo && config.twilio ? 'twilio' : 'simulator',
+      language,
+      voiceText: keepTexts ? existing.voiceText : texts.voice,
+      voiceAudioUrl: keepTexts ? existing.voiceAudioUrl : null,
+      replyText: keepTexts ? existing.replyText : texts.reply,
+      delayMs: config.replyDelayMs ?? (demo ? DEMO_REPLY_DELAY_MS : DEFAULT_REPLY_DELAY_MS),
+      cooldownMs: config.replyCooldownMs,
+      allowedCountries: config.allowedCountries,
+      paused: existing?.paused ?? false,
+      rejectCallsWhenPaused: existing?.rejectCallsWhenPaused ?? false,
+    },
+    now,
+  );
+}

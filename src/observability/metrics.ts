@@ -1,0 +1,104 @@
+import { Counter, Gauge, Histogram, Registry } from '@prometheus-io/client';
+import type { Clock } from '../domain/clock.ts';
+import { MICROS } from '../domain/types.ts';
+import { budgetPeriods } from '../policy/budget-periods.ts';
+import type { StatsRepo } from '../storage/stats-repo.ts';
+
+/**
+ * Prometheus metrics. Counters count what this process saw; gauges are read from the database at
+ * scrape time, so they agree across processes sharing one PostgreSQL.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly webhooks: Counter<'provider' | 'kind' | 'outcome'>;
+  readonly webhookSeconds: Histogram<'provider' | 'kind'>;
+  readonly decisions: Counter<'reason'>;
+
+  constructor(stats: StatsRepo, clock: Clock, settings: { timeZone: string; budget: { dailyMicros: number; monthlyMicros: number } }) {
+    const registers = [this.registry];
+    this.webhooks = new Counter({
+      name: 'nonmerci_webhooks_total',
+      help: 'Webhooks received, by provider, kind and outcome (recorded, duplicate, refused, failed).',
+      labelNames: ['provider', 'kind', 'outcome'],
+      registers,
+    });
+    this.webhookSeconds = new Histogram({
+      name: 'nonmerci_webhook_duration_seconds',
+      help: 'Time to verify, record and answer a webhook.',
+      labelNames: ['provider', 'kind'],
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    });
+    this.decisions = new Counter({
+      name: 'nonmerci_reply_decisions_total',
+      help: 'Reply decisions taken by this process, by reason (sent, cooldown, destination_not_allowed, budget_exhausted, held…).',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'nonmerci_contacts',
+      help: 'Calls and texts recorded, by kind.',
+      labelNames: ['kind'],
+      registers,
+      async collect() {
+        for (const [kind, n] of Object.entries(await stats.contactsByKind())) this.set({ kind }, n);
+      },
+    });
+    const queue = () => stats.queue(clock.now());
+    new Gauge({
+      name: 'nonmerci_replies',
+      help: 'Replies by state.',
+      labelNames: ['state'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [state, n] of Object.entries((await queue()).byState)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'nonmerci_replies_by_reason',
+      help: 'Replies by last decision reason ("pending" when not yet decided).',
+      labelNames: ['reason'],
+      registers,
+      async collect() {
+        this.reset();
+        for (const [reason, n] of Object.entries((await queue()).byReason)) this.set({ reason }, n);
+      },
+    });
+    new Gauge({
+      name: 'nonmerci_queue_due',
+      help: 'Scheduled replies already due and waiting for a worker.',
+      registers,
+      async collect() {
+        this.set((await queue()).dueNow);
+      },
+    });
+    new Gauge({
+      name: 'nonmerci_spend',
+      help: 'SMS spend in the current day and month, committed (settled) and reserved (in flight), in currency units.',
+      labelNames: ['period', 'kind'],
+      registers,
+      async collect() {
+        const p = budgetPeriods(clock.now(), settings.timeZone);
+        for (const [period, key] of [
+          ['day', `day:${p.day}`],
+          ['month', `month:${p.month}`],
+        ] as const) {
+          const s = await stats.spend(key);
+          this.set({ period, kind: 'committed' }, s.committedMicros / MICROS);
+          this.set({ period, kind: 'reserved' }, s.reservedMicros / MICROS);
+        }
+      },
+    });
+    new Gauge({
+      name: 'nonmerci_budget_cap',
+      help: 'Spend caps in currency units.',
+      labelNames: ['period'],
+      registers,
+      collect() {
+        this.set({ period: 'day' }, settings.budget.dailyMicros / MICROS);
+        this.set({ period: 'month' }, settings.budget.monthlyMicros / MICROS);
+      },
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Keeps phone numbers out of the database in clear. Each number is stored encrypted with
+ * AES-256-GCM (random 96-bit nonce) next to a keyed blind index (HMAC-SHA256) used for look-ups and
+ * deduplication. Both keys are derived from NONMERCI_SECRET with HKDF, so one secret drives both
+ * and neither key is ever stored.
+ *
+ * Stored form: "v1:" + base64url(nonce ‖ ciphertext ‖ tag). The version prefix leaves room for
+ * key rotation.
+ */
+export class NumberVault {
+  readonly #encKey: Buffer;
+  readonly #indexKey: Buffer;
+
+  constructor(secret: string) {
+    const ikm = Buffer.from(secret, 'utf8');
+    this.#encKey = Buffer.from(hkdfSync('sha256', ikm, 'nonmerci', 'number-encryption-v1', 32));
+    this.#indexKey = Buffer.from(hkdfSync('sha256', ikm, 'nonmerci', 'number-blind-index-v1', 32));
+  }
+
+  encrypt(number: string): string {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.#encKey, nonce);
+    const body = Buffer.concat([cipher.update(number, 'utf8'), cipher.final()]);
+    return `v1:${Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url')}`;
+  }
+
+  decrypt(stored: string): string {
+    if (!stored.startsWith('v1:')) throw new Error('Unknown number encryption version');
+    const raw = Buffer.from(stored.slice(3), 'base64url');
+    const decipher = createDecipheriv('aes-256-gcm', this.#encKey, raw.subarray(0, 12));
+    decipher.setAuthTag(raw.subarray(raw.length - 16));
+    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+  }
+
+  /** Deterministic keyed digest of a normalised number: equal numbers give equal indexes. */
+  blindIndex(normalized: string): string {
+    return createHmac('sha256', this.#indexKey).update(normalized).digest('base64url');
+  }
+}
+
+/** Derives a purpose-bound key from the master secret (e.g. to sign simulator webhooks). */
+export function deriveKey(secret: string, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', Buffer.from(secret, 'utf8'), 'nonmerci', purpose, 32));
+}

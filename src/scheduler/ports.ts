@@ -1,0 +1,66 @@
+import type { Line, ReplyReason } from '../domain/types.ts';
+
+/** A reply this worker holds the lease on. */
+export interface ClaimedReply {
+  id: number;
+  lineId: number;
+  callerId: number;
+  dueAt: number;
+  expiresAt: number;
+  attempts: number;
+  idempotencyKey: string;
+  /** Set when a provider call may have happened: the reply must be reconciled before any resend. */
+  providerAttemptedAt: number | null;
+  provider: string | null;
+  body: string | null;
+  createdAt: number;
+}
+
+export interface ReplyContext {
+  line: Line;
+  callerNumberEnc: string;
+  callerBlocked: boolean;
+  alreadyRepliedWithinCooldown: boolean;
+  contactsSinceScheduled: number;
+}
+
+export interface Reservation {
+  costMicros: number;
+  body: string;
+  segments: number;
+  encoding: string;
+  provider: string;
+  day: string;
+  month: string;
+  caps: { dailyMicros: number; monthlyMicros: number };
+  now: number;
+}
+
+/** Outcome of a reservation: done, or which cap it would have crossed, or the lease was lost. */
+export type ReserveOutcome = 'reserved' | 'day' | 'month';
+
+/**
+ * The durable reply queue. Every write is guarded by the worker's lease: if another worker took the
+ * reply over (lease expired), the write changes nothing and a LeaseLostError is thrown.
+ */
+export interface ReplyStore {
+  claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]>;
+  context(reply: ClaimedReply): Promise<ReplyContext | null>;
+  hold(id: number, worker: string, h: { reason: ReplyReason; until: number; detail: string | null; now: number }): Promise<void>;
+  cancel(id: number, worker: string, c: { reason: ReplyReason; detail: string; now: number }): Promise<void>;
+  /** Atomically reserves the cost against both caps and marks the provider call as about to happen. */
+  reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome>;
+  markSent(id: number, worker: string, s: { sid: string; status: string; now: number }): Promise<void>;
+  /** A retryable provider error: keep the reservation and the attempt mark, look again at `until`. */
+  retryLater(id: number, worker: string, r: { until: number; errorCode: string | null; detail: string; now: number }): Promise<void>;
+  /** A final failure: releases the reservation. */
+  fail(id: number, worker: string, f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number }): Promise<void>;
+  /** Reconciliation found no message at the provider: forget the attempt and release its reservation. */
+  clearAttempt(id: number, worker: string): Promise<void>;
+}
+
+export class LeaseLostError extends Error {
+  constructor(replyId: number) {
+    super(`reply ${replyId} is no longer held by this worker`);
+  }
+}

@@ -1,0 +1,28 @@
+import type { ColumnDataType, ColumnDefinitionBuilder } from 'kysely';
+
+/**
+ * What differs between SQLite and PostgreSQL, stated once. Repositories and migrations read these
+ * flags instead of testing the dialect's name.
+ */
+export interface Capabilities {
+  dialect: 'sqlite' | 'postgres';
+  /** `FOR UPDATE SKIP LOCKED` exists, so several workers can claim rows side by side. */
+  skipLocked: boolean;
+  /** Several processes may share the database (SQLite allows one worker process). */
+  multiProcess: boolean;
+  autoIncrementId: { type: ColumnDataType; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
+}
+
+export const SQLITE_CAPABILITIES: Capabilities = {
+  dialect: 'sqlite',
+  skipLocked: false,
+  multiProcess: false,
+  autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
+};
+
+export const POSTGRES_CAPABILITIES: Capabilities = {
+  dialect: 'postgres',
+  skipLocked: true,
+  multiProcess: true,
+  autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
+};

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DatabaseTarget } from '../config/load.ts';
+import { POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES, type Capabilities } from './capabilities.ts';
+import type { Database } from './schema.ts';
+
+export interface Storage {
+  db: Kysely<Database>;
+  caps: Capabilities;
+  /** Where the data lives, with credentials removed, for start-up messages. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+// BIGINT and NUMERIC come back from pg as strings by default; our values (epoch ms, micro-units,
+// ids) all fit in a double, so read them as numbers like SQLite does.
+pg.types.setTypeParser(20, (v) => Number(v));
+
+export function openStorage(target: DatabaseTarget, options: { poolSize?: number } = {}): Storage {
+  if (target.kind === 'sqlite') {
+    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
+    const sqlite = new SQLite(target.path);
+    sqlite.pragma('journal_mode = WAL');
+    // FULL syncs the WAL on every commit, so an acknowledged webhook survives a power cut too.
+    sqlite.pragma('synchronous = FULL');
+    sqlite.pragma('busy_timeout = 5000');
+    sqlite.pragma('foreign_keys = ON');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    return {
+      db,
+      caps: SQLITE_CAPABILITIES,
+      describe: `SQLite ${target.path}`,
+      close: () => db.destroy(),
+    };
+  }
+  const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+  // An idle client losing its connection must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const url = new URL(target.url);
+  return {
+    db,
+    caps: POSTGRES_CAPABILITIES,
+    describe: `PostgreSQL ${url.hostname}:${url.port || 5432}${url.pathname}`,
+    close: () => db.destroy(),
+  };
+}

@@ -1,0 +1,57 @@
+import type { Kysely } from 'kysely';
+import { laterStatus } from '../domain/delivery.ts';
+import type { DeliveryStore, StatusUpdate } from '../hotline/delivery.ts';
+import { releaseReservation } from './replies-repo.ts';
+import type { Database } from './schema.ts';
+
+export class DeliveryRepo implements DeliveryStore {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /**
+   * Settles spend once a status is final: the reservation becomes committed spend at the real price
+   * (or the estimate when the provider gives none), or is released when the message was not billed.
+   * A price that arrives after an estimate was committed corrects the committed amount.
+   */
+  async applyStatus(u: StatusUpdate): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      let query = tx
+        .selectFrom('replies')
+        .select(['id', 'provider_sid', 'delivery_status', 'reserved_micros', 'cost_micros', 'budget_day', 'budget_month'])
+        .where('provider', '=', u.provider);
+      query = u.idempotencyKey
+        ? query.where((eb) => eb.or([eb('provider_sid', '=', u.sid), eb('idempotency_key', '=', u.idempotencyKey!)]))
+        : query.where('provider_sid', '=', u.sid);
+      const row = await query.executeTakeFirst();
+      if (!row) return false;
+
+      const periods = [row.budget_day && `day:${row.budget_day}`, row.budget_month && `month:${row.budget_month}`].filter(
+        (p): p is string => Boolean(p),
+      );
+      let cost = row.cost_micros;
+      if (u.final && row.reserved_micros > 0) {
+        await releaseReservation(tx, row);
+        cost = u.charge.kind === 'price' ? u.charge.micros : u.charge.kind === 'estimate' ? row.reserved_micros : 0;
+        if (cost > 0) await tx.updateTable('budget_periods').set((eb) => ({ committed_micros: eb('committed_micros', '+', cost!) })).where('period', 'in', periods).execute();
+      } else if (u.final && row.cost_micros !== null && u.charge.kind === 'price' && u.charge.micros !== row.cost_micros) {
+        const delta = u.charge.micros - row.cost_micros;
+        cost = u.charge.micros;
+        await tx.updateTable('budget_periods').set((eb) => ({ committed_micros: eb('committed_micros', '+', delta) })).where('period', 'in', periods).execute();
+      }
+      await tx
+        .updateTable('replies')
+        .set({
+          provider_sid: row.provider_sid ?? u.sid,
+          delivery_status: laterStatus(row.delivery_status, u.status),
+          error_code: u.errorCode,
+          reserved_micros: u.final ? 0 : row.reserved_micros,
+          cost_micros: cost,
+        })
+        .where('id', '=', row.id)
+        .execute();
+      return true;
+    });
+  }
+}

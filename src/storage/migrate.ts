@@ -1,0 +1,22 @@
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
+import type { Storage } from './db.ts';
+import { coreMigration } from './migrations/001-core.ts';
+
+/** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
+function migrations(storage: Storage): Record<string, Migration> {
+  return {
+    '001-core': coreMigration(storage.caps),
+  };
+}
+
+/** Applies pending migrations; safe to run from several processes at once (Kysely takes a lock). */
+export async function migrateToLatest(storage: Storage): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(storage)) };
+  const migrator = new Migrator({ db: storage.db, provider, migrationTableName: 'nonmerci_migrations', migrationLockTableName: 'nonmerci_migrations_lock' });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? String(error)}`);
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

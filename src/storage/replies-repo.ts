@@ -1,0 +1,290 @@
+import { sql, type Kysely, type Selectable, type Transaction, type UpdateObject } from 'kysely';
+import type { ReplyReason } from '../domain/types.ts';
+import {
+  LeaseLostError,
+  type ClaimedReply,
+  type ReplyContext,
+  type ReplyStore,
+  type Reservation,
+  type ReserveOutcome,
+} from '../scheduler/ports.ts';
+import type { Capabilities } from './capabilities.ts';
+import { LinesRepo } from './lines-repo.ts';
+import type { Database, RepliesTable } from './schema.ts';
+
+type Tx = Transaction<Database> | Kysely<Database>;
+
+/** Rolls a reservation back when the second cap does not fit after the first one was taken. */
+class CapExceeded extends Error {
+  readonly cap: 'day' | 'month';
+  constructor(cap: 'day' | 'month') {
+    super(cap);
+    this.cap = cap;
+  }
+}
+
+function toClaimed(row: Selectable<RepliesTable>): ClaimedReply {
+  return {
+    id: row.id,
+    lineId: row.line_id,
+    callerId: row.caller_id,
+    dueAt: row.due_at,
+    expiresAt: row.expires_at,
+    attempts: row.attempts,
+    idempotencyKey: row.idempotency_key,
+    providerAttemptedAt: row.provider_attempted_at,
+    provider: row.provider,
+    body: row.body,
+    createdAt: row.created_at,
+  };
+}
+
+/** Subtracts a reply's reservation from the budget periods it was taken from. */
+export async function releaseReservation(
+  tx: Tx,
+  reply: { reserved_micros: number; budget_day: string | null; budget_month: string | null },
+): Promise<void> {
+  if (reply.reserved_micros <= 0) return;
+  const periods = [reply.budget_day && `day:${reply.budget_day}`, reply.budget_month && `month:${reply.budget_month}`].filter(
+    (p): p is string => Boolean(p),
+  );
+  if (periods.length === 0) return;
+  await tx
+    .updateTable('budget_periods')
+    .set((eb) => ({ reserved_micros: eb('reserved_micros', '-', reply.reserved_micros) }))
+    .where('period', 'in', periods)
+    .execute();
+}
+
+export class RepliesRepo implements ReplyStore {
+  readonly #db: Kysely<Database>;
+  readonly #caps: Capabilities;
+  readonly #lines: LinesRepo;
+
+  constructor(db: Kysely<Database>, caps: Capabilities) {
+    this.#db = db;
+    this.#caps = caps;
+    this.#lines = new LinesRepo(db);
+  }
+
+  /**
+   * Claims due replies and replies whose lease expired (their worker died) in one statement.
+   * PostgreSQL skips rows another worker is claiming; SQLite has a single writer.
+   */
+  async claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]> {
+    const rows = await this.#db
+      .updateTable('replies')
+      .set({ state: 'sending', claimed_by: worker, lease_until: now + leaseMs })
+      .where((eb) =>
+        eb.and([
+          eb('id', 'in', (eb2) => {
+            let q = eb2
+              .selectFrom('replies')
+              .select('id')
+              .where((w) =>
+                w.or([
+                  w.and([w('state', '=', 'scheduled'), w('next_attempt_at', '<=', now)]),
+                  w.and([w('state', '=', 'sending'), w('lease_until', '<', now)]),
+                ]),
+              )
+              .orderBy('next_attempt_at')
+              .limit(limit);
+            if (this.#caps.skipLocked) q = q.forUpdate().skipLocked();
+            return q;
+          }),
+          eb.or([
+            eb.and([eb('state', '=', 'scheduled'), eb('next_attempt_at', '<=', now)]),
+            eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)]),
+          ]),
+        ]),
+      )
+      .returningAll()
+      .execute();
+    return rows.map(toClaimed);
+  }
+
+  async context(reply: ClaimedReply): Promise<ReplyContext | null> {
+    const line = await this.#lines.findById(reply.lineId);
+    const caller = await this.#db
+      .selectFrom('callers')
+      .select(['number_enc', 'blocked'])
+      .where('id', '=', reply.callerId)
+      .executeTakeFirst();
+    if (!line || !caller) return null;
+    const earlier = await this.#db
+      .selectFrom('replies')
+      .select('id')
+      .where('line_id', '=', reply.lineId)
+      .where('caller_id', '=', reply.callerId)
+      .where('state', '=', 'sent')
+      .where('id', '!=', reply.id)
+      .where('sent_at', '>=', reply.createdAt - line.cooldownMs)
+      .limit(1)
+      .executeTakeFirst();
+    const since = await this.#db
+      .selectFrom('contacts')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('caller_id', '=', reply.callerId)
+      .where('line_id', '=', reply.lineId)
+      .where('received_at', '>', reply.createdAt)
+      .executeTakeFirstOrThrow();
+    return {
+      line,
+      callerNumberEnc: caller.number_enc,
+      callerBlocked: caller.blocked === 1,
+      alreadyRepliedWithinCooldown: earlier !== undefined,
+      contactsSinceScheduled: Number(since.n),
+    };
+  }
+
+  async hold(id: number, worker: string, h: { reason: ReplyReason; until: number; detail: string | null; now: number }): Promise<void> {
+    await this.#update(this.#db, id, worker, {
+      state: 'scheduled',
+      reason: h.reason,
+      detail: h.detail,
+      next_attempt_at: h.until,
+      claimed_by: null,
+      lease_until: null,
+      decided_at: h.now,
+    });
+  }
+
+  async cancel(id: number, worker: string, c: { reason: ReplyReason; detail: string; now: number }): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const row = await this.#held(tx, id, worker);
+      await releaseReservation(tx, row);
+      await this.#update(tx, id, worker, {
+        state: 'cancelled',
+        reason: c.reason,
+        detail: c.detail,
+        claimed_by: null,
+        lease_until: null,
+        reserved_micros: 0,
+        decided_at: c.now,
+      });
+    });
+  }
+
+  async reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome> {
+    try {
+      await this.#db.transaction().execute(async (tx) => {
+        const day = `day:${r.day}`;
+        const month = `month:${r.month}`;
+        await tx
+          .insertInto('budget_periods')
+          .values([
+            { period: day, reserved_micros: 0, committed_micros: 0 },
+            { period: month, reserved_micros: 0, committed_micros: 0 },
+          ])
+          .onConflict((oc) => oc.column('period').doNothing())
+          .execute();
+        for (const [period, cap, name] of [
+          [day, r.caps.dailyMicros, 'day'],
+          [month, r.caps.monthlyMicros, 'month'],
+        ] as const) {
+          // The cap check and the increment are one statement: PostgreSQL re-checks the condition on
+          // the locked row, SQLite runs one writer at a time, so concurrent workers cannot overshoot.
+          const res = await tx
+            .updateTable('budget_periods')
+            .set((eb) => ({ reserved_micros: eb('reserved_micros', '+', r.costMicros) }))
+            .where('period', '=', period)
+            .where(sql<number>`reserved_micros + committed_micros + ${r.costMicros}`, '<=', cap)
+            .executeTakeFirst();
+          if (Number(res.numUpdatedRows) !== 1) throw new CapExceeded(name);
+        }
+        await this.#update(tx, id, worker, {
+          provider_attempted_at: r.now,
+          provider: r.provider,
+          body: r.body,
+          segments: r.segments,
+          encoding: r.encoding,
+          reserved_micros: r.costMicros,
+          budget_day: r.day,
+          budget_month: r.month,
+          attempts: sql<number>`attempts + 1`,
+        });
+      });
+      return 'reserved';
+    } catch (error) {
+      if (error instanceof CapExceeded) return error.cap;
+      throw error;
+    }
+  }
+
+  async markSent(id: number, worker: string, s: { sid: string; status: string; now: number }): Promise<void> {
+    await this.#update(this.#db, id, worker, {
+      state: 'sent',
+      reason: 'sent',
+      detail: null,
+      provider_sid: s.sid,
+      // A status callback may already have reported a later stage.
+      delivery_status: sql<string>`coalesce(delivery_status, ${s.status})`,
+      claimed_by: null,
+      lease_until: null,
+      decided_at: s.now,
+      sent_at: s.now,
+    });
+  }
+
+  async retryLater(id: number, worker: string, r: { until: number; errorCode: string | null; detail: string; now: number }): Promise<void> {
+    await this.#update(this.#db, id, worker, {
+      state: 'scheduled',
+      reason: 'provider_retry',
+      detail: r.detail,
+      error_code: r.errorCode,
+      next_attempt_at: r.until,
+      claimed_by: null,
+      lease_until: null,
+      decided_at: r.now,
+    });
+  }
+
+  async fail(id: number, worker: string, f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number }): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const row = await this.#held(tx, id, worker);
+      await releaseReservation(tx, row);
+      await this.#update(tx, id, worker, {
+        state: 'failed',
+        reason: f.reason,
+        detail: f.detail,
+        error_code: f.errorCode,
+        provider_attempted_at: null,
+        reserved_micros: 0,
+        claimed_by: null,
+        lease_until: null,
+        decided_at: f.now,
+      });
+    });
+  }
+
+  async clearAttempt(id: number, worker: string): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const row = await this.#held(tx, id, worker);
+      await releaseReservation(tx, row);
+      await this.#update(tx, id, worker, { provider_attempted_at: null, reserved_micros: 0 });
+    });
+  }
+
+  async #held(tx: Tx, id: number, worker: string) {
+    const row = await tx
+      .selectFrom('replies')
+      .select(['reserved_micros', 'budget_day', 'budget_month'])
+      .where('id', '=', id)
+      .where('claimed_by', '=', worker)
+      .where('state', '=', 'sending')
+      .executeTakeFirst();
+    if (!row) throw new LeaseLostError(id);
+    return row;
+  }
+
+  async #update(tx: Tx, id: number, worker: string, set: UpdateObject<Database, 'replies'>): Promise<void> {
+    const res = await tx
+      .updateTable('replies')
+      .set(set)
+      .where('id', '=', id)
+      .where('claimed_by', '=', worker)
+      .where('state', '=', 'sending')
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw new LeaseLostError(id);
+  }
+}

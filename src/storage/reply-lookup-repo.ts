@@ -1,0 +1,34 @@
+import type { Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface ReplySummary {
+  id: number;
+  state: string;
+  reason: string | null;
+  detail: string | null;
+  dueAt: number;
+  createdAt: number;
+  body: string | null;
+}
+
+/** Answers "why did / didn't this number get a reply?" for one caller. */
+export class ReplyLookupRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  async latestFor(lineId: number, callerIndex: string): Promise<ReplySummary | null> {
+    const row = await this.#db
+      .selectFrom('replies')
+      .innerJoin('callers', 'callers.id', 'replies.caller_id')
+      .select(['replies.id', 'replies.state', 'replies.reason', 'replies.detail', 'replies.due_at', 'replies.created_at', 'replies.body'])
+      .where('replies.line_id', '=', lineId)
+      .where('callers.number_index', '=', callerIndex)
+      .orderBy('replies.created_at', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (!row) return null;
+    return { id: row.id, state: row.state, reason: row.reason, detail: row.detail, dueAt: row.due_at, createdAt: row.created_at, body: row.body };
+  }
+}

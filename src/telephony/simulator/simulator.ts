@@ -1,0 +1,121 @@
+/**
+ * The simulated phone network: the embedded default, with no account and no cost. Inbound calls and
+ * texts arrive as webhooks exactly like a real provider's (form-encoded, signed), so they go through
+ * the same intake, scheduler, policy and budget; only the transport is local. Outbound SMS land in
+ * the `sim_messages` table, which `nonmerci call`/`text` and the dashboard read.
+ *
+ * Webhook: POST /webhooks/simulator/voice|sms, header X-Nonmerci-Signature = hex HMAC-SHA256 of the
+ * raw body with a key derived from NONMERCI_SECRET.
+ *   Sid=SIMCA…&From=%2B33639980012&To=%2B33939000000[&Body=…]
+ */
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { InvalidInputError } from '../../domain/errors.ts';
+import type {
+  DeliveryStatus,
+  InboundContact,
+  OutboundSms,
+  RenderedResponse,
+  SendResult,
+  SentMessage,
+  TelephonyProvider,
+  VoiceAnswer,
+  WebhookRequest,
+} from '../provider.ts';
+
+export const SIMULATOR_SIGNATURE_HEADER = 'x-nonmerci-signature';
+
+export function simulatorSignature(key: Buffer, rawBody: string): string {
+  return createHmac('sha256', key).update(rawBody).digest('hex');
+}
+
+export interface SimulatedSms {
+  sid: string;
+  from: string;
+  to: string;
+  body: string;
+  createdAt: number;
+}
+
+/** Where the simulator keeps what it "delivered". */
+export interface SimOutbox {
+  /** Stores a message once per idempotency key; returns the stored sid either way. */
+  deliver(sms: OutboundSms, sid: string, segments: number, now: number): Promise<{ sid: string; created: boolean }>;
+  findByKey(idempotencyKey: string): Promise<{ sid: string; segments: number } | null>;
+  findBySid(sid: string): Promise<{ segments: number } | null>;
+}
+
+export interface SimulatorOptions {
+  signingKey: Buffer;
+  outbox: SimOutbox;
+  segmentPriceMicros: number;
+  countSegments(body: string): number;
+  now(): number;
+  /** Called after each delivery, as a real provider's status callback would be. */
+  onDelivered?(status: DeliveryStatus): Promise<void>;
+}
+
+function field(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (value === undefined || value === '') throw new InvalidInputError(`The webhook lacks the "${name}" field.`, { field: name });
+  return value;
+}
+
+export class SimulatorProvider implements TelephonyProvider {
+  readonly name = 'simulator';
+  readonly acceptsFictionNumbers = true;
+  readonly #o: SimulatorOptions;
+
+  constructor(options: SimulatorOptions) {
+    this.#o = options;
+  }
+
+  verify(request: WebhookRequest): boolean {
+    const given = request.headers[SIMULATOR_SIGNATURE_HEADER];
+    if (typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return false;
+    const expected = simulatorSignature(this.#o.signingKey, request.rawBody);
+    return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
+  }
+
+  parseCall(params: Record<string, string>): InboundContact {
+    return { kind: 'call', from: params.From ?? '', to: field(params, 'To'), providerSid: field(params, 'Sid'), body: null };
+  }
+
+  parseText(params: Record<string, string>): InboundContact {
+    return { kind: 'text', from: params.From ?? '', to: field(params, 'To'), providerSid: field(params, 'Sid'), body: params.Body ?? '' };
+  }
+
+  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus {
+    return { sid: field(params, 'Sid'), status: field(params, 'Status'), errorCode: null, priceMicros: null, idempotencyKey: query.get('key') };
+  }
+
+  renderVoice(answer: VoiceAnswer): RenderedResponse {
+    return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(answer) };
+  }
+
+  renderTextAck(): RenderedResponse {
+    return { contentType: 'application/json; charset=utf-8', body: '{"received":true}' };
+  }
+
+  async sendSms(sms: OutboundSms): Promise<SendResult> {
+    const segments = this.#o.countSegments(sms.body);
+    const { sid } = await this.#o.outbox.deliver(sms, `SIM${randomUUID().replaceAll('-', '')}`, segments, this.#o.now());
+    await this.#o.onDelivered?.({
+      sid,
+      status: 'delivered',
+      errorCode: null,
+      priceMicros: segments * this.#o.segmentPriceMicros,
+      idempotencyKey: sms.idempotencyKey,
+    });
+    return { ok: true, sid, status: 'delivered' };
+  }
+
+  async findSent(sms: OutboundSms): Promise<SentMessage | null> {
+    const found = await this.#o.outbox.findByKey(sms.idempotencyKey);
+    return found ? { sid: found.sid, status: 'delivered' } : null;
+  }
+
+  async fetchPrice(sid: string): Promise<number | null> {
+    const found = await this.#o.outbox.findBySid(sid);
+    return found ? found.segments * this.#o.segmentPriceMicros : null;
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Twilio adapter. https://www.twilio.com/docs/usage/webhooks
+ *
+ * Voice webhook (form-encoded POST, signed with X-Twilio-Signature):
+ *   CallSid=CA1234…&AccountSid=AC…&From=%2B33612345678&To=%2B33939000000&CallStatus=ringing&Direction=inbound
+ * SMS webhook:
+ *   MessageSid=SM1234…&From=%2B33612345678&To=%2B33939000000&Body=Bonjour&NumSegments=1
+ * Status callback (StatusCallback of an outbound message):
+ *   MessageSid=SM…&MessageStatus=delivered&ErrorCode=&To=%2B33612345678
+ */
+import webhooks from 'twilio/lib/webhooks/webhooks.js';
+import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
+import { InvalidInputError } from '../../domain/errors.ts';
+import type {
+  DeliveryStatus,
+  InboundContact,
+  OutboundSms,
+  RenderedResponse,
+  SendResult,
+  SentMessage,
+  TelephonyProvider,
+  VoiceAnswer,
+  WebhookRequest,
+} from '../provider.ts';
+import { TwilioMessagesApi, parsePrice, type TwilioCredentials } from './messages-api.ts';
+
+const TWIML = 'text/xml; charset=utf-8';
+
+function required(params: Record<string, string>, name: string): string {
+  const value = params[name];
+  if (value === undefined || value === '') throw new InvalidInputError(`The webhook lacks the "${name}" field.`, { field: name });
+  return value;
+}
+
+export class TwilioProvider implements TelephonyProvider {
+  readonly name = 'twilio';
+  readonly acceptsFictionNumbers = false;
+  readonly #authToken: string;
+  readonly #api: TwilioMessagesApi;
+
+  constructor(creds: TwilioCredentials) {
+    this.#authToken = creds.authToken;
+    this.#api = new TwilioMessagesApi(creds);
+  }
+
+  verify(request: WebhookRequest): boolean {
+    const signature = request.headers['x-twilio-signature'];
+    if (typeof signature !== 'string' || signature === '') return false;
+    return webhooks.validateRequest(this.#authToken, signature, request.url, request.params);
+  }
+
+  parseCall(params: Record<string, string>): InboundContact {
+    return { kind: 'call', from: params.From ?? '', to: required(params, 'To'), providerSid: required(params, 'CallSid'), body: null };
+  }
+
+  parseText(params: Record<string, string>): InboundContact {
+    const sid = params.MessageSid || params.SmsSid || '';
+    if (!sid) throw new InvalidInputError('The webhook lacks the "MessageSid" field.', { field: 'MessageSid' });
+    return { kind: 'text', from: params.From ?? '', to: required(params, 'To'), providerSid: sid, body: params.Body ?? '' };
+  }
+
+  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus {
+    return {
+      sid: params.MessageSid || required(params, 'SmsSid'),
+      status: params.MessageStatus || required(params, 'SmsStatus'),
+      errorCode: params.ErrorCode || null,
+      priceMicros: parsePrice(params.Price),
+      idempotencyKey: query.get('key'),
+    };
+  }
+
+  /** TwiML built with the official builder, which escapes every text it is given. */
+  renderVoice(answer: VoiceAnswer): RenderedResponse {
+    const twiml = new VoiceResponse();
+    if (answer.kind === 'reject') {
+      // <Reject/> as the first verb refuses the call before it is answered: it costs nothing.
+      twiml.reject();
+    } else {
+      if (answer.kind === 'say') twiml.say({ language: answer.speechLanguage as 'fr-FR', voice: answer.speechVoice as 'Polly.Lea' }, answer.text);
+      else twiml.play(answer.url);
+      twiml.hangup();
+    }
+    return { contentType: TWIML, body: twiml.toString() };
+  }
+
+  renderTextAck(): RenderedResponse {
+    return { contentType: TWIML, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
+  }
+
+  sendSms(sms: OutboundSms): Promise<SendResult> {
+    return this.#api.send(sms);
+  }
+
+  findSent(sms: OutboundSms, since: number): Promise<SentMessage | null> {
+    return this.#api.findSent(sms, since);
+  }
+
+  fetchPrice(sid: string): Promise<number | null> {
+    return this.#api.fetchPrice(sid);
+  }
+}
