@@ -1,0 +1,68 @@
+import pino from 'pino';
+import twilio from 'twilio';
+import type { Config, DatabaseTarget } from '../../src/config/load.ts';
+import { ManualClock } from '../../src/domain/clock.ts';
+import { MICROS } from '../../src/domain/types.ts';
+import { assemble, type Hotline } from '../../src/main.ts';
+
+export const PUBLIC_URL = 'https://hotline.example.org';
+export const LINE = '+33939000001';
+export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** A complete configuration for tests, Twilio pointed at a fake API. */
+export function testConfig(database: DatabaseTarget, overrides: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    host: '127.0.0.1',
+    publicUrl: PUBLIC_URL,
+    dataDir: '/nonexistent',
+    database,
+    secret: TEST_SECRET,
+    secretGeneratedAt: null,
+    twilio: null,
+    hotline: { number: LINE, language: 'fr' },
+    replyDelayMs: 3_600_000,
+    replyCooldownMs: 90 * 86_400_000,
+    replyExpiryMs: 86_400_000,
+    segmentPriceMicros: 0.16 * MICROS,
+    currency: 'EUR',
+    budget: { dailyMicros: 5 * MICROS, monthlyMicros: 50 * MICROS },
+    timeZone: 'Europe/Paris',
+    allowedCountries: ['FR'],
+    adminPassword: null,
+    metricsToken: null,
+    logLevel: 'silent',
+    workerPollMs: 1000,
+    ...overrides,
+  };
+}
+
+export async function startHotline(config: Config, clock = new ManualClock()): Promise<Hotline & { clock: ManualClock }> {
+  const hotline = await assemble(config, { clock, log: pino({ level: 'silent' }) });
+  return Object.assign(hotline, { clock });
+}
+
+/** Posts a form to the app through real HTTP, signed like Twilio signs it (official package). */
+export async function postSigned(
+  baseUrl: string,
+  path: string,
+  params: Record<string, string>,
+  authToken: string,
+  options: { signature?: string | null; publicUrl?: string } = {},
+): Promise<Response> {
+  const signature =
+    options.signature === undefined
+      ? twilio.getExpectedTwilioSignature(authToken, (options.publicUrl ?? PUBLIC_URL) + path, params)
+      : options.signature;
+  const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
+  if (signature !== null) headers['x-twilio-signature'] = signature;
+  return fetch(baseUrl + path, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+}
+
+let sid = 0;
+export function callParams(from: string, to = LINE): Record<string, string> {
+  return { CallSid: `CA${String(++sid).padStart(32, '0')}`, AccountSid: `AC${'0'.repeat(31)}1`, From: from, To: to, CallStatus: 'ringing', Direction: 'inbound' };
+}
+export function smsParams(from: string, body: string, to = LINE): Record<string, string> {
+  return { MessageSid: `SM${String(++sid).padStart(32, '9')}`, AccountSid: `AC${'0'.repeat(31)}1`, From: from, To: to, Body: body, NumSegments: '1' };
+}
