@@ -98,7 +98,7 @@ export const SETTINGS = {
       return v as Language;
     },
   }),
-  REPLY_DELAY: setting({ help: 'Delay before the consent SMS is decided and sent.', default: '1h', parse: duration('1h or 90s') }),
+  REPLY_DELAY: setting({ help: 'Delay before the consent SMS is decided and sent. The demo line uses 20s unless this is set.', default: '1h', parse: duration('1h or 90s') }),
   REPLY_COOLDOWN: setting({ help: 'A caller gets at most one reply per line within this period.', default: '90d', parse: duration('90d') }),
   REPLY_EXPIRY: setting({
     help: 'A reply still unsent this long after it fell due (budget exhausted, line paused) is dropped with reason "expired".',
