@@ -67,7 +67,7 @@ export async function runContact(config: Config, cmd: ContactCommand, print: Pri
       throw new NonmerciError('server_unreachable', `No nonmerci server answers at ${server}. Start it with "npm start" in another terminal, with the same settings.`);
     }
     const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new NonmerciError('refused', `The server refused the ${cmd.kind}: ${String(payload.message ?? response.status)}`);
+    if (!response.ok) throw new NonmerciError('refused', `The server refused the ${cmd.kind}: ${typeof payload.message === 'string' ? payload.message : response.status}`);
     if (cmd.kind === 'call') {
       const answer = payload as unknown as VoiceAnswer;
       if (answer.kind === 'reject') print(`☎  ${line.number} rejected the call (free for the caller's number, nothing billed).`);
@@ -87,6 +87,11 @@ export async function runContact(config: Config, cmd: ContactCommand, print: Pri
       const reply = await replies.latestFor(line.id, index);
       if (!reply) {
         print('No reply is scheduled for this caller.');
+        return 0;
+      }
+      if (reply.createdAt < started - 1000) {
+        const when = new Date(reply.createdAt).toISOString().replace('T', ' ').slice(0, 16);
+        print(`✗  No new SMS: cooldown. This caller already has a reply from this line (${reply.state}, scheduled ${when} UTC); one reply per caller every ${formatDuration(line.cooldownMs)}.`);
         return 0;
       }
       if (!announced) {

@@ -95,7 +95,7 @@ export class IntakeRepo implements IntakeStore {
     } catch (error) {
       if (!(error instanceof DuplicateDelivery)) throw error;
       const delivered = await this.#findDelivered(c.provider, c.providerSid);
-      if (!delivered) throw new Error('duplicate webhook without a stored contact');
+      if (!delivered) throw new Error('duplicate webhook without a stored contact', { cause: error });
       return delivered;
     }
   }

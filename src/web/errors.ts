@@ -38,7 +38,7 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
   } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
     // Fastify's own refusals: body too large, bad content type, unparsable body.
     status = error.statusCode;
-    code = (error as FastifyError).code?.toLowerCase() ?? 'bad_request';
+    code = 'code' in error && typeof error.code === 'string' ? error.code.toLowerCase() : 'bad_request';
     message = error.statusCode === 413 ? 'The request body is too large.' : error.message;
   }
   if (status >= 500) request.log.error({ err: error }, 'request failed');

@@ -65,7 +65,7 @@ export class TwilioMessagesApi {
   /** Finds a message with this body sent to this number since a moment (newest first, one page). */
   async findSent(sms: OutboundSms, since: number): Promise<SentMessage | null> {
     const query = new URLSearchParams({ To: sms.to, From: sms.from, PageSize: '50' });
-    const response = await fetch(`${this.#url('/Messages.json')}?${query}`, {
+    const response = await fetch(`${this.#url('/Messages.json')}?${query.toString()}`, {
       headers: { authorization: this.#auth },
       signal: AbortSignal.timeout(TIMEOUT_MS),
     });
