@@ -10,6 +10,8 @@ Commands:
   migrate   Create or update the database tables, then exit
   call      Call a simulator line as some caller and watch the reply arrive
   text      Text a simulator line as some caller and watch the reply arrive
+  pause     Stop all sending on a line at once (replies are kept)
+  resume    Resume sending on a paused line
   help      Show help for a command, or "help settings" for every setting
 
 Run "nonmerci <command> --help" for a command's options.`,
@@ -36,5 +38,14 @@ Sends a simulated SMS to a line of the running server, then waits for the consen
   --body TEXT    text of the message
   --line NUMBER  line to text (default: the only simulator line)
   --no-wait      do not wait for the reply`,
+  pause: `Usage: nonmerci pause [--line NUMBER] [--reject-calls]
+
+The kill switch. Stops all sending on a line (default: every line) at once; pending replies are
+kept and go out on "resume". Calls still hear a short "service paused" message.
+  --line NUMBER    the line to pause (default: all lines)
+  --reject-calls   refuse calls instead with a free <Reject/> (nothing is billed)`,
+  resume: `Usage: nonmerci resume [--line NUMBER]
+
+Resumes sending on a paused line (default: every line); held replies go out at once.`,
   settings: `Settings (environment variables, also read from the shell that runs npm start):\n${settingsHelp()}`,
 };

@@ -4,6 +4,7 @@ import { NonmerciError } from '../domain/errors.ts';
 import { openStorage } from '../storage/db.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { runContact } from './contact.ts';
+import { runPause } from './pause.ts';
 import { USAGE } from './help.ts';
 import { runServe, type Role } from './serve.ts';
 
@@ -30,6 +31,7 @@ export async function run(argv: string[]): Promise<number> {
         body: { type: 'string' },
         line: { type: 'string' },
         'no-wait': { type: 'boolean' },
+        'reject-calls': { type: 'boolean' },
       },
       strict: true,
     });
@@ -55,6 +57,9 @@ export async function run(argv: string[]): Promise<number> {
         }
         return 0;
       }
+      case 'pause':
+      case 'resume':
+        return await runPause(config, { paused: command === 'pause', line: values.line ?? null, rejectCalls: Boolean(values['reject-calls']) }, print);
       case 'call':
       case 'text': {
         if (!values.from) throw new NonmerciError('invalid_input', `--from NUMBER is required.\n\n${USAGE[command]}`);

@@ -33,6 +33,9 @@ export interface LineStore {
   list(): Promise<Line[]>;
   /** Creates or updates a line by number; returns the stored line. */
   upsert(line: Omit<Line, 'id'>, now: number): Promise<Line>;
-  /** Pauses or resumes a line. On resume, held replies become due at once. */
-  setPaused(lineId: number, paused: boolean, now: number): Promise<void>;
+  /**
+   * Pauses or resumes a line. While paused, calls hear a short "service paused" message, or get a
+   * free <Reject/> when `rejectCalls` is set. On resume, held replies become due at once.
+   */
+  setPaused(lineId: number, paused: boolean, now: number, rejectCalls?: boolean): Promise<void>;
 }

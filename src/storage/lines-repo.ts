@@ -66,9 +66,13 @@ export class LinesRepo implements LineStore {
     return stored;
   }
 
-  async setPaused(lineId: number, paused: boolean, now: number): Promise<void> {
+  async setPaused(lineId: number, paused: boolean, now: number, rejectCalls = false): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
-      await tx.updateTable('lines').set({ paused: paused ? 1 : 0, updated_at: now }).where('id', '=', lineId).execute();
+      await tx
+        .updateTable('lines')
+        .set({ paused: paused ? 1 : 0, reject_calls_when_paused: paused && rejectCalls ? 1 : 0, updated_at: now })
+        .where('id', '=', lineId)
+        .execute();
       if (!paused) {
         await tx
           .updateTable('replies')

@@ -1,0 +1,32 @@
+import type { Config } from '../config/load.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import { toE164 } from '../domain/phone.ts';
+import { openStorage } from '../storage/db.ts';
+import { LinesRepo } from '../storage/lines-repo.ts';
+
+/**
+ * The kill switch: stops all sending on a line at once (pending replies are kept) or resumes it.
+ * Takes effect immediately on every running process, which read the line at each decision.
+ */
+export async function runPause(
+  config: Config,
+  cmd: { paused: boolean; line: string | null; rejectCalls: boolean },
+  print: (line: string) => void,
+): Promise<number> {
+  const storage = openStorage(config.database);
+  try {
+    const repo = new LinesRepo(storage.db);
+    const lines = await repo.list();
+    const wanted = cmd.line ? toE164(cmd.line) : null;
+    const targets = wanted ? lines.filter((l) => l.number === wanted) : lines;
+    if (targets.length === 0) throw new InvalidInputError(`No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`);
+    for (const line of targets) {
+      await repo.setPaused(line.id, cmd.paused, Date.now(), cmd.rejectCalls);
+      if (!cmd.paused) print(`▶  ${line.number} resumed: held replies go out now.`);
+      else print(`⏸  ${line.number} paused: nothing is sent; replies are kept. Calls ${cmd.rejectCalls ? 'are rejected (free)' : 'hear a short "service paused" message'}.`);
+    }
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
