@@ -30,7 +30,7 @@ export function localServerUrl(config: Config): string {
 
 function pickLine(lines: Line[], wanted: string | null): Line {
   if (wanted) {
-    const number = toE164(wanted);
+    const number = toE164(wanted, 'FR');
     const line = lines.find((l) => l.number === number);
     if (!line) throw new InvalidInputError(`No line ${wanted}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`);
     if (line.provider !== 'simulator') throw new InvalidInputError(`Line ${line.number} uses ${line.provider}; "call" and "text" drive simulator lines only.`);
@@ -44,7 +44,7 @@ function pickLine(lines: Line[], wanted: string | null): Line {
 
 /** Drives the simulated network: posts a signed webhook to the running server, then waits for the reply. */
 export async function runContact(config: Config, cmd: ContactCommand, print: Print, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
-  const from = toE164(cmd.from) ?? cmd.from;
+  const from = toE164(cmd.from, 'FR') ?? cmd.from;
   const storage = openStorage(config.database);
   try {
     const line = pickLine(await new LinesRepo(storage.db).list().catch(() => []), cmd.line);

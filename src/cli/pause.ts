@@ -17,7 +17,7 @@ export async function runPause(
   try {
     const repo = new LinesRepo(storage.db);
     const lines = await repo.list();
-    const wanted = cmd.line ? toE164(cmd.line) : null;
+    const wanted = cmd.line ? toE164(cmd.line, 'FR') : null;
     const targets = wanted ? lines.filter((l) => l.number === wanted) : lines;
     if (targets.length === 0) throw new InvalidInputError(`No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`);
     for (const line of targets) {

@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 /**
  * Caller ids that mean "no number": withheld, anonymous or unknown. Twilio sends these fixed values
@@ -24,7 +24,16 @@ const WITHHELD = new Set([
  * ARCEP reserves these ranges for fiction (films, books, demos); no subscriber holds them. libphonenumber
  * rightly calls them invalid; the simulator accepts them so a demo never needs a real person's number.
  */
-const FICTION_PREFIXES = ['+3363998', '+3319900'];
+const FICTION_RANGES: { prefix: string; type: 'fiction' | 'fixed_line' }[] = [
+  { prefix: '+3363998', type: 'fiction' },
+  { prefix: '+3319900', type: 'fixed_line' },
+];
+
+/** A French number of ARCEP's fiction ranges (+33 and nine digits), or null. */
+function fictionRange(compact: string): { type: 'fiction' | 'fixed_line' } | null {
+  if (!/^\+33\d{9}$/.test(compact)) return null;
+  return FICTION_RANGES.find((r) => compact.startsWith(r.prefix)) ?? null;
+}
 
 export type NumberType =
   | 'mobile'
@@ -56,10 +65,8 @@ export function classifyNumber(raw: string): ClassifiedNumber {
     return { normalized: trimmed.toLowerCase() || 'anonymous', type: 'withheld', country: null };
   }
   const compact = trimmed.replace(/[\s.\-()]/g, '');
-  if (/^\+\d+$/.test(compact) && FICTION_PREFIXES.some((p) => compact.startsWith(p))) {
-    const mobile = compact.startsWith('+336');
-    return { normalized: compact, type: mobile ? 'fiction' : 'fixed_line', country: 'FR' };
-  }
+  const fiction = fictionRange(compact);
+  if (fiction) return { normalized: compact, type: fiction.type, country: 'FR' };
   const parsed = parsePhoneNumberFromString(trimmed, { defaultCountry: undefined, extract: false });
   if (!parsed) return { normalized: compact || trimmed, type: 'invalid', country: null };
   const normalized = parsed.number;
@@ -72,12 +79,15 @@ export function classifyNumber(raw: string): ClassifiedNumber {
   };
 }
 
-/** Parses a number typed by a person (national French format allowed) into E.164, or null. */
-export function toE164(raw: string, defaultCountry: 'FR' | undefined = 'FR'): string | null {
+/**
+ * Parses a number into E.164, or null when it cannot be a phone number. National formats are read
+ * in `defaultCountry` when one is given (people type "06 12 34 56 78"; providers send E.164).
+ */
+export function toE164(raw: string, defaultCountry?: CountryCode): string | null {
   const compact = raw.trim().replace(/[\s.\-()]/g, '');
-  if (/^\+\d{6,15}$/.test(compact)) return compact;
-  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry);
-  return parsed ? parsed.number : null;
+  if (fictionRange(compact)) return compact;
+  const parsed = parsePhoneNumberFromString(raw.trim(), defaultCountry ? { defaultCountry } : {});
+  return parsed?.isPossible() ? parsed.number : null;
 }
 
 /** Masks a number for logs and screens: +33612345678 → +3361****78. */

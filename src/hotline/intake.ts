@@ -37,7 +37,7 @@ export class Intake {
   }
 
   async receive(provider: string, contact: InboundContact): Promise<IntakeOutcome> {
-    const lineNumber = toE164(contact.to, undefined) ?? contact.to;
+    const lineNumber = toE164(contact.to) ?? contact.to;
     const line = await this.#o.lines.findByNumber(lineNumber);
     if (!line || line.provider !== provider) throw new UnknownLineError(lineNumber);
 

@@ -39,12 +39,29 @@ function offsetAt(timeZone: string, at: number): number {
   return asUtc - (at - (at % 1000));
 }
 
-/** The instant of a local wall-clock midnight, accounting for daylight saving changes. */
-function localMidnight(timeZone: string, y: number, m: number, d: number): number {
-  const guess = Date.UTC(y, m - 1, d);
-  let at = guess - offsetAt(timeZone, guess);
-  at = guess - offsetAt(timeZone, at);
-  return at;
+/**
+ * The first instant of a local calendar day. Usually its midnight; where daylight saving time
+ * starts at midnight (America/Santiago, America/Havana…) midnight does not exist and the day starts
+ * at 01:00, so the answer is searched around the naive guess.
+ */
+function startOfLocalDay(timeZone: string, y: number, m: number, d: number): number {
+  const target = Date.UTC(y, m - 1, d);
+  const guess = target - offsetAt(timeZone, target - offsetAt(timeZone, target));
+  const dayOf = (at: number) => {
+    const p = partsIn(timeZone, at);
+    return Date.UTC(p.y, p.m - 1, p.d);
+  };
+  const p = partsIn(timeZone, guess);
+  if (p.h === 0 && p.mi === 0 && p.s === 0 && dayOf(guess) === target) return guess;
+  // Binary search for the first instant whose local day is the target day (within ±3 h).
+  let lo = guess - 3 * 3_600_000;
+  let hi = guess + 3 * 3_600_000;
+  while (hi - lo > 1000) {
+    const mid = lo + Math.floor((hi - lo) / 2000) * 1000;
+    if (dayOf(mid) >= target) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 export function budgetPeriods(now: number, timeZone: string): BudgetPeriods {
@@ -53,8 +70,8 @@ export function budgetPeriods(now: number, timeZone: string): BudgetPeriods {
   return {
     day: `${p.y}-${pad(p.m)}-${pad(p.d)}`,
     month: `${p.y}-${pad(p.m)}`,
-    nextDayStart: localMidnight(timeZone, p.y, p.m, p.d + 1),
-    nextMonthStart: localMidnight(timeZone, p.y, p.m + 1, 1),
+    nextDayStart: startOfLocalDay(timeZone, p.y, p.m, p.d + 1),
+    nextMonthStart: startOfLocalDay(timeZone, p.y, p.m + 1, 1),
   };
 }
 

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { classifyNumber } from '../domain/phone.ts';
+import { budgetRetryAt, decideReply, retryDelay, type DecisionInput } from './decide.ts';
+
+const NOW = Date.UTC(2026, 10, 1, 17, 0, 0);
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** A reply that should be sent; each test changes what it is about. */
+function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
+  return {
+    now: NOW,
+    reply: { dueAt: NOW - HOUR, expiresAt: NOW + 23 * HOUR },
+    line: { paused: false, allowedCountries: ['FR'] },
+    destination: classifyNumber('+33612345678'),
+    acceptsFictionNumbers: false,
+    callerBlocked: false,
+    alreadyRepliedWithinCooldown: false,
+    contactsSinceScheduled: 0,
+    holdRecheckMs: MINUTE,
+    ...overrides,
+  };
+}
+
+describe('decideReply', () => {
+  it('sends a due reply to a French mobile', () => {
+    assert.deepEqual(decideReply(input()), { action: 'send' });
+  });
+
+  it('holds while the line is paused, until now + holdRecheckMs', () => {
+    const decision = decideReply(
+      input({ line: { paused: true, allowedCountries: ['FR'] }, holdRecheckMs: 5 * MINUTE }),
+    );
+    assert.deepEqual(decision, { action: 'hold', reason: 'paused', until: NOW + 5 * MINUTE });
+  });
+
+  it('cancels an expired reply', () => {
+    const decision = decideReply(input({ reply: { dueAt: NOW - 25 * HOUR, expiresAt: NOW - 1 } }));
+    assert.equal(decision.action, 'cancel');
+    assert.equal(decision.action === 'cancel' && decision.reason, 'expired');
+  });
+
+  it('still sends at the very instant of expiry', () => {
+    assert.deepEqual(decideReply(input({ reply: { dueAt: NOW - HOUR, expiresAt: NOW } })), {
+      action: 'send',
+    });
+  });
+
+  it('cancels when the caller is blocked', () => {
+    assert.deepEqual(decideReply(input({ callerBlocked: true })), {
+      action: 'cancel',
+      reason: 'blocked',
+      detail: 'the caller is on the blocklist',
+    });
+  });
+
+  const refused: [raw: string, why: string][] = [
+    ['+33142345678', 'number type fixed_line'],
+    ['+33899123456', 'number type premium_rate'],
+    ['+33810123456', 'number type shared_cost'],
+    ['+33800123456', 'number type toll_free'],
+    ['+33939123456', 'number type voip'],
+    ['+33199001234', 'number type fixed_line'],
+    ['+32470123456', 'country BE not allowed'],
+    ['Anonymous', 'caller id withheld'],
+    ['+266696687', 'caller id withheld'],
+    ['garbage', 'not a valid phone number'],
+    ['+33639980012', 'fiction number (ARCEP reserved range)'],
+  ];
+  for (const [raw, why] of refused) {
+    it(`cancels a reply to ${raw}: ${why}`, () => {
+      assert.deepEqual(decideReply(input({ destination: classifyNumber(raw) })), {
+        action: 'cancel',
+        reason: 'destination_not_allowed',
+        detail: why,
+      });
+    });
+  }
+
+  it('sends to a fiction number when the provider accepts them', () => {
+    assert.deepEqual(
+      decideReply(
+        input({ destination: classifyNumber('+33639980012'), acceptsFictionNumbers: true }),
+      ),
+      { action: 'send' },
+    );
+  });
+
+  it('sends to a Belgian mobile when BE is allowed', () => {
+    const decision = decideReply(
+      input({
+        destination: classifyNumber('+32470123456'),
+        line: { paused: false, allowedCountries: ['FR', 'BE'] },
+      }),
+    );
+    assert.deepEqual(decision, { action: 'send' });
+  });
+
+  it('cancels when the caller already got a reply within the cooldown', () => {
+    assert.deepEqual(decideReply(input({ alreadyRepliedWithinCooldown: true })), {
+      action: 'cancel',
+      reason: 'cooldown',
+      detail: 'this caller already got a reply on this line',
+    });
+  });
+
+  it('does not let the number of contacts since scheduling change the decision', () => {
+    assert.deepEqual(decideReply(input({ contactsSinceScheduled: 500 })), { action: 'send' });
+  });
+
+  describe('precedence: paused > expired > blocked > destination > cooldown', () => {
+    const everythingWrong = input({
+      line: { paused: true, allowedCountries: ['FR'] },
+      reply: { dueAt: NOW - 25 * HOUR, expiresAt: NOW - 1 },
+      callerBlocked: true,
+      destination: classifyNumber('+33899123456'),
+      alreadyRepliedWithinCooldown: true,
+    });
+    const steps: [fix: Partial<DecisionInput>, expected: string][] = [
+      [{}, 'paused'],
+      [{ line: { paused: false, allowedCountries: ['FR'] } }, 'expired'],
+      [{ reply: { dueAt: NOW - HOUR, expiresAt: NOW + HOUR } }, 'blocked'],
+      [{ callerBlocked: false }, 'destination_not_allowed'],
+      [{ destination: classifyNumber('+33612345678') }, 'cooldown'],
+      [{ alreadyRepliedWithinCooldown: false }, 'send'],
+    ];
+    let current = everythingWrong;
+    for (const [fix, expected] of steps) {
+      const snapshot = (current = { ...current, ...fix });
+      it(`gives ${expected} once the earlier reasons are fixed`, () => {
+        const decision = decideReply(snapshot);
+        assert.equal(decision.action === 'send' ? 'send' : decision.reason, expected);
+      });
+    }
+  });
+});
+
+describe('retryDelay', () => {
+  const cases: [attempt: number, ms: number][] = [
+    [0, 30_000],
+    [1, 30_000],
+    [2, 60_000],
+    [3, 120_000],
+    [4, 240_000],
+    [6, 960_000],
+    [7, 30 * MINUTE],
+    [8, 30 * MINUTE],
+    [50, 30 * MINUTE],
+    [5000, 30 * MINUTE],
+  ];
+  for (const [attempt, ms] of cases) {
+    it(`attempt ${attempt} waits ${ms} ms`, () => {
+      assert.equal(retryDelay(attempt), ms);
+    });
+  }
+
+  it('never decreases from one attempt to the next', () => {
+    for (let attempt = 1; attempt < 40; attempt++)
+      assert.ok(retryDelay(attempt + 1) >= retryDelay(attempt));
+  });
+});
+
+describe('budgetRetryAt', () => {
+  const periods = { nextDayStart: NOW + 7 * HOUR, nextMonthStart: NOW + 29 * 24 * HOUR };
+
+  it('retries at the next day when the daily cap is exhausted', () => {
+    assert.equal(budgetRetryAt(NOW + 24 * HOUR, 'day', periods), periods.nextDayStart);
+  });
+
+  it('retries at the next month when the monthly cap is exhausted', () => {
+    assert.equal(budgetRetryAt(NOW + 30 * 24 * HOUR, 'month', periods), periods.nextMonthStart);
+  });
+
+  it('gives null when the next period starts after the reply expires', () => {
+    assert.equal(budgetRetryAt(NOW + 6 * HOUR, 'day', periods), null);
+    assert.equal(budgetRetryAt(NOW + 24 * HOUR, 'month', periods), null);
+  });
+
+  it('still retries when the next period starts exactly at expiry', () => {
+    assert.equal(budgetRetryAt(periods.nextDayStart, 'day', periods), periods.nextDayStart);
+  });
+});
