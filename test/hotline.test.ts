@@ -198,6 +198,8 @@ for (const dialect of DIALECTS) {
       assert.match(metrics, /nonmerci_replies\{state="scheduled"\} 1/);
       assert.match(metrics, /nonmerci_webhook_duration_seconds_bucket/);
       assert.match(metrics, /nonmerci_spend\{period="day",kind="committed"\} 0/);
+      const proxied = await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
+      assert.equal(proxied.status, 401, 'a request forwarded by a local reverse proxy is not local');
     });
 
     if (dialect.name === 'sqlite') {

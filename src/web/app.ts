@@ -13,8 +13,14 @@ export interface AppOptions extends RouteDeps {
 /** Webhooks are a few hundred bytes; anything much larger is not from a provider. */
 export const BODY_LIMIT = 64 * 1024;
 
-function isLoopback(ip: string): boolean {
-  return ip === '127.0.0.1' || ip === '::1' || ip === '::ffff:127.0.0.1';
+/**
+ * A request made on this machine. A reverse proxy on the same host also connects from loopback,
+ * but it adds forwarding headers, so forwarded requests do not count as local.
+ */
+function isLocal(request: FastifyRequest): boolean {
+  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '');
+  const h = request.headers;
+  return loopback && !h['x-forwarded-for'] && !h.forwarded && !h['x-real-ip'];
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
@@ -44,7 +50,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     public: null,
     signed: null, // checked by each webhook handler against the provider's signature
     metrics: (request) => {
-      if (isLoopback(request.ip)) return;
+      if (isLocal(request)) return;
       if (options.metricsToken && tokenMatches(request.headers.authorization, options.metricsToken)) return;
       throw new HttpError(401, 'unauthorized', 'Metrics are served to loopback, or with "Authorization: Bearer METRICS_TOKEN".');
     },
