@@ -10,6 +10,11 @@ export interface Capabilities {
   skipLocked: boolean;
   /** Several processes may share the database (SQLite allows one worker process). */
   multiProcess: boolean;
+  /**
+   * Tables live in named schemas (PostgreSQL). Migration bookkeeping must then be pinned to the
+   * current schema, or Kysely mistakes another schema's tables for ours.
+   */
+  namedSchemas: boolean;
   autoIncrementId: { type: ColumnDataType; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
 }
 
@@ -17,6 +22,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   dialect: 'sqlite',
   skipLocked: false,
   multiProcess: false,
+  namedSchemas: false,
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
 };
 
@@ -24,5 +30,6 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   dialect: 'postgres',
   skipLocked: true,
   multiProcess: true,
+  namedSchemas: true,
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration';
 import type { Storage } from './db.ts';
 import { coreMigration } from './migrations/001-core.ts';
@@ -12,7 +13,16 @@ function migrations(storage: Storage): Record<string, Migration> {
 /** Applies pending migrations; safe to run from several processes at once (Kysely takes a lock). */
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(storage)) };
-  const migrator = new Migrator({ db: storage.db, provider, migrationTableName: 'nonmerci_migrations', migrationLockTableName: 'nonmerci_migrations_lock' });
+  const schema = storage.caps.namedSchemas
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
+    : undefined;
+  const migrator = new Migrator({
+    db: storage.db,
+    provider,
+    migrationTableName: 'nonmerci_migrations',
+    migrationLockTableName: 'nonmerci_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
