@@ -112,7 +112,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     {
       pollMs: options.worker?.pollMs ?? config.workerPollMs,
       batchSize: options.worker?.batchSize ?? 50,
-      leaseMs: options.worker?.leaseMs ?? 5 * 60_000,
+      leaseMs: options.worker?.leaseMs ?? config.workerLeaseMs,
     },
   );
   let app: FastifyInstance | null = null;

@@ -31,15 +31,25 @@ export interface Config {
   metricsToken: string | null;
   logLevel: string;
   workerPollMs: number;
+  /** How long a claimed reply stays with its worker before another may take it over. */
+  workerLeaseMs: number;
 }
 
 export const DEFAULT_REPLY_DELAY_MS = 3_600_000;
 export const DEMO_REPLY_DELAY_MS = 20_000;
 
-/** Parses every setting, collecting all mistakes so the operator can fix them in one go. */
-export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
+/** Throws one error naming every mistake, so the operator can fix them in one go. */
+function throwAll(errors: ConfigError[]): void {
+  if (errors.length === 1) throw errors[0]!;
+  if (errors.length > 1) {
+    const list = errors.map((e) => e.message).join('\n  - ');
+    throw new ConfigError('settings', `${errors.length} settings need fixing:\n  - ${list}`);
+  }
+}
+
+/** Parses every setting; mistakes are collected in `errors`. */
+function parseSettings(env: NodeJS.ProcessEnv, errors: ConfigError[]): SettingValues {
   const values: Record<string, unknown> = {};
-  const errors: ConfigError[] = [];
   for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const raw = env[name]?.trim();
     const text = raw === undefined || raw === '' ? spec.default : raw;
@@ -50,12 +60,15 @@ export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
       errors.push(new ConfigError(name, (error as Error).message));
     }
   }
-  if (errors.length === 1) throw errors[0]!;
-  if (errors.length > 1) {
-    const list = errors.map((e) => e.message).join('\n  - ');
-    throw new ConfigError('settings', `${errors.length} settings need fixing:\n  - ${list}`);
-  }
   return values as SettingValues;
+}
+
+/** Parses every setting, throwing one error that lists all mistakes. */
+export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
+  const errors: ConfigError[] = [];
+  const values = parseSettings(env, errors);
+  throwAll(errors);
+  return values;
 }
 
 function resolveDatabase(value: string | undefined, dataDir: string): DatabaseTarget {
@@ -86,13 +99,22 @@ function resolveSecret(value: string | undefined, dataDir: string): { secret: st
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const s = readSettings(env);
+  const errors: ConfigError[] = [];
+  const s = parseSettings(env, errors);
   const dataDir = resolve(s.NONMERCI_DATA_DIR ?? './data');
-  if ((s.TWILIO_ACCOUNT_SID === undefined) !== (s.TWILIO_AUTH_TOKEN === undefined)) {
-    const missing = s.TWILIO_ACCOUNT_SID === undefined ? 'TWILIO_ACCOUNT_SID' : 'TWILIO_AUTH_TOKEN';
-    throw new ConfigError(missing, 'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator');
+  let database: DatabaseTarget = { kind: 'sqlite', path: join(dataDir, 'nonmerci.db') };
+  try {
+    database = resolveDatabase(s.DATABASE_URL, dataDir);
+  } catch (error) {
+    errors.push(error as ConfigError);
   }
-  const database = resolveDatabase(s.DATABASE_URL, dataDir);
+  const sidSet = Boolean(env.TWILIO_ACCOUNT_SID?.trim());
+  const tokenSet = Boolean(env.TWILIO_AUTH_TOKEN?.trim());
+  if (sidSet !== tokenSet) {
+    const missing = sidSet ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
+    errors.push(new ConfigError(missing, 'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator'));
+  }
+  throwAll(errors);
   const { secret, generatedAt } = resolveSecret(s.NONMERCI_SECRET, dataDir);
   const port = s.PORT ?? 3000;
   const host = s.HOST ?? '127.0.0.1';
@@ -121,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: s.METRICS_TOKEN ?? null,
     logLevel: s.LOG_LEVEL!,
     workerPollMs: s.WORKER_POLL!,
+    workerLeaseMs: s.WORKER_LEASE!,
   };
 }
 

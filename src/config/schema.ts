@@ -1,7 +1,7 @@
 import { parseDuration } from '../domain/duration.ts';
 import { LANGUAGES, MICROS, type Language } from '../domain/types.ts';
 import { assertTimeZone } from '../policy/budget-periods.ts';
-import { toE164 } from '../domain/phone.ts';
+import { classifyNumber, toE164 } from '../domain/phone.ts';
 
 /**
  * Every setting nonmerci reads, with its help text and default in one place. Each parser returns
@@ -34,7 +34,7 @@ const money = (value: string) => {
 };
 
 const integer = (min: number, max: number) => (value: string) => {
-  const n = Number(value);
+  const n = /^\d+$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`"${value}" must be a whole number from ${min} to ${max}`);
   return n;
 };
@@ -85,8 +85,10 @@ export const SETTINGS = {
   HOTLINE_NUMBER: setting({
     help: 'Number of the default line, created or updated at start (E.164, e.g. +33939000000). Unset: a demo line on the simulator.',
     parse: (v) => {
-      const n = toE164(v);
-      if (!n) throw new Error(`"${v}" is not a phone number; write it in international format, e.g. +33939000000`);
+      const n = toE164(v, 'FR');
+      if (!n || classifyNumber(n).type === 'invalid') {
+        throw new Error(`"${v}" is not a phone number; write it in international format, e.g. +33939000000`);
+      }
       return n;
     },
   }),
@@ -157,6 +159,11 @@ export const SETTINGS = {
     },
   }),
   WORKER_POLL: setting({ help: 'How often the worker looks for due replies.', default: '1s', parse: duration('1s') }),
+  WORKER_LEASE: setting({
+    help: 'A reply claimed by a worker that stops (crash, kill, lost machine) is taken over by another worker after this long. Keep it well above the time one batch of sends takes.',
+    default: '5m',
+    parse: duration('5m'),
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

@@ -24,6 +24,14 @@ export class FakeTwilio {
   authToken: string;
   price = '-0.07600';
   failure: FailureRule = () => null;
+  /**
+   * Milliseconds to wait before answering a POST, after the message is recorded: like the real API,
+   * the message exists before the client hears about it, so a client killed in this window must
+   * reconcile rather than resend. 0 (the default) answers at once.
+   */
+  delayMs = 0;
+  /** Called as soon as a message is recorded, before the (possibly delayed) answer. */
+  onMessage: ((message: RecordedMessage) => void) | null = null;
   #server: Server | null = null;
   #seq = 0;
 
@@ -79,6 +87,8 @@ export class FakeTwilio {
         dateCreated: Date.now(),
       };
       this.messages.push(message);
+      this.onMessage?.(message);
+      if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
       return { status: 201, body: this.#resource(message, false) };
     }
     if (req.method === 'GET' && url.pathname === `${base}.json`) {

@@ -33,6 +33,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     metricsToken: null,
     logLevel: 'silent',
     workerPollMs: 1000,
+    workerLeaseMs: 300_000,
     ...overrides,
   };
 }
