@@ -39,8 +39,9 @@ for (const dialect of DIALECTS) {
       await boot();
     });
     afterEach(async () => {
-      await hotline.close();
-      await db.drop();
+      // Runs even when boot failed half-way, so no schema or file is left behind.
+      await hotline?.close().catch(() => {});
+      await db?.drop();
     });
 
     const post = (path: string, params: Record<string, string>) => postSigned(base, path, params, twilioApi.authToken);
