@@ -91,6 +91,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     replyExpiryMs: config.replyExpiryMs,
     log,
   });
+  const leaseMs = options.worker?.leaseMs ?? config.workerLeaseMs;
   const worker = new Worker(
     {
       store: new RepliesRepo(storage.db, storage.caps),
@@ -106,13 +107,14 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         maxAttempts: 8,
         holdRecheckMs: 60_000,
         budgetRecheckMs: 10 * 60_000,
+        leaseMs,
       },
       onDecision: (reason) => metrics.decisions.inc({ reason }),
     },
     {
       pollMs: options.worker?.pollMs ?? config.workerPollMs,
       batchSize: options.worker?.batchSize ?? 50,
-      leaseMs: options.worker?.leaseMs ?? config.workerLeaseMs,
+      leaseMs,
     },
   );
   let app: FastifyInstance | null = null;

@@ -34,6 +34,8 @@ export interface Reservation {
   month: string;
   caps: { dailyMicros: number; monthlyMicros: number };
   now: number;
+  /** The lease is renewed here, so the provider call that follows always runs inside a full lease. */
+  leaseUntil: number;
 }
 
 /** Outcome of a reservation: done, or which cap it would have crossed, or the lease was lost. */

@@ -21,6 +21,8 @@ export interface SendSettings {
   holdRecheckMs: number;
   /** Look again at a reply that did not fit a cap after at most this long (caps may be raised). */
   budgetRecheckMs: number;
+  /** Lease of a claimed reply, renewed just before the provider call. */
+  leaseMs: number;
 }
 
 export interface SendDeps {
@@ -104,6 +106,7 @@ export async function processReply(deps: SendDeps, worker: string, reply: Claime
     month: periods.month,
     caps: settings.budget,
     now,
+    leaseUntil: now + settings.leaseMs,
   });
   if (reserved !== 'reserved') {
     const retryAt = budgetRetryAt(reply.expiresAt, reserved, periods);

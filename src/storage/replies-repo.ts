@@ -194,6 +194,7 @@ export class RepliesRepo implements ReplyStore {
         }
         await this.#update(tx, id, worker, {
           provider_attempted_at: r.now,
+          lease_until: r.leaseUntil,
           provider: r.provider,
           body: r.body,
           segments: r.segments,
