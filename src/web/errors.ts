@@ -20,8 +20,9 @@ export class HttpError extends NonmerciError {
 }
 
 /**
- * Refused requests (4xx) carry a short reason; failures (5xx) say only that the provider should
- * retry, and are logged with their cause. Nothing here echoes request content.
+ * Refused requests (4xx) carry a short reason, which may name the offending field or line number
+ * (JSON-encoded, never a caller's number or a message body); failures (5xx) say only that the
+ * provider should retry, and are logged with their cause.
  */
 export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   let status = 500;

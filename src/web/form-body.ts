@@ -1,14 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { InvalidInputError } from '../domain/errors.ts';
 
-/** A form-encoded body with the raw text kept for signature checks. */
-export interface FormBody {
-  raw: string;
-  params: Record<string, string>;
+/**
+ * A form-encoded body with the raw text kept for signature checks. Only this parser creates
+ * instances, so a body of another type can never pass for one.
+ */
+export class FormBody {
+  readonly raw: string;
+  readonly params: Record<string, string>;
+  constructor(raw: string, params: Record<string, string>) {
+    this.raw = raw;
+    this.params = params;
+  }
 }
 
 export function isFormBody(body: unknown): body is FormBody {
-  return typeof body === 'object' && body !== null && 'raw' in body && 'params' in body;
+  return body instanceof FormBody;
 }
 
 /**
@@ -17,9 +24,12 @@ export function isFormBody(body: unknown): body is FormBody {
  * accepting it would let a signed value be shadowed.
  */
 export function registerFormParser(app: FastifyInstance): void {
+  // No route takes JSON or plain text: with Fastify's default parsers gone, any other content type
+  // is refused with 415 before the body is read.
+  app.removeAllContentTypeParsers();
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, raw, done) => {
     const text = raw as string;
-    const params: Record<string, string> = {};
+    const params: Record<string, string> = Object.create(null) as Record<string, string>;
     try {
       for (const [key, value] of new URLSearchParams(text)) {
         if (Object.hasOwn(params, key)) throw new InvalidInputError(`The field "${key.slice(0, 40)}" appears twice.`);
@@ -29,6 +39,6 @@ export function registerFormParser(app: FastifyInstance): void {
       done(error instanceof InvalidInputError ? error : new InvalidInputError('The form body could not be read.'), undefined);
       return;
     }
-    done(null, { raw: text, params } satisfies FormBody);
+    done(null, new FormBody(text, params));
   });
 }

@@ -9,7 +9,7 @@
  *   Sid=SIMCA…&From=%2B33639980012&To=%2B33939000000[&Body=…]
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
-import { InvalidInputError } from '../../domain/errors.ts';
+import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
 import type {
   DeliveryStatus,
   InboundContact,
@@ -54,12 +54,6 @@ export interface SimulatorOptions {
   onDelivered?(status: DeliveryStatus): Promise<void>;
 }
 
-function field(params: Record<string, string>, name: string): string {
-  const value = params[name];
-  if (value === undefined || value === '') throw new InvalidInputError(`The webhook lacks the "${name}" field.`, { field: name });
-  return value;
-}
-
 export class SimulatorProvider implements TelephonyProvider {
   readonly name = 'simulator';
   readonly acceptsFictionNumbers = true;
@@ -77,15 +71,27 @@ export class SimulatorProvider implements TelephonyProvider {
   }
 
   parseCall(params: Record<string, string>): InboundContact {
-    return { kind: 'call', from: params.From ?? '', to: field(params, 'To'), providerSid: field(params, 'Sid'), body: null };
+    return { kind: 'call', from: shortField(params, 'From'), to: shortField(params, 'To', true), providerSid: sidField(params, 'Sid'), body: null };
   }
 
   parseText(params: Record<string, string>): InboundContact {
-    return { kind: 'text', from: params.From ?? '', to: field(params, 'To'), providerSid: field(params, 'Sid'), body: params.Body ?? '' };
+    return {
+      kind: 'text',
+      from: shortField(params, 'From'),
+      to: shortField(params, 'To', true),
+      providerSid: sidField(params, 'Sid'),
+      body: messageBody(params, 'Body'),
+    };
   }
 
   parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus {
-    return { sid: field(params, 'Sid'), status: field(params, 'Status'), errorCode: null, priceMicros: null, idempotencyKey: query.get('key') };
+    return {
+      sid: sidField(params, 'Sid'),
+      status: shortField(params, 'Status', true),
+      errorCode: null,
+      priceMicros: null,
+      idempotencyKey: replyKey(query),
+    };
   }
 
   renderVoice(answer: VoiceAnswer): RenderedResponse {

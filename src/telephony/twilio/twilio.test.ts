@@ -88,7 +88,7 @@ describe('TwilioProvider.verify', () => {
     );
     const url = fc.constantFrom(
       'https://hotline.example.org/webhooks/twilio/voice',
-      'https://hotline.example.org/webhooks/twilio/status?key=r-42-abc',
+      'https://hotline.example.org/webhooks/twilio/status?key=7b0c2a52-3f1e-4d2a-9c41-0e5d6f7a8b9c',
       'https://hotline.example.org:8443/webhooks/twilio/sms',
     );
 
@@ -179,7 +179,7 @@ describe('TwilioProvider.renderVoice', () => {
 
 describe('TwilioProvider parsing', () => {
   const twilio = provider('token');
-  const query = new URLSearchParams('key=r-42-abc');
+  const query = new URLSearchParams('key=7b0c2a52-3f1e-4d2a-9c41-0e5d6f7a8b9c');
 
   it('parses a call', () => {
     assert.deepEqual(
@@ -229,7 +229,7 @@ describe('TwilioProvider parsing', () => {
         status: 'undelivered',
         errorCode: '30003',
         priceMicros: 76_000,
-        idempotencyKey: 'r-42-abc',
+        idempotencyKey: '7b0c2a52-3f1e-4d2a-9c41-0e5d6f7a8b9c',
       },
     );
     assert.deepEqual(

@@ -10,7 +10,7 @@
  */
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { InvalidInputError } from '../../domain/errors.ts';
+import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
 import type {
   DeliveryStatus,
   InboundContact,
@@ -25,12 +25,6 @@ import type {
 import { TwilioMessagesApi, parsePrice, type TwilioCredentials } from './messages-api.ts';
 
 const TWIML = 'text/xml; charset=utf-8';
-
-function required(params: Record<string, string>, name: string): string {
-  const value = params[name];
-  if (value === undefined || value === '') throw new InvalidInputError(`The webhook lacks the "${name}" field.`, { field: name });
-  return value;
-}
 
 export class TwilioProvider implements TelephonyProvider {
   readonly name = 'twilio';
@@ -50,22 +44,33 @@ export class TwilioProvider implements TelephonyProvider {
   }
 
   parseCall(params: Record<string, string>): InboundContact {
-    return { kind: 'call', from: params.From ?? '', to: required(params, 'To'), providerSid: required(params, 'CallSid'), body: null };
+    return {
+      kind: 'call',
+      from: shortField(params, 'From'),
+      to: shortField(params, 'To', true),
+      providerSid: sidField(params, 'CallSid'),
+      body: null,
+    };
   }
 
   parseText(params: Record<string, string>): InboundContact {
-    const sid = params.MessageSid || params.SmsSid || '';
-    if (!sid) throw new InvalidInputError('The webhook lacks the "MessageSid" field.', { field: 'MessageSid' });
-    return { kind: 'text', from: params.From ?? '', to: required(params, 'To'), providerSid: sid, body: params.Body ?? '' };
+    return {
+      kind: 'text',
+      from: shortField(params, 'From'),
+      to: shortField(params, 'To', true),
+      providerSid: sidField(params, 'MessageSid', 'SmsSid'),
+      body: messageBody(params, 'Body'),
+    };
   }
 
   parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus {
+    const status = params.MessageStatus ? 'MessageStatus' : 'SmsStatus';
     return {
-      sid: params.MessageSid || required(params, 'SmsSid'),
-      status: params.MessageStatus || required(params, 'SmsStatus'),
-      errorCode: params.ErrorCode || null,
-      priceMicros: parsePrice(params.Price),
-      idempotencyKey: query.get('key'),
+      sid: sidField(params, 'MessageSid', 'SmsSid'),
+      status: shortField(params, status, true),
+      errorCode: shortField(params, 'ErrorCode') || null,
+      priceMicros: parsePrice(shortField(params, 'Price')),
+      idempotencyKey: replyKey(query),
     };
   }
 

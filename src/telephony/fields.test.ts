@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InvalidInputError } from '../domain/errors.ts';
+import { messageBody, replyKey, shortField, sidField } from './fields.ts';
+
+describe('webhook field readers', () => {
+  it('accept provider identifiers and refuse anything else', () => {
+    assert.equal(sidField({ CallSid: 'CA0123456789abcdef0123456789abcdef' }, 'CallSid'), 'CA0123456789abcdef0123456789abcdef');
+    assert.equal(sidField({ SmsSid: 'SM1' }, 'MessageSid', 'SmsSid'), 'SM1', 'falls back to the second name');
+    for (const bad of ['', 'CA\u0000', 'CA 1', 'x'.repeat(65), '<Say>']) {
+      assert.throws(() => sidField({ CallSid: bad }, 'CallSid'), InvalidInputError, JSON.stringify(bad));
+    }
+  });
+
+  it('bound short fields and refuse NUL bytes', () => {
+    assert.equal(shortField({}, 'From'), '');
+    assert.throws(() => shortField({}, 'To', true), InvalidInputError);
+    assert.throws(() => shortField({ To: '+33\u0000' }, 'To'), InvalidInputError);
+    assert.throws(() => shortField({ To: '1'.repeat(65) }, 'To'), InvalidInputError);
+  });
+
+  it('keep message bodies as evidence, without NUL bytes, up to 5000 characters', () => {
+    assert.equal(messageBody({ Body: 'a\u0000b' }, 'Body'), 'a\uFFFDb');
+    assert.equal(messageBody({}, 'Body'), '');
+    assert.throws(() => messageBody({ Body: 'x'.repeat(5001) }, 'Body'), InvalidInputError);
+  });
+
+  it('read a reply key only when it is a UUID', () => {
+    const key = '7b0c2a52-3f1e-4d2a-9c41-0e5d6f7a8b9c';
+    assert.equal(replyKey(new URLSearchParams({ key })), key);
+    assert.equal(replyKey(new URLSearchParams({ key: `${key}\u0000` })), null);
+    assert.equal(replyKey(new URLSearchParams()), null);
+  });
+});

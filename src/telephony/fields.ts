@@ -1,0 +1,48 @@
+import { InvalidInputError } from '../domain/errors.ts';
+
+/**
+ * Readers for webhook fields, shared by the adapters. Everything that reaches storage is bounded in
+ * length and free of NUL bytes (PostgreSQL text cannot hold them), so a signed but malformed
+ * webhook is refused with a 400 instead of failing in the database.
+ */
+
+const SID = /^[A-Za-z0-9_-]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/** Twilio concatenates at most 10 segments (1,600 characters); leave room for other providers. */
+const MAX_BODY = 5000;
+
+function missing(name: string): never {
+  throw new InvalidInputError(`The webhook lacks the "${name}" field.`, { field: name });
+}
+
+/** A short field such as a phone number; absent means "". */
+export function shortField(params: Record<string, string>, name: string, required = false): string {
+  const value = params[name] ?? '';
+  if (required && value === '') missing(name);
+  if (value.length > 64 || value.includes('\u0000')) {
+    throw new InvalidInputError(`The "${name}" field is not a plausible value.`, { field: name });
+  }
+  return value;
+}
+
+/** A provider's identifier of a call or message (Twilio: CA… / SM… and 32 hex digits). */
+export function sidField(params: Record<string, string>, ...names: string[]): string {
+  const name = names.find((n) => params[n]) ?? names[0]!;
+  const value = params[name] ?? '';
+  if (value === '') missing(name);
+  if (!SID.test(value)) throw new InvalidInputError(`The "${name}" field is not a valid identifier.`, { field: name });
+  return value;
+}
+
+/** The text of an inbound SMS, kept as evidence: NUL bytes become U+FFFD, over-long texts are refused. */
+export function messageBody(params: Record<string, string>, name: string): string {
+  const value = params[name] ?? '';
+  if (value.length > MAX_BODY) throw new InvalidInputError(`The "${name}" field is longer than ${MAX_BODY} characters.`, { field: name });
+  return value.replaceAll('\u0000', '\uFFFD');
+}
+
+/** Our reply key echoed in a status callback URL, or null when absent or malformed. */
+export function replyKey(query: URLSearchParams): string | null {
+  const key = query.get('key');
+  return key && UUID.test(key) ? key : null;
+}
