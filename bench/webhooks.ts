@@ -1,0 +1,591 @@
+/**
+ * Webhook benchmark: fires signed Twilio voice/SMS webhooks over loopback at the real server
+ * (`nonmerci serve` in its own process, on SQLite and on PostgreSQL) and at a bare Fastify route
+ * answering fixed TwiML, with the same load, and prints webhooks/s, p50/p99 latency and RSS.
+ *
+ *   npm run bench -- [--duration 10] [--connections 64] [--warmup 2] [--only sqlite|postgres]
+ *                    [--log-level info] [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
+ *                    [--cpu-prof DIR] [--server-root DIR [--label TEXT]]
+ *
+ * Each target gets about --warmup seconds of load, then about --duration seconds measured. The
+ * measured request count is fixed from the rate at the end of the warm-up, so that every request
+ * is answered before the run ends: the benchmark then checks that the server recorded exactly one
+ * contact per 200. The load generator runs in this process; each server runs in its own.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, statSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { SETTINGS } from '../src/config/schema.ts';
+import { percentile, runLoad, WebhookPool, type LoadResult } from './load.ts';
+import {
+  Cleanup,
+  freePort,
+  machineCpuMs,
+  memory,
+  processCpuMs,
+  readTail,
+  startServer,
+  type ServerProcess,
+} from './processes.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const LINE = '+33939000001';
+const TARGET_RATIO = 0.5;
+const TARGET_P99_MS = 15;
+
+const USAGE = `Usage: npm run bench -- [options]
+  --duration S       seconds of measured load per target (default 10)
+  --connections N    concurrent keep-alive connections (default 64)
+  --warmup S         seconds of load before each measure (default 2)
+  --only T           sqlite or postgres: measure only this nonmerci target (the bare route always runs)
+  --log-level L      LOG_LEVEL of the nonmerci server (default info, as in production)
+  --pg-url URL       PostgreSQL to create the throw-away database in
+                     (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
+  --cpu-prof DIR     write a V8 CPU profile of each nonmerci server into DIR (open in Chrome DevTools)
+  --server-root DIR  run bin/nonmerci.js from another checkout, e.g. to measure a variant
+                     (default: this one)
+  --label TEXT       added to the nonmerci rows of the table, to tell a variant apart`;
+
+interface Options {
+  duration: number;
+  connections: number;
+  warmup: number;
+  only: 'sqlite' | 'postgres' | null;
+  logLevel: string;
+  pgUrl: string;
+  cpuProf: string | null;
+  serverRoot: string;
+  label: string | null;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options {
+  const spec = {
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    warmup: { type: 'string', default: '2' },
+    only: { type: 'string' },
+    'log-level': { type: 'string', default: 'info' },
+    'pg-url': {
+      type: 'string',
+      default: process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    },
+    'cpu-prof': { type: 'string' },
+    'server-root': { type: 'string' },
+    label: { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  } as const;
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: spec });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n${USAGE}`);
+  }
+  const { values } = parsed;
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const positive = (name: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isFinite(n) || n <= 0)
+      throw new UsageError(`--${name} must be a positive number, not "${text}"\n${USAGE}`);
+    return n;
+  };
+  if (values.only !== undefined && values.only !== 'sqlite' && values.only !== 'postgres') {
+    throw new UsageError(`--only takes sqlite or postgres, not "${values.only}"\n${USAGE}`);
+  }
+  return {
+    duration: positive('duration', values.duration),
+    connections: Math.round(positive('connections', values.connections)),
+    warmup: positive('warmup', values.warmup),
+    only: values.only ?? null,
+    logLevel: values['log-level'],
+    pgUrl: values['pg-url'],
+    cpuProf: values['cpu-prof'] ? resolve(values['cpu-prof']) : null,
+    serverRoot: resolve(values['server-root'] ?? ROOT),
+    label: values.label ?? null,
+  };
+}
+
+interface Measure {
+  label: string;
+  kind: 'bare' | 'sqlite' | 'postgres';
+  run: LoadResult;
+  warmup: LoadResult;
+  rss: number;
+  peakRss: number;
+  serverCpuMs: { user: number; system: number };
+  benchCpuMs: number;
+  machineBusyMs: number;
+  logBytes: number;
+  /** Contacts found in the database afterwards; null for the bare route. */
+  contacts: number | null;
+  /** nonmerci_webhooks_total by outcome, read from /metrics after the run. */
+  outcomes: Record<string, number> | null;
+  notes: string[];
+}
+
+/** A PostgreSQL database created for one run and dropped afterwards. */
+interface PgDatabase {
+  url: string;
+  count(): Promise<number>;
+}
+
+async function createPgDatabase(adminUrl: string, cleanup: Cleanup): Promise<PgDatabase> {
+  const admin = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+  await admin.connect();
+  const name = `nonmerci_bench_${process.pid}_${Date.now().toString(36)}`;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  cleanup.add(`drop database ${name}`, async () => {
+    const client = new pg.Client({ connectionString: adminUrl, connectionTimeoutMillis: 3000 });
+    await client.connect();
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  });
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async count() {
+      const client = new pg.Client({ connectionString: url.toString() });
+      await client.connect();
+      try {
+        const { rows } = await client.query<{ n: string }>('SELECT count(*) AS n FROM contacts');
+        return Number(rows[0]!.n);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+async function webhookOutcomes(server: ServerProcess): Promise<Record<string, number>> {
+  const text = await (await fetch(`${server.url}/metrics`)).text();
+  const outcomes: Record<string, number> = {};
+  for (const m of text.matchAll(/^nonmerci_webhooks_total\{([^}]*)\} (\S+)$/gm)) {
+    const outcome = /outcome="([^"]+)"/.exec(m[1]!)?.[1] ?? '?';
+    outcomes[outcome] = (outcomes[outcome] ?? 0) + Number(m[2]);
+  }
+  return outcomes;
+}
+
+/** The environment of a nonmerci server: the caller's, minus every nonmerci setting, plus ours. */
+function nonmerciEnv(settings: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of Object.keys(SETTINGS)) delete env[name];
+  return { ...env, ...settings };
+}
+
+const fmt = (n: number, digits = 0) =>
+  Number.isFinite(n)
+    ? n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
+    : 'n/a';
+const mb = (bytes: number) => fmt(bytes / 1048576, 0);
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) =>
+    `| ${r.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (i === 0 ? ':' : '-') + '-'.repeat(w) + (i === 0 ? '-' : ':')).join('|')}|`;
+  return [line(rows[0]!), rule, ...rows.slice(1).map(line)].join('\n');
+}
+
+async function main(): Promise<number> {
+  const options = parseOptions(process.argv.slice(2));
+  const cleanup = new Cleanup();
+  process.once('exit', () => cleanup.runSync());
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      process.stderr.write(`\n${signal}: stopping servers and removing temporary data…\n`);
+      void cleanup.run().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    const work = mkdtempSync(join(tmpdir(), 'nonmerci-bench-'));
+    cleanup.dir(work);
+    // One port for every target, started one after the other: PUBLIC_URL, and so the signed URL,
+    // stay the same, and one pool of pre-signed webhooks serves every run.
+    const port = await freePort();
+    const publicUrl = `http://127.0.0.1:${port}`;
+    const accountSid = `AC${randomBytes(16).toString('hex')}`;
+    const authToken = randomBytes(16).toString('hex');
+    const pool = new WebhookPool({
+      publicUrl,
+      accountSid,
+      authToken,
+      line: LINE,
+      voiceShare: 0.6,
+      repeatShare: 0.15,
+      repeatCallers: 300,
+    });
+    const sign = (count: number) => {
+      if (pool.size >= count) return;
+      const started = performance.now();
+      const before = pool.size;
+      pool.ensure(count);
+      console.log(
+        `  signed ${fmt(pool.size - before)} webhooks ahead of the run in ${fmt(performance.now() - started)} ms`,
+      );
+    };
+
+    console.log(
+      `Webhook benchmark: ${options.connections} connections, ~${options.warmup} s warm-up then ~${options.duration} s measured per target, ` +
+        `60% calls / 40% texts, 15% from 300 repeat callers; Node ${process.version}, ${availableParallelism()} CPUs.`,
+    );
+    sign(options.connections * 40);
+    const quiet = await busyCores(1000);
+    console.log(
+      `  machine load before the run: ${fmt(quiet, 2)} of ${availableParallelism()} cores busy`,
+    );
+    if (quiet > 0.2) {
+      console.log(
+        '  ⚠  other processes are using the CPU: they compete with the servers and lower every figure.',
+      );
+    }
+
+    if (options.serverRoot !== ROOT) console.log(`  nonmerci runs from ${options.serverRoot}`);
+    const targets: { kind: Measure['kind']; label: string }[] = [
+      { kind: 'bare', label: 'bare Fastify (fixed TwiML)' },
+    ];
+    const logNote =
+      (options.logLevel === 'info' ? '' : `, LOG_LEVEL=${options.logLevel}`) +
+      (options.label ? `, ${options.label}` : '');
+    if (options.only !== 'postgres')
+      targets.push({ kind: 'sqlite', label: `nonmerci SQLite${logNote}` });
+    if (options.only !== 'sqlite')
+      targets.push({ kind: 'postgres', label: `nonmerci PostgreSQL${logNote}` });
+
+    const measures: Measure[] = [];
+    const skipped: string[] = [];
+    for (const target of targets) {
+      const dir = mkdtempSync(join(work, `${target.kind}-`));
+      let pgDb: PgDatabase | null = null;
+      if (target.kind === 'postgres') {
+        try {
+          pgDb = await createPgDatabase(options.pgUrl, cleanup);
+        } catch (error) {
+          const safeUrl = new URL(options.pgUrl);
+          safeUrl.password = safeUrl.password ? '***' : '';
+          skipped.push(
+            `nonmerci PostgreSQL skipped: ${safeUrl.toString()} is unreachable (${(error as Error).message}).`,
+          );
+          console.log(`\n${skipped.at(-1)}`);
+          continue;
+        }
+      }
+      console.log(`\n${target.label}:`);
+      const sqlitePath = join(dir, 'data', 'nonmerci.db');
+      const server =
+        target.kind === 'bare'
+          ? await startServer({
+              name: 'bare',
+              script: join(ROOT, 'bench', 'bare-server.ts'),
+              args: [],
+              env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+              dir,
+              port,
+              cleanup,
+            })
+          : await startServer({
+              name: 'nonmerci',
+              script: join(options.serverRoot, 'bin', 'nonmerci.js'),
+              args: ['serve'],
+              nodeArgs: options.cpuProf
+                ? [
+                    '--cpu-prof',
+                    `--cpu-prof-dir=${options.cpuProf}`,
+                    `--cpu-prof-name=nonmerci-${target.kind}.cpuprofile`,
+                  ]
+                : [],
+              env: nonmerciEnv({
+                HOST: '127.0.0.1',
+                PORT: String(port),
+                PUBLIC_URL: publicUrl,
+                NONMERCI_SECRET: randomBytes(32).toString('base64url'),
+                NONMERCI_DATA_DIR: join(dir, 'data'),
+                TWILIO_ACCOUNT_SID: accountSid,
+                TWILIO_AUTH_TOKEN: authToken,
+                // Replies fall due an hour later, after the run: nothing is ever sent there.
+                TWILIO_API_URL: 'http://127.0.0.1:9',
+                HOTLINE_NUMBER: LINE,
+                LOG_LEVEL: options.logLevel,
+                ...(pgDb ? { DATABASE_URL: pgDb.url } : {}),
+              }),
+              dir,
+              port,
+              cleanup,
+            });
+      const wrap = target.kind === 'bare';
+      const { warmup, rate } = await warmUp(options, server.url, pool, wrap ? null : sign);
+      const amount = Math.max(options.connections * 10, Math.round(rate * options.duration));
+      console.log(
+        `  warm-up: ${fmt(warmup.answered)} requests in ${fmt(warmup.elapsedMs / 1000, 1)} s, ` +
+          `last at ~${fmt(rate)}/s; measuring ${fmt(amount)} requests`,
+      );
+      if (!wrap) sign(warmup.sent + amount + options.connections * 2);
+
+      const serverBefore = processCpuMs(server.pid);
+      const benchBefore = process.cpuUsage();
+      const machineBefore = machineCpuMs();
+      const run = await runLoad({
+        url: server.url,
+        connections: options.connections,
+        amount,
+        pool,
+        firstIndex: warmup.sent,
+        wrap,
+      });
+      const machineAfter = machineCpuMs();
+      const benchCpu = process.cpuUsage(benchBefore);
+      const serverAfter = processCpuMs(server.pid);
+      const { rss, peak } = memory(server.pid);
+      const outcomes = target.kind === 'bare' ? null : await webhookOutcomes(server);
+      await server.stop();
+
+      let contacts: number | null = null;
+      if (target.kind === 'sqlite') {
+        const db = new Database(sqlitePath, { readonly: true, fileMustExist: true });
+        contacts = (db.prepare('SELECT count(*) AS n FROM contacts').get() as { n: number }).n;
+        db.close();
+      } else if (pgDb) {
+        contacts = await pgDb.count();
+      }
+      const logBytes = statSync(server.logFile).size;
+
+      const notes: string[] = [];
+      const expected = warmup.ok + run.ok;
+      for (const [phase, r] of [
+        ['warm-up', warmup],
+        ['run', run],
+      ] as const) {
+        for (const [status, n] of Object.entries(r.non2xx))
+          notes.push(`${phase}: ${n} answers with status ${status}`);
+        if (r.errors)
+          notes.push(`${phase}: ${r.errors} connection errors (${r.timeouts} timeouts)`);
+      }
+      if (contacts !== null && contacts !== expected) {
+        notes.push(
+          `${fmt(contacts)} contacts in the database for ${fmt(expected)} answers 200 (warm-up + run)`,
+        );
+      }
+      if (Object.keys(unexpectedOutcomes(outcomes)).length)
+        notes.push(`server outcomes: ${JSON.stringify(outcomes)}`);
+      if (notes.length) {
+        // The temporary folder goes away on exit: show what the server said about the failures.
+        const said = [
+          readTail(server.errFile, 5),
+          readTail(server.logFile, 5, /"level":(?:[4-6]0)|refused|failed/),
+        ].filter(Boolean);
+        if (said.length)
+          notes.push(`last server log lines:\n    ${said.join('\n').split('\n').join('\n    ')}`);
+      }
+      const elapsed = run.elapsedMs;
+      const measure: Measure = {
+        label: target.label,
+        kind: target.kind,
+        run,
+        warmup,
+        rss,
+        peakRss: peak,
+        serverCpuMs: {
+          user: serverAfter.user - serverBefore.user,
+          system: serverAfter.system - serverBefore.system,
+        },
+        benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
+        machineBusyMs: machineAfter.busy - machineBefore.busy,
+        logBytes,
+        contacts,
+        outcomes,
+        notes,
+      };
+      measures.push(measure);
+      console.log(
+        `  ${fmt(run.ok)} × 200 in ${fmt(elapsed / 1000, 2)} s: ${fmt((run.ok * 1000) / elapsed)}/s, ` +
+          `p50 ${fmt(percentile(run.latencies, 50), 2)} ms, p99 ${fmt(percentile(run.latencies, 99), 2)} ms` +
+          (contacts !== null
+            ? `; ${fmt(contacts)} contacts recorded for ${fmt(expected)} answers 200`
+            : ''),
+      );
+      for (const note of notes) console.log(`  ✗ ${note}`);
+      if (!notes.length) cleanup.removeDir(dir);
+    }
+
+    report(measures, skipped, options);
+    await cleanup.run();
+    return measures.some((m) => m.notes.length) ? 1 : 0;
+  } catch (error) {
+    await cleanup.run();
+    throw error;
+  }
+}
+
+/**
+ * Loads the server in rounds of fixed size until --warmup seconds have passed (the first round is
+ * small, the next ones last about a second at the rate just seen), so that slow and fast targets
+ * get a similar warm-up, and returns the rate of the last round to size the measured run.
+ */
+async function warmUp(
+  options: Options,
+  url: string,
+  pool: WebhookPool,
+  sign: ((count: number) => void) | null,
+): Promise<{ warmup: LoadResult; rate: number }> {
+  const total: LoadResult = {
+    answered: 0,
+    ok: 0,
+    non2xx: {},
+    errors: 0,
+    timeouts: 0,
+    elapsedMs: 0,
+    tailRate: 0,
+    latencies: new Float64Array(0),
+    sent: 0,
+  };
+  let amount = options.connections * 4;
+  let rate: number;
+  do {
+    sign?.(total.sent + amount + options.connections * 2);
+    const round = await runLoad({
+      url,
+      connections: options.connections,
+      amount,
+      pool,
+      firstIndex: total.sent,
+      wrap: sign === null,
+    });
+    total.answered += round.answered;
+    total.ok += round.ok;
+    total.errors += round.errors;
+    total.timeouts += round.timeouts;
+    total.elapsedMs += round.elapsedMs;
+    total.sent += round.sent;
+    for (const [status, n] of Object.entries(round.non2xx)) {
+      total.non2xx[status] = (total.non2xx[status] ?? 0) + n;
+    }
+    rate = round.tailRate || (round.answered * 1000) / round.elapsedMs;
+    amount = Math.max(options.connections * 5, Math.round(rate));
+  } while (total.elapsedMs < options.warmup * 1000);
+  return { warmup: total, rate };
+}
+
+/** How many cores the whole machine kept busy over `ms`. */
+async function busyCores(ms: number): Promise<number> {
+  const before = machineCpuMs();
+  await sleep(ms);
+  const after = machineCpuMs();
+  return ((after.busy - before.busy) / (after.total - before.total)) * availableParallelism();
+}
+
+/** Outcomes other than recorded (duplicate, refused, failed), which a valid run has none of. */
+function unexpectedOutcomes(outcomes: Record<string, number> | null): Record<string, number> {
+  return Object.fromEntries(
+    Object.entries(outcomes ?? {}).filter(([k, n]) => k !== 'recorded' && n > 0),
+  );
+}
+
+function report(measures: Measure[], skipped: string[], options: Options): void {
+  const bare = measures.find((m) => m.kind === 'bare');
+  const rate = (m: Measure) => (m.run.ok * 1000) / m.run.elapsedMs;
+  const bareRate = bare ? rate(bare) : Number.NaN;
+
+  console.log(
+    `\nResults (${options.connections} connections, ~${options.duration} s each, loopback, same run):\n`,
+  );
+  console.log(
+    table([
+      ['target', 'webhooks/s', 'p50 ms', 'p99 ms', 'RSS MB', 'ratio to bare'],
+      ...measures.map((m) => [
+        m.label + (m.notes.length ? ' (INVALID)' : ''),
+        fmt(rate(m)),
+        fmt(percentile(m.run.latencies, 50), 2),
+        fmt(percentile(m.run.latencies, 99), 2),
+        mb(m.rss),
+        fmt(rate(m) / bareRate, 2),
+      ]),
+    ]),
+  );
+
+  console.log('\nDetails (CPU in cores: 1.00 = one core busy for the whole run):\n');
+  console.log(
+    table([
+      [
+        'target',
+        'requests',
+        'seconds',
+        'non-2xx',
+        'contacts / 200s',
+        'peak RSS MB',
+        'server CPU usr+sys',
+        'server µs/webhook',
+        'bench CPU',
+        'other CPU',
+        'log B/webhook',
+      ],
+      ...measures.map((m) => {
+        const non2xx =
+          Object.values(m.run.non2xx).reduce((a, b) => a + b, 0) +
+          Object.values(m.warmup.non2xx).reduce((a, b) => a + b, 0);
+        const ms = m.run.elapsedMs;
+        const server = m.serverCpuMs.user + m.serverCpuMs.system;
+        return [
+          m.label,
+          fmt(m.run.answered),
+          fmt(ms / 1000, 2),
+          fmt(non2xx + m.run.errors + m.warmup.errors),
+          m.contacts === null ? '–' : `${fmt(m.contacts)} / ${fmt(m.warmup.ok + m.run.ok)}`,
+          mb(m.peakRss),
+          `${fmt(m.serverCpuMs.user / ms, 2)}+${fmt(m.serverCpuMs.system / ms, 2)}`,
+          fmt((server * 1000) / m.run.ok),
+          fmt(m.benchCpuMs / ms, 2),
+          fmt(Math.max(0, m.machineBusyMs - server - m.benchCpuMs) / ms, 2),
+          fmt(m.logBytes / (m.warmup.ok + m.run.ok)),
+        ];
+      }),
+    ]),
+  );
+  console.log(
+    '  other CPU: the rest of the machine during the run (PostgreSQL, kernel threads, anything else running).',
+  );
+  for (const note of skipped) console.log(`\n${note}`);
+
+  const sqlite = measures.find((m) => m.kind === 'sqlite');
+  if (sqlite && bare) {
+    const ratio = rate(sqlite) / bareRate;
+    const p99 = percentile(sqlite.run.latencies, 99);
+    const met = ratio >= TARGET_RATIO && p99 < TARGET_P99_MS;
+    console.log(
+      `\nTarget (SQLite ≥ ${TARGET_RATIO}× bare, p99 < ${TARGET_P99_MS} ms at ${options.connections} connections): ` +
+        `${met ? 'met' : 'MISSED'} (${fmt(ratio, 2)}×, p99 ${fmt(p99, 2)} ms).`,
+    );
+  }
+  const invalid = measures.filter((m) => m.notes.length);
+  if (invalid.length) {
+    console.log(
+      `\nINVALID: ${invalid.map((m) => m.label).join(', ')} had errors (see ✗ above); their figures do not count.`,
+    );
+  }
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  if (error instanceof UsageError) console.error(error.message);
+  else console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  process.exitCode = 1;
+}
