@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
 
 /**
  * Keeps phone numbers out of the database in clear. Each number is stored encrypted with
@@ -10,13 +10,13 @@ import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } f
  * key rotation.
  */
 export class NumberVault {
-  readonly #encKey: Buffer;
-  readonly #indexKey: Buffer;
+  // Key objects, built once: passing raw buffers makes OpenSSL import the key on every call.
+  readonly #encKey: KeyObject;
+  readonly #indexKey: KeyObject;
 
   constructor(secret: string) {
-    const ikm = Buffer.from(secret, 'utf8');
-    this.#encKey = Buffer.from(hkdfSync('sha256', ikm, 'nonmerci', 'number-encryption-v1', 32));
-    this.#indexKey = Buffer.from(hkdfSync('sha256', ikm, 'nonmerci', 'number-blind-index-v1', 32));
+    this.#encKey = createSecretKey(deriveKey(secret, 'number-encryption-v1'));
+    this.#indexKey = createSecretKey(deriveKey(secret, 'number-blind-index-v1'));
   }
 
   encrypt(number: string): string {

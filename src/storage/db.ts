@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { DatabaseTarget } from '../config/load.ts';
 import { POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES, type Capabilities } from './capabilities.ts';
@@ -19,6 +19,27 @@ export interface Storage {
 // ids) all fit in a double, so read them as numbers like SQLite does.
 pg.types.setTypeParser(20, (v) => Number(v));
 
+/**
+ * Kysely's SQLite driver prepares every statement anew; our queries come in a few dozen shapes, so
+ * prepared statements are kept and reused (better-sqlite3 statements are reusable once finished,
+ * and Kysely never runs two at once on its single connection).
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const cache = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (!statement) {
+        if (cache.size >= 1000) cache.clear();
+        statement = sqlite.prepare(sql);
+        cache.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 export function openStorage(target: DatabaseTarget, options: { poolSize?: number } = {}): Storage {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
@@ -28,7 +49,7 @@ export function openStorage(target: DatabaseTarget, options: { poolSize?: number
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
     return {
       db,
       caps: SQLITE_CAPABILITIES,
