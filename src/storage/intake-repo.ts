@@ -1,6 +1,8 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactOutcome } from '../domain/types.ts';
 import type { IntakeResult, IntakeStore, NewContact } from '../hotline/ports.ts';
+import type { Executor } from './compiled-query.ts';
+import { intakeQueries } from './intake-queries.ts';
 import type { Database } from './schema.ts';
 
 /** Thrown inside a transaction to roll it back when the provider re-delivered a webhook. */
@@ -15,8 +17,6 @@ interface Pending {
 /** Contacts recorded in one transaction at most; more wait for the next one. */
 const MAX_BATCH = 256;
 
-type Db = Kysely<Database> | Transaction<Database>;
-
 /**
  * Records contacts durably. Contacts that arrive together are written in one transaction (group
  * commit): one disk sync then covers a whole burst, which is what lets the hotline take a flood of
@@ -25,12 +25,14 @@ type Db = Kysely<Database> | Transaction<Database>;
  */
 export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
+  readonly #q: ReturnType<typeof intakeQueries>;
   #queue: Pending[] = [];
   #scheduled = false;
   #flushing = false;
 
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#q = intakeQueries(db);
   }
 
   recordContact(contact: NewContact): Promise<IntakeResult> {
@@ -87,87 +89,27 @@ export class IntakeRepo implements IntakeStore {
    * simultaneous contacts from one number cannot both schedule a reply.
    */
   async #record(tx: Transaction<Database>, c: NewContact): Promise<IntakeResult> {
+    const q = this.#q;
     const delivered = await this.#findDelivered(tx, c.provider, c.providerSid);
     if (delivered) return delivered;
-    const caller = await tx
-      .insertInto('callers')
-      .values({
-        number_index: c.caller.index,
-        number_enc: c.caller.enc,
-        number_type: c.caller.type,
-        country: c.caller.country,
-        first_seen_at: c.receivedAt,
-        last_seen_at: c.receivedAt,
-        contact_count: 1,
-      })
-      .onConflict((oc) =>
-        oc.column('number_index').doUpdateSet((eb) => ({
-          last_seen_at: eb.ref('excluded.last_seen_at'),
-          contact_count: eb('callers.contact_count', '+', 1),
-        })),
-      )
-      .returning(['id', 'blocked'])
-      .executeTakeFirstOrThrow();
-
-    const previous = await tx
-      .selectFrom('replies')
-      .select('id')
-      .where('line_id', '=', c.lineId)
-      .where('caller_id', '=', caller.id)
-      .where('created_at', '>=', c.reply.cooldownSince)
-      .orderBy('created_at', 'desc')
-      .limit(1)
-      .executeTakeFirst();
+    const [caller] = await q.upsertCaller(tx, c.caller.index, c.caller.enc, c.caller.type, c.caller.country, c.receivedAt);
+    if (!caller) throw new Error('caller upsert returned nothing');
+    const [previous] = await q.latestReply(tx, c.lineId, caller.id, c.reply.cooldownSince);
 
     let outcome: ContactOutcome = 'cooldown';
     let replyId = previous?.id ?? null;
     if (!previous) {
-      const reply = await tx
-        .insertInto('replies')
-        .values({
-          line_id: c.lineId,
-          caller_id: caller.id,
-          state: 'scheduled',
-          due_at: c.reply.dueAt,
-          expires_at: c.reply.expiresAt,
-          next_attempt_at: c.reply.dueAt,
-          idempotency_key: c.reply.idempotencyKey,
-          created_at: c.receivedAt,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const [reply] = await q.insertReply(tx, c.lineId, caller.id, c.reply.dueAt, c.reply.expiresAt, c.reply.idempotencyKey, c.receivedAt);
       outcome = 'reply_scheduled';
-      replyId = reply.id;
+      replyId = reply!.id;
     }
-
-    const contact = await tx
-      .insertInto('contacts')
-      .values({
-        line_id: c.lineId,
-        caller_id: caller.id,
-        kind: c.kind,
-        provider: c.provider,
-        provider_sid: c.providerSid,
-        received_at: c.receivedAt,
-        body: c.body,
-        outcome,
-        reply_id: replyId,
-      })
-      .onConflict((oc) => oc.columns(['provider', 'provider_sid']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
+    const [contact] = await q.insertContact(tx, c.lineId, caller.id, c.kind, c.provider, c.providerSid, c.receivedAt, c.body, outcome, replyId);
     if (!contact) throw new DuplicateDelivery();
     return { duplicate: false, contactId: contact.id, outcome, replyId, callerBlocked: caller.blocked === 1 };
   }
 
-  async #findDelivered(db: Db, provider: string, providerSid: string): Promise<IntakeResult | null> {
-    const row = await db
-      .selectFrom('contacts')
-      .innerJoin('callers', 'callers.id', 'contacts.caller_id')
-      .select(['contacts.id', 'contacts.outcome', 'contacts.reply_id', 'callers.blocked'])
-      .where('contacts.provider', '=', provider)
-      .where('contacts.provider_sid', '=', providerSid)
-      .executeTakeFirst();
+  async #findDelivered(db: Executor, provider: string, providerSid: string): Promise<IntakeResult | null> {
+    const [row] = await this.#q.findDelivered(db, provider, providerSid);
     if (!row) return null;
     return {
       duplicate: true,
