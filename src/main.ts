@@ -84,7 +84,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const metrics = new Metrics(stats, clock, config);
   const defaultLine = await ensureDefaultLine(config, lines, clock.now());
   const intake = new Intake({
-    store: new IntakeRepo(storage.db),
+    store: new IntakeRepo(storage.db, storage.caps),
     lines,
     vault,
     clock,

@@ -15,6 +15,8 @@ export interface Capabilities {
    * current schema, or Kysely mistakes another schema's tables for ours.
    */
   namedSchemas: boolean;
+  /** Write transactions that can usefully run at once (SQLite has one writer). */
+  parallelWriters: number;
   autoIncrementId: { type: ColumnDataType; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
 }
 
@@ -23,6 +25,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   skipLocked: false,
   multiProcess: false,
   namedSchemas: false,
+  parallelWriters: 1,
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
 };
 
@@ -31,5 +34,6 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   skipLocked: true,
   multiProcess: true,
   namedSchemas: true,
+  parallelWriters: 8,
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
 };

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
@@ -40,6 +41,24 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
+
+/**
+ * PostgreSQL plans an unnamed statement anew on every call; naming each statement after its text
+ * makes the server parse and plan it once per connection, then reuse it. Our SQL comes in a few
+ * dozen shapes, so the number of prepared statements per connection stays small.
+ */
+class PreparingClient extends pg.Client {
+  override query(...args: unknown[]): never {
+    const [text, values] = args;
+    if (typeof text === 'string' && Array.isArray(values) && args.length === 2 && PREPARABLE.test(text)) {
+      const name = `nm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+      return (super.query as (...a: unknown[]) => never)({ name, text, values });
+    }
+    return (super.query as (...a: unknown[]) => never)(...args);
+  }
+}
+
 export function openStorage(target: DatabaseTarget, options: { poolSize?: number } = {}): Storage {
   if (target.kind === 'sqlite') {
     if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
@@ -57,7 +76,7 @@ export function openStorage(target: DatabaseTarget, options: { poolSize?: number
       close: () => db.destroy(),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10 });
+  const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, Client: PreparingClient });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

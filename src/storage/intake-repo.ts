@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactOutcome } from '../domain/types.ts';
 import type { IntakeResult, IntakeStore, NewContact } from '../hotline/ports.ts';
+import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
 import { intakeQueries } from './intake-queries.ts';
 import type { Database } from './schema.ts';
@@ -22,17 +23,21 @@ const MAX_BATCH = 256;
  * commit): one disk sync then covers a whole burst, which is what lets the hotline take a flood of
  * webhooks while still acknowledging each only after it is on disk. If anything in a batch fails,
  * its contacts are recorded again one transaction each, so one bad contact cannot sink the others.
+ * Where the database takes several writers (PostgreSQL), a burst is split over parallel batches,
+ * as each statement there is a network round trip.
  */
 export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
   readonly #q: ReturnType<typeof intakeQueries>;
+  readonly #parallel: number;
   #queue: Pending[] = [];
   #scheduled = false;
-  #flushing = false;
+  #inFlight = 0;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'parallelWriters'>) {
     this.#db = db;
     this.#q = intakeQueries(db);
+    this.#parallel = caps.parallelWriters;
   }
 
   recordContact(contact: NewContact): Promise<IntakeResult> {
@@ -43,7 +48,7 @@ export class IntakeRepo implements IntakeStore {
   }
 
   #schedule(): void {
-    if (this.#scheduled || this.#flushing) return;
+    if (this.#scheduled || this.#inFlight >= this.#parallel || this.#queue.length === 0) return;
     this.#scheduled = true;
     // Let every webhook already received in this turn of the event loop join the batch.
     setImmediate(() => void this.#flush());
@@ -51,8 +56,10 @@ export class IntakeRepo implements IntakeStore {
 
   async #flush(): Promise<void> {
     this.#scheduled = false;
-    this.#flushing = true;
-    const batch = this.#queue.splice(0, MAX_BATCH);
+    const free = this.#parallel - this.#inFlight;
+    const batch = this.#queue.splice(0, Math.min(MAX_BATCH, Math.ceil(this.#queue.length / free)));
+    this.#inFlight++;
+    this.#schedule();
     try {
       const results = await this.#db.transaction().execute(async (tx) => {
         const out: IntakeResult[] = [];
@@ -63,8 +70,8 @@ export class IntakeRepo implements IntakeStore {
     } catch {
       for (const p of batch) await this.#recordAlone(p);
     } finally {
-      this.#flushing = false;
-      if (this.#queue.length > 0) this.#schedule();
+      this.#inFlight--;
+      this.#schedule();
     }
   }
 
