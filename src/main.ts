@@ -77,7 +77,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         segmentPriceMicros: config.segmentPriceMicros,
         countSegments: (body) => smsCost(body, 0).segments,
         now: () => clock.now(),
-        onDelivered: (status): Promise<void> => delivery.record(providers.get('simulator')!, status).then(() => undefined),
+        onDelivered: (status): Promise<void> =>
+          delivery.record(providers.get('simulator')!, status).then(() => undefined),
       },
     });
   const stats = new StatsRepo(storage.db);
@@ -145,7 +146,10 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
           await storage.db.selectFrom('lines').select('id').limit(1).execute();
           return true;
         },
-        renderMetrics: async () => ({ contentType: metrics.registry.contentType, body: await metrics.registry.metrics() }),
+        renderMetrics: async () => ({
+          contentType: metrics.registry.contentType,
+          body: await metrics.registry.metrics(),
+        }),
       });
       return app;
     },
@@ -162,7 +166,11 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
  * or the demo line. Texts are written on creation or when the language changes, so edits made
  * later by an operator survive restarts.
  */
-export async function ensureDefaultLine(config: Config, lines: LinesRepo, now: number): Promise<Line> {
+export async function ensureDefaultLine(
+  config: Config,
+  lines: LinesRepo,
+  now: number,
+): Promise<Line> {
   const demo = config.hotline.number === null;
   const number = config.hotline.number ?? DEMO_LINE_NUMBER;
   const existing = await lines.findByNumber(number);

@@ -747,8 +747,7 @@ for (const dialect of DIALECTS) {
             const prior = await counts();
             const res = await send(base, 'POST', path, all, payload, chunked);
             const hasParser =
-              type !== undefined &&
-              /^application\/x-www-form-urlencoded/.test(type);
+              type !== undefined && /^application\/x-www-form-urlencoded/.test(type);
             const expected = hasParser ? [413] : [413, 415];
             assert.ok(
               expected.includes(res.status),
@@ -762,67 +761,61 @@ for (const dialect of DIALECTS) {
       await assertHealthy();
     });
 
-    it(
-      'refuses JSON bodies shaped like a parsed form ({raw, params}) instead of failing',
-      async (t) => {
-        await check(
-          t,
-          fc.asyncProperty(
-            fc.constantFrom(...WEBHOOK_PATHS),
-            fc.record({
-              raw: fc.jsonValue({ maxDepth: 2 }),
-              params: fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })),
-            }),
-            fc.oneof(hex(64), fc.base64String({ minLength: 28, maxLength: 28 })),
-            async (path, shaped, signature) => {
-              const payload = Buffer.from(JSON.stringify(shaped));
-              const headers = {
-                'content-type': 'application/json',
-                'x-twilio-signature': signature,
-                'x-nonmerci-signature': signature,
-              };
-              const prior = await counts();
-              const res = await send(base, 'POST', path, headers, payload);
-              assert.ok(
-                res.status >= 400 && res.status < 500,
-                `answered ${res.status} to ${describeRequest('POST', path, headers, payload)}`,
-              );
-              assert.deepEqual(await counts(), prior);
-            },
-          ),
-          runs(100),
-          { endOnFailure: true },
-        );
-        await assertHealthy();
-      },
-    );
-
-    it(
-      'records only what the simulator signature covers',
-      async () => {
-        const start = await counts();
-        const raw = 'anything-the-attacker-once-saw-signed';
-        const forged = JSON.stringify({
-          raw,
-          params: { Sid: 'SIMCAforged', From: '+33612345678', To: SIM_LINE },
-        });
-        const res = await send(
-          base,
-          'POST',
-          '/webhooks/simulator/voice',
-          {
-            'content-type': 'application/json',
-            'x-nonmerci-signature': simulatorSignature(simKey, raw),
+    it('refuses JSON bodies shaped like a parsed form ({raw, params}) instead of failing', async (t) => {
+      await check(
+        t,
+        fc.asyncProperty(
+          fc.constantFrom(...WEBHOOK_PATHS),
+          fc.record({
+            raw: fc.jsonValue({ maxDepth: 2 }),
+            params: fc.oneof(fc.constant(null), fc.jsonValue({ maxDepth: 2 })),
+          }),
+          fc.oneof(hex(64), fc.base64String({ minLength: 28, maxLength: 28 })),
+          async (path, shaped, signature) => {
+            const payload = Buffer.from(JSON.stringify(shaped));
+            const headers = {
+              'content-type': 'application/json',
+              'x-twilio-signature': signature,
+              'x-nonmerci-signature': signature,
+            };
+            const prior = await counts();
+            const res = await send(base, 'POST', path, headers, payload);
+            assert.ok(
+              res.status >= 400 && res.status < 500,
+              `answered ${res.status} to ${describeRequest('POST', path, headers, payload)}`,
+            );
+            assert.deepEqual(await counts(), prior);
           },
-          Buffer.from(forged),
-        );
-        assert.ok(
-          res.status >= 400 && res.status < 500,
-          `a body whose fields are not signed was answered ${res.status}: ${res.body}`,
-        );
-        assert.deepEqual(await counts(), start);
-      },
-    );
+        ),
+        runs(100),
+        { endOnFailure: true },
+      );
+      await assertHealthy();
+    });
+
+    it('records only what the simulator signature covers', async () => {
+      const start = await counts();
+      const raw = 'anything-the-attacker-once-saw-signed';
+      const forged = JSON.stringify({
+        raw,
+        params: { Sid: 'SIMCAforged', From: '+33612345678', To: SIM_LINE },
+      });
+      const res = await send(
+        base,
+        'POST',
+        '/webhooks/simulator/voice',
+        {
+          'content-type': 'application/json',
+          'x-nonmerci-signature': simulatorSignature(simKey, raw),
+        },
+        Buffer.from(forged),
+      );
+      assert.ok(
+        res.status >= 400 && res.status < 500,
+        `a body whose fields are not signed was answered ${res.status}: ${res.body}`,
+      );
+      assert.deepEqual(await counts(), start);
+    });
 
     it('refuses tampered signed webhooks with 403 and records nothing', async (t) => {
       await check(
@@ -1084,58 +1077,55 @@ for (const dialect of DIALECTS) {
       await assertHealthy();
     });
 
-    it(
-      'never fails on signed webhooks carrying NUL bytes or very long sids',
-      async (t) => {
-        const statuses = new Map<string, number>();
-        const hostile = fc.oneof(
-          fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `${s}\u0000${s}`),
-          fc.string({ unit: 'grapheme-ascii', minLength: 3000, maxLength: 6000 }),
-        );
-        await check(
-          t,
-          fc.asyncProperty(
-            fc.constantFrom(...WEBHOOK_PATHS),
-            fc.constantFrom('sid', 'Body', 'From', 'To', 'key'),
-            hostile,
-            fc.nat(),
-            async (path, target, value, n) => {
-              const isTwilio = path.startsWith('/webhooks/twilio/');
-              const kind = path.split('/')[3]!;
-              const sid = `${n}-${Date.now()}`;
-              const params: Record<string, string> = isTwilio
-                ? kind === 'voice'
-                  ? { CallSid: `CA${sid}`, From: '+33612345678', To: LINE }
-                  : {
-                      MessageSid: `SM${sid}`,
-                      From: '+33612345678',
-                      To: LINE,
-                      Body: 'salut',
-                      MessageStatus: 'delivered',
-                    }
+    it('never fails on signed webhooks carrying NUL bytes or very long sids', async (t) => {
+      const statuses = new Map<string, number>();
+      const hostile = fc.oneof(
+        fc.string({ unit: 'binary', maxLength: 20 }).map((s) => `${s}\u0000${s}`),
+        fc.string({ unit: 'grapheme-ascii', minLength: 3000, maxLength: 6000 }),
+      );
+      await check(
+        t,
+        fc.asyncProperty(
+          fc.constantFrom(...WEBHOOK_PATHS),
+          fc.constantFrom('sid', 'Body', 'From', 'To', 'key'),
+          hostile,
+          fc.nat(),
+          async (path, target, value, n) => {
+            const isTwilio = path.startsWith('/webhooks/twilio/');
+            const kind = path.split('/')[3]!;
+            const sid = `${n}-${Date.now()}`;
+            const params: Record<string, string> = isTwilio
+              ? kind === 'voice'
+                ? { CallSid: `CA${sid}`, From: '+33612345678', To: LINE }
                 : {
-                    Sid: `SIM${sid}`,
-                    From: '+33639980012',
-                    To: SIM_LINE,
+                    MessageSid: `SM${sid}`,
+                    From: '+33612345678',
+                    To: LINE,
                     Body: 'salut',
-                    Status: 'delivered',
-                  };
-              let q = '';
-              if (target === 'sid')
-                params[isTwilio ? (kind === 'voice' ? 'CallSid' : 'MessageSid') : 'Sid'] = value;
-              else if (target === 'key') q = `?key=${enc(value)}`;
-              else params[target] = value;
-              const status = await signedCase(path, q, params);
-              statuses.set(`${target} ${status}`, (statuses.get(`${target} ${status}`) ?? 0) + 1);
-            },
-          ),
-          runs(60),
-          { endOnFailure: true },
-        );
-        t.diagnostic(`statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
-        await assertHealthy();
-      },
-    );
+                    MessageStatus: 'delivered',
+                  }
+              : {
+                  Sid: `SIM${sid}`,
+                  From: '+33639980012',
+                  To: SIM_LINE,
+                  Body: 'salut',
+                  Status: 'delivered',
+                };
+            let q = '';
+            if (target === 'sid')
+              params[isTwilio ? (kind === 'voice' ? 'CallSid' : 'MessageSid') : 'Sid'] = value;
+            else if (target === 'key') q = `?key=${enc(value)}`;
+            else params[target] = value;
+            const status = await signedCase(path, q, params);
+            statuses.set(`${target} ${status}`, (statuses.get(`${target} ${status}`) ?? 0) + 1);
+          },
+        ),
+        runs(60),
+        { endOnFailure: true },
+      );
+      t.diagnostic(`statuses ${JSON.stringify(Object.fromEntries(statuses))}`);
+      await assertHealthy();
+    });
 
     // -----------------------------------------------------------------------------------------
     // 3. Random methods and paths

@@ -7,7 +7,14 @@ import type { ManualClock } from '../src/domain/clock.ts';
 import { MICROS } from '../src/domain/types.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
-import { LINE, callParams, postSigned, smsParams, startHotline, testConfig } from './support/hotline.ts';
+import {
+  LINE,
+  callParams,
+  postSigned,
+  smsParams,
+  startHotline,
+  testConfig,
+} from './support/hotline.ts';
 
 const HOUR = 3_600_000;
 const CALLER = '+33612345601';
@@ -26,7 +33,11 @@ for (const dialect of DIALECTS) {
       db = await createTestDatabase(dialect.name);
       hotline = await startHotline(
         testConfig(db.target, {
-          twilio: { accountSid: twilioApi.accountSid, authToken: twilioApi.authToken, apiUrl: twilioApi.url },
+          twilio: {
+            accountSid: twilioApi.accountSid,
+            authToken: twilioApi.authToken,
+            apiUrl: twilioApi.url,
+          },
           ...overrides,
         }),
       );
@@ -44,10 +55,19 @@ for (const dialect of DIALECTS) {
       await db?.drop();
     });
 
-    const post = (path: string, params: Record<string, string>) => postSigned(base, path, params, twilioApi.authToken);
+    const post = (path: string, params: Record<string, string>) =>
+      postSigned(base, path, params, twilioApi.authToken);
     const count = async (table: 'contacts' | 'replies' | 'callers') =>
-      Number((await hotline.storage.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-    const replies = () => hotline.storage.db.selectFrom('replies').selectAll().orderBy('id').execute();
+      Number(
+        (
+          await hotline.storage.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const replies = () =>
+      hotline.storage.db.selectFrom('replies').selectAll().orderBy('id').execute();
 
     it('answers a call with TwiML and texts the caller once, one hour later, then settles the price', async () => {
       const res = await post('/webhooks/twilio/voice', callParams(CALLER));
@@ -69,7 +89,10 @@ for (const dialect of DIALECTS) {
       assert.equal(sms!.to, CALLER);
       assert.equal(sms!.from, LINE);
       assert.match(sms!.body, /Un non est un non/);
-      assert.match(sms!.statusCallback ?? '', /^https:\/\/hotline\.example\.org\/webhooks\/twilio\/status\?key=/);
+      assert.match(
+        sms!.statusCallback ?? '',
+        /^https:\/\/hotline\.example\.org\/webhooks\/twilio\/status\?key=/,
+      );
 
       const [reply] = await replies();
       assert.equal(reply!.state, 'sent');
@@ -77,14 +100,21 @@ for (const dialect of DIALECTS) {
       assert.equal(reply!.reserved_micros, 0.16 * MICROS);
 
       const path = sms!.statusCallback!.slice('https://hotline.example.org'.length);
-      const status = await post(path, { MessageSid: sms!.sid, MessageStatus: 'delivered', ErrorCode: '' });
+      const status = await post(path, {
+        MessageSid: sms!.sid,
+        MessageStatus: 'delivered',
+        ErrorCode: '',
+      });
       assert.equal(status.status, 204);
       const [settled] = await replies();
       assert.equal(settled!.delivery_status, 'delivered');
       assert.equal(settled!.reserved_micros, 0);
       assert.equal(settled!.cost_micros, 76_000, 'the real price replaces the estimate');
       const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
-      assert.ok(periods.length === 2 && periods.every((p) => p.reserved_micros === 0 && p.committed_micros === 76_000));
+      assert.ok(
+        periods.length === 2 &&
+          periods.every((p) => p.reserved_micros === 0 && p.committed_micros === 76_000),
+      );
     });
 
     it('records a provider retry of the same webhook once', async () => {
@@ -100,47 +130,92 @@ for (const dialect of DIALECTS) {
 
     it('schedules one reply per caller however often they call or text', async () => {
       for (let i = 0; i < 4; i++) await post('/webhooks/twilio/voice', callParams(CALLER));
-      for (let i = 0; i < 3; i++) await post('/webhooks/twilio/sms', smsParams(CALLER, `message ${i}`));
+      for (let i = 0; i < 3; i++)
+        await post('/webhooks/twilio/sms', smsParams(CALLER, `message ${i}`));
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
       assert.equal(await count('contacts'), 7);
       assert.equal(twilioApi.sentTo(CALLER).length, 1);
-      const contacts = await hotline.storage.db.selectFrom('contacts').select('outcome').orderBy('id').execute();
-      assert.deepEqual(contacts.map((c) => c.outcome), ['reply_scheduled', ...Array(6).fill('cooldown')]);
-      const text = await hotline.storage.db.selectFrom('contacts').select('body').where('kind', '=', 'text').orderBy('id').executeTakeFirstOrThrow();
+      const contacts = await hotline.storage.db
+        .selectFrom('contacts')
+        .select('outcome')
+        .orderBy('id')
+        .execute();
+      assert.deepEqual(
+        contacts.map((c) => c.outcome),
+        ['reply_scheduled', ...Array<string>(6).fill('cooldown')],
+      );
+      const text = await hotline.storage.db
+        .selectFrom('contacts')
+        .select('body')
+        .where('kind', '=', 'text')
+        .orderBy('id')
+        .executeTakeFirstOrThrow();
       assert.equal(text.body, 'message 0', 'texts are kept as evidence');
     });
 
     it('refuses unsigned, badly signed and unknown-line webhooks without recording anything', async () => {
-      const unsigned = await postSigned(base, '/webhooks/twilio/voice', callParams(CALLER), twilioApi.authToken, { signature: null });
+      const unsigned = await postSigned(
+        base,
+        '/webhooks/twilio/voice',
+        callParams(CALLER),
+        twilioApi.authToken,
+        { signature: null },
+      );
       assert.equal(unsigned.status, 403);
-      const forged = await postSigned(base, '/webhooks/twilio/voice', callParams(CALLER), 'not-the-token');
+      const forged = await postSigned(
+        base,
+        '/webhooks/twilio/voice',
+        callParams(CALLER),
+        'not-the-token',
+      );
       assert.equal(forged.status, 403);
-      const wrongUrl = await postSigned(base, '/webhooks/twilio/voice', callParams(CALLER), twilioApi.authToken, { publicUrl: 'https://evil.example' });
+      const wrongUrl = await postSigned(
+        base,
+        '/webhooks/twilio/voice',
+        callParams(CALLER),
+        twilioApi.authToken,
+        { publicUrl: 'https://evil.example' },
+      );
       assert.equal(wrongUrl.status, 403);
       const unknown = await post('/webhooks/twilio/voice', callParams(CALLER, '+33939999999'));
       assert.equal(unknown.status, 404);
-      assert.match(((await unknown.json()) as { message: string }).message, /No line is configured/);
+      assert.match(
+        ((await unknown.json()) as { message: string }).message,
+        /No line is configured/,
+      );
       assert.equal(await count('contacts'), 0);
       assert.equal(await count('callers'), 0);
     });
 
     it('never texts landlines, premium numbers, foreign or withheld callers', async () => {
-      const callers = ['+33140000000', '+33899123456', '+33939001234', '+447700900123', '+32470123456', 'Anonymous', '+266696687', ''];
-      for (const from of callers) assert.equal((await post('/webhooks/twilio/voice', callParams(from))).status, 200);
+      const callers = [
+        '+33140000000',
+        '+33899123456',
+        '+33939001234',
+        '+447700900123',
+        '+32470123456',
+        'Anonymous',
+        '+266696687',
+        '',
+      ];
+      for (const from of callers)
+        assert.equal((await post('/webhooks/twilio/voice', callParams(from))).status, 200);
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
       assert.equal(twilioApi.messages.length, 0);
       const rows = await replies();
       assert.ok(rows.length >= 6);
-      for (const r of rows) assert.deepEqual([r.state, r.reason], ['cancelled', 'destination_not_allowed']);
+      for (const r of rows)
+        assert.deepEqual([r.state, r.reason], ['cancelled', 'destination_not_allowed']);
     });
 
     it('never exceeds the daily cap and sends held replies the next day', async () => {
       await hotline.close();
       await db.drop();
       await boot({ budget: { dailyMicros: 0.32 * MICROS, monthlyMicros: 50 * MICROS } });
-      for (let i = 0; i < 3; i++) await post('/webhooks/twilio/voice', callParams(`+3361234560${i}`));
+      for (let i = 0; i < 3; i++)
+        await post('/webhooks/twilio/voice', callParams(`+3361234560${i}`));
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
       assert.equal(twilioApi.messages.length, 2);
@@ -155,7 +230,9 @@ for (const dialect of DIALECTS) {
     it('holds replies while a line is paused and sends them on resume', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
       await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now());
-      const paused = await (await post('/webhooks/twilio/voice', callParams('+33612345699'))).text();
+      const paused = await (
+        await post('/webhooks/twilio/voice', callParams('+33612345699'))
+      ).text();
       assert.match(paused, /momentanément indisponible/);
       hotline.clock.advance(2 * HOUR);
       await hotline.worker.drain();
@@ -170,8 +247,10 @@ for (const dialect of DIALECTS) {
 
     it('records permanent provider errors without retrying and retries transient ones', async () => {
       twilioApi.failure = (to, attempt) => {
-        if (to === '+33612345602') return { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' };
-        if (to === '+33612345603' && attempt <= 2) return { status: 503, code: 20500, message: 'Service unavailable' };
+        if (to === '+33612345602')
+          return { status: 400, code: 21610, message: 'Attempt to send to unsubscribed recipient' };
+        if (to === '+33612345603' && attempt <= 2)
+          return { status: 503, code: 20500, message: 'Service unavailable' };
         return null;
       };
       await post('/webhooks/twilio/voice', callParams('+33612345602'));
@@ -185,22 +264,37 @@ for (const dialect of DIALECTS) {
       assert.equal(twilioApi.attempts.get('+33612345602'), 1);
       assert.equal(twilioApi.sentTo('+33612345603').length, 1);
       const rows = await replies();
-      assert.deepEqual([rows[0]!.state, rows[0]!.reason, rows[0]!.error_code], ['failed', 'provider_rejected', '21610']);
+      assert.deepEqual(
+        [rows[0]!.state, rows[0]!.reason, rows[0]!.error_code],
+        ['failed', 'provider_rejected', '21610'],
+      );
       assert.deepEqual([rows[1]!.state, rows[1]!.reason], ['sent', 'sent']);
       const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
-      assert.ok(periods.every((p) => p.reserved_micros === 0.16 * MICROS), 'only the sent reply keeps a reservation');
+      assert.ok(
+        periods.every((p) => p.reserved_micros === 0.16 * MICROS),
+        'only the sent reply keeps a reservation',
+      );
     });
 
     it('serves health and Prometheus metrics', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
       assert.equal((await fetch(`${base}/healthz`)).status, 200);
       const metrics = await (await fetch(`${base}/metrics`)).text();
-      assert.match(metrics, /nonmerci_webhooks_total\{provider="twilio",kind="voice",outcome="recorded"\} 1/);
+      assert.match(
+        metrics,
+        /nonmerci_webhooks_total\{provider="twilio",kind="voice",outcome="recorded"\} 1/,
+      );
       assert.match(metrics, /nonmerci_replies\{state="scheduled"\} 1/);
       assert.match(metrics, /nonmerci_webhook_duration_seconds_bucket/);
       assert.match(metrics, /nonmerci_spend\{period="day",kind="committed"\} 0/);
-      const proxied = await fetch(`${base}/metrics`, { headers: { 'x-forwarded-for': '203.0.113.9' } });
-      assert.equal(proxied.status, 401, 'a request forwarded by a local reverse proxy is not local');
+      const proxied = await fetch(`${base}/metrics`, {
+        headers: { 'x-forwarded-for': '203.0.113.9' },
+      });
+      assert.equal(
+        proxied.status,
+        401,
+        'a request forwarded by a local reverse proxy is not local',
+      );
     });
 
     if (dialect.name === 'sqlite') {
@@ -210,7 +304,8 @@ for (const dialect of DIALECTS) {
         await hotline.worker.drain();
         const path = (db.target as { path: string }).path;
         const bytes = Buffer.concat([readFileSync(path), readFileSync(`${path}-wal`)]);
-        for (const needle of [CALLER, CALLER.slice(1), '612345601']) assert.equal(bytes.includes(needle), false, `found ${needle}`);
+        for (const needle of [CALLER, CALLER.slice(1), '612345601'])
+          assert.equal(bytes.includes(needle), false, `found ${needle}`);
       });
     }
   });

@@ -28,7 +28,11 @@ describe('logs', () => {
       },
     });
     const config = testConfig(db.target, {
-      twilio: { accountSid: twilioApi.accountSid, authToken: twilioApi.authToken, apiUrl: twilioApi.url },
+      twilio: {
+        accountSid: twilioApi.accountSid,
+        authToken: twilioApi.authToken,
+        apiUrl: twilioApi.url,
+      },
       logLevel: 'trace',
     });
     hotline = await assemble(config, { clock, log: pino({ level: 'trace' }, sink) });
@@ -42,9 +46,15 @@ describe('logs', () => {
 
   it('mask caller numbers and never contain secrets, signatures or message bodies', async () => {
     await postSigned(base, '/webhooks/twilio/voice', callParams(CALLER), twilioApi.authToken);
-    await postSigned(base, '/webhooks/twilio/sms', smsParams(CALLER, 'message privé 123'), twilioApi.authToken);
+    await postSigned(
+      base,
+      '/webhooks/twilio/sms',
+      smsParams(CALLER, 'message privé 123'),
+      twilioApi.authToken,
+    );
     await postSigned(base, '/webhooks/twilio/voice', callParams(CALLER), 'wrong-token');
-    twilioApi.failure = (_to, attempt) => (attempt === 1 ? { status: 500, code: 20500, message: 'boom' } : null);
+    twilioApi.failure = (_to, attempt) =>
+      attempt === 1 ? { status: 500, code: 20500, message: 'boom' } : null;
     clock.advance(3_600_000);
     await hotline.worker.drain();
     clock.advance(60_000);
@@ -54,7 +64,13 @@ describe('logs', () => {
     const text = lines.join('\n');
     assert.ok(lines.length >= 5, 'the run produced logs');
     assert.match(text, /\+3361\*\*\*\*01/, 'numbers appear masked');
-    for (const secret of [CALLER, CALLER.slice(3), twilioApi.authToken, TEST_SECRET, 'message privé']) {
+    for (const secret of [
+      CALLER,
+      CALLER.slice(3),
+      twilioApi.authToken,
+      TEST_SECRET,
+      'message privé',
+    ]) {
       assert.equal(text.includes(secret), false, `logs contain ${secret}`);
     }
     assert.doesNotMatch(text, /x-twilio-signature/i);

@@ -9,7 +9,10 @@ import { openStorage } from '../storage/db.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 import { ReplyLookupRepo } from '../storage/reply-lookup-repo.ts';
 import { SimOutboxRepo } from '../storage/sim-outbox-repo.ts';
-import { SIMULATOR_SIGNATURE_HEADER, simulatorSignature } from '../telephony/simulator/simulator.ts';
+import {
+  SIMULATOR_SIGNATURE_HEADER,
+  simulatorSignature,
+} from '../telephony/simulator/simulator.ts';
 import type { VoiceAnswer } from '../telephony/provider.ts';
 
 export interface ContactCommand {
@@ -32,46 +35,83 @@ function pickLine(lines: Line[], wanted: string | null): Line {
   if (wanted) {
     const number = toE164(wanted, 'FR');
     const line = lines.find((l) => l.number === number);
-    if (!line) throw new InvalidInputError(`No line ${wanted}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`);
-    if (line.provider !== 'simulator') throw new InvalidInputError(`Line ${line.number} uses ${line.provider}; "call" and "text" drive simulator lines only.`);
+    if (!line)
+      throw new InvalidInputError(
+        `No line ${wanted}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`,
+      );
+    if (line.provider !== 'simulator')
+      throw new InvalidInputError(
+        `Line ${line.number} uses ${line.provider}; "call" and "text" drive simulator lines only.`,
+      );
     return line;
   }
   const simulated = lines.filter((l) => l.provider === 'simulator');
   if (simulated.length === 1) return simulated[0]!;
-  if (simulated.length === 0) throw new InvalidInputError('No simulator line exists. Start the server once without HOTLINE_NUMBER to get the demo line.');
-  throw new InvalidInputError(`Several simulator lines exist; choose one with --line (${simulated.map((l) => l.number).join(', ')}).`);
+  if (simulated.length === 0)
+    throw new InvalidInputError(
+      'No simulator line exists. Start the server once without HOTLINE_NUMBER to get the demo line.',
+    );
+  throw new InvalidInputError(
+    `Several simulator lines exist; choose one with --line (${simulated.map((l) => l.number).join(', ')}).`,
+  );
 }
 
 /** Drives the simulated network: posts a signed webhook to the running server, then waits for the reply. */
-export async function runContact(config: Config, cmd: ContactCommand, print: Print, sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))): Promise<number> {
+export async function runContact(
+  config: Config,
+  cmd: ContactCommand,
+  print: Print,
+  sleep = (ms: number) => new Promise((r) => setTimeout(r, ms)),
+): Promise<number> {
   const from = toE164(cmd.from, 'FR') ?? cmd.from;
   const storage = openStorage(config.database);
   try {
     const line = pickLine(await new LinesRepo(storage.db).list().catch(() => []), cmd.line);
     const server = localServerUrl(config);
-    const params = new URLSearchParams({ Sid: `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`, From: from, To: line.number });
+    const params = new URLSearchParams({
+      Sid: `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`,
+      From: from,
+      To: line.number,
+    });
     if (cmd.body !== null) params.set('Body', cmd.body);
     const raw = params.toString();
     const started = Date.now();
     let response: Response;
     try {
-      response = await fetch(`${server}/webhooks/simulator/${cmd.kind === 'call' ? 'voice' : 'sms'}`, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/x-www-form-urlencoded',
-          [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(deriveKey(config.secret, 'simulator-webhooks-v1'), raw),
+      response = await fetch(
+        `${server}/webhooks/simulator/${cmd.kind === 'call' ? 'voice' : 'sms'}`,
+        {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/x-www-form-urlencoded',
+            [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(
+              deriveKey(config.secret, 'simulator-webhooks-v1'),
+              raw,
+            ),
+          },
+          body: raw,
         },
-        body: raw,
-      });
+      );
     } catch {
-      throw new NonmerciError('server_unreachable', `No nonmerci server answers at ${server}. Start it with "npm start" in another terminal, with the same settings.`);
+      throw new NonmerciError(
+        'server_unreachable',
+        `No nonmerci server answers at ${server}. Start it with "npm start" in another terminal, with the same settings.`,
+      );
     }
     const payload = (await response.json().catch(() => ({}))) as Record<string, unknown>;
-    if (!response.ok) throw new NonmerciError('refused', `The server refused the ${cmd.kind}: ${typeof payload.message === 'string' ? payload.message : response.status}`);
+    if (!response.ok)
+      throw new NonmerciError(
+        'refused',
+        `The server refused the ${cmd.kind}: ${typeof payload.message === 'string' ? payload.message : response.status}`,
+      );
     if (cmd.kind === 'call') {
       const answer = payload as unknown as VoiceAnswer;
-      if (answer.kind === 'reject') print(`☎  ${line.number} rejected the call (free for the caller's number, nothing billed).`);
-      else if (answer.kind === 'play') print(`☎  ${line.number} answers with the recording ${answer.url}, then hangs up.`);
+      if (answer.kind === 'reject')
+        print(
+          `☎  ${line.number} rejected the call (free for the caller's number, nothing billed).`,
+        );
+      else if (answer.kind === 'play')
+        print(`☎  ${line.number} answers with the recording ${answer.url}, then hangs up.`);
       else print(`☎  ${line.number} answers (${answer.speechLanguage}): «${answer.text}»`);
     } else {
       print(`✉  Text delivered to ${line.number}.`);
@@ -91,17 +131,25 @@ export async function runContact(config: Config, cmd: ContactCommand, print: Pri
       }
       if (reply.createdAt < started - 1000) {
         const when = new Date(reply.createdAt).toISOString().replace('T', ' ').slice(0, 16);
-        print(`✗  No new SMS: cooldown. This caller already has a reply from this line (${reply.state}, scheduled ${when} UTC); one reply per caller every ${formatDuration(line.cooldownMs)}.`);
+        print(
+          `✗  No new SMS: cooldown. This caller already has a reply from this line (${reply.state}, scheduled ${when} UTC); one reply per caller every ${formatDuration(line.cooldownMs)}.`,
+        );
         return 0;
       }
       if (!announced) {
         const wait = reply.dueAt - Date.now();
-        print(wait > 0 ? `…  The reply is decided in ${formatDuration(Math.ceil(wait / 1000) * 1000)} (line delay ${formatDuration(line.delayMs)}). Waiting; Ctrl+C stops waiting.` : '…  Waiting for the reply.');
+        print(
+          wait > 0
+            ? `…  The reply is decided in ${formatDuration(Math.ceil(wait / 1000) * 1000)} (line delay ${formatDuration(line.delayMs)}). Waiting; Ctrl+C stops waiting.`
+            : '…  Waiting for the reply.',
+        );
         announced = true;
       }
       if (reply.state === 'sent') {
         const [sms] = (await outbox.listTo(from, reply.createdAt)).slice(-1);
-        print(`📱 SMS from ${line.number} after ${formatDuration(Math.round((Date.now() - started) / 1000) * 1000)}: «${sms?.body ?? reply.body ?? ''}»`);
+        print(
+          `📱 SMS from ${line.number} after ${formatDuration(Math.round((Date.now() - started) / 1000) * 1000)}: «${sms?.body ?? reply.body ?? ''}»`,
+        );
         return 0;
       }
       if (reply.state === 'cancelled' || reply.state === 'failed') {

@@ -19,11 +19,17 @@ export async function runPause(
     const lines = await repo.list();
     const wanted = cmd.line ? toE164(cmd.line, 'FR') : null;
     const targets = wanted ? lines.filter((l) => l.number === wanted) : lines;
-    if (targets.length === 0) throw new InvalidInputError(`No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`);
+    if (targets.length === 0)
+      throw new InvalidInputError(
+        `No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`,
+      );
     for (const line of targets) {
       await repo.setPaused(line.id, cmd.paused, Date.now(), cmd.rejectCalls);
       if (!cmd.paused) print(`▶  ${line.number} resumed: held replies go out now.`);
-      else print(`⏸  ${line.number} paused: nothing is sent; replies are kept. Calls ${cmd.rejectCalls ? 'are rejected (free)' : 'hear a short "service paused" message'}.`);
+      else
+        print(
+          `⏸  ${line.number} paused: nothing is sent; replies are kept. Calls ${cmd.rejectCalls ? 'are rejected (free)' : 'hear a short "service paused" message'}.`,
+        );
     }
     return 0;
   } finally {

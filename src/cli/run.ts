@@ -43,7 +43,11 @@ export async function run(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': {
         const role = (values.role ?? 'all') as Role;
-        if (!['all', 'web', 'worker'].includes(role)) throw new NonmerciError('invalid_input', `--role must be all, web or worker, not "${role}".`);
+        if (!['all', 'web', 'worker'].includes(role))
+          throw new NonmerciError(
+            'invalid_input',
+            `--role must be all, web or worker, not "${role}".`,
+          );
         await runServe(config, role, print);
         return -1; // keeps running
       }
@@ -51,7 +55,11 @@ export async function run(argv: string[]): Promise<number> {
         const storage = openStorage(config.database);
         try {
           const applied = await migrateToLatest(storage);
-          print(applied.length ? `Applied ${applied.join(', ')} on ${storage.describe}.` : `${storage.describe} is up to date.`);
+          print(
+            applied.length
+              ? `Applied ${applied.join(', ')} on ${storage.describe}.`
+              : `${storage.describe} is up to date.`,
+          );
         } finally {
           await storage.close();
         }
@@ -59,14 +67,33 @@ export async function run(argv: string[]): Promise<number> {
       }
       case 'pause':
       case 'resume':
-        return await runPause(config, { paused: command === 'pause', line: values.line ?? null, rejectCalls: Boolean(values['reject-calls']) }, print);
+        return await runPause(
+          config,
+          {
+            paused: command === 'pause',
+            line: values.line ?? null,
+            rejectCalls: Boolean(values['reject-calls']),
+          },
+          print,
+        );
       case 'call':
       case 'text': {
-        if (!values.from) throw new NonmerciError('invalid_input', `--from NUMBER is required.\n\n${USAGE[command]}`);
-        if (command === 'text' && values.body === undefined) throw new NonmerciError('invalid_input', `--body TEXT is required.\n\n${USAGE.text}`);
+        if (!values.from)
+          throw new NonmerciError(
+            'invalid_input',
+            `--from NUMBER is required.\n\n${USAGE[command]}`,
+          );
+        if (command === 'text' && values.body === undefined)
+          throw new NonmerciError('invalid_input', `--body TEXT is required.\n\n${USAGE.text}`);
         return await runContact(
           config,
-          { kind: command === 'call' ? 'call' : 'text', from: values.from, body: command === 'text' ? values.body! : null, line: values.line ?? null, wait: !values['no-wait'] },
+          {
+            kind: command === 'call' ? 'call' : 'text',
+            from: values.from,
+            body: command === 'text' ? values.body! : null,
+            line: values.line ?? null,
+            wait: !values['no-wait'],
+          },
           print,
         );
       }
@@ -77,7 +104,11 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`nonmerci: ${error.message}\n`);
       return 1;
     }
-    if (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS')) {
+    if (
+      error instanceof TypeError &&
+      'code' in error &&
+      String(error.code).startsWith('ERR_PARSE_ARGS')
+    ) {
       process.stderr.write(`nonmerci: ${error.message}\n\n${USAGE[command] ?? USAGE.main}\n`);
       return 2;
     }

@@ -10,12 +10,19 @@ export type Role = 'all' | 'web' | 'worker';
 type Print = (line: string) => void;
 
 /** Runs the server until SIGINT/SIGTERM; resolves once it is listening and working. */
-export async function runServe(config: Config, role: Role, print: Print): Promise<() => Promise<void>> {
+export async function runServe(
+  config: Config,
+  role: Role,
+  print: Print,
+): Promise<() => Promise<void>> {
   const log = createLogger(config.logLevel);
   const hotline = await assemble(config, { log });
   if (role !== 'all' && !hotline.storage.caps.multiProcess) {
     await hotline.close();
-    throw new ConfigError('DATABASE_URL', `--role ${role} runs web and worker in separate processes, which needs PostgreSQL (postgres://…); with SQLite run "serve" with the default role "all"`);
+    throw new ConfigError(
+      'DATABASE_URL',
+      `--role ${role} runs web and worker in separate processes, which needs PostgreSQL (postgres://…); with SQLite run "serve" with the default role "all"`,
+    );
   }
   if (config.secretGeneratedAt) {
     print(`⚠  No NONMERCI_SECRET was set: a new one was generated in ${config.secretGeneratedAt}.`);
@@ -28,18 +35,35 @@ export async function runServe(config: Config, role: Role, print: Print): Promis
 
   const lines = await hotline.lines.list();
   print(`nonmerci is running (${role}) on ${hotline.storage.describe}`);
-  if (role !== 'worker') print(`  listening on http://${config.host}:${config.port}   health: /healthz   metrics: /metrics`);
-  print(`  budget: ${formatMoney(config.budget.dailyMicros, config.currency)} a day, ${formatMoney(config.budget.monthlyMicros, config.currency)} a month, ${formatMoney(config.segmentPriceMicros, config.currency)} per SMS segment`);
+  if (role !== 'worker')
+    print(
+      `  listening on http://${config.host}:${config.port}   health: /healthz   metrics: /metrics`,
+    );
+  print(
+    `  budget: ${formatMoney(config.budget.dailyMicros, config.currency)} a day, ${formatMoney(config.budget.monthlyMicros, config.currency)} a month, ${formatMoney(config.segmentPriceMicros, config.currency)} per SMS segment`,
+  );
   for (const line of lines) {
-    print(`  line ${line.number} (${line.provider}, ${line.language}): replies after ${formatDuration(line.delayMs)}${line.paused ? ', PAUSED' : ''}`);
+    print(
+      `  line ${line.number} (${line.provider}, ${line.language}): replies after ${formatDuration(line.delayMs)}${line.paused ? ', PAUSED' : ''}`,
+    );
     if (line.provider === 'twilio') {
-      print(`    paste into the Twilio console: voice ${config.publicUrl}/webhooks/twilio/voice   messaging ${config.publicUrl}/webhooks/twilio/sms`);
-      if (/\/\/(127\.|localhost|\[::1\])/.test(config.publicUrl)) print('    ⚠  PUBLIC_URL is a local address: Twilio cannot reach it. Set PUBLIC_URL to your public https address.');
+      print(
+        `    paste into the Twilio console: voice ${config.publicUrl}/webhooks/twilio/voice   messaging ${config.publicUrl}/webhooks/twilio/sms`,
+      );
+      if (/\/\/(127\.|localhost|\[::1\])/.test(config.publicUrl))
+        print(
+          '    ⚠  PUBLIC_URL is a local address: Twilio cannot reach it. Set PUBLIC_URL to your public https address.',
+        );
     }
   }
-  if (hotline.defaultLine.number === DEMO_LINE_NUMBER && hotline.defaultLine.provider === 'simulator') {
+  if (
+    hotline.defaultLine.number === DEMO_LINE_NUMBER &&
+    hotline.defaultLine.provider === 'simulator'
+  ) {
     print('');
-    print('Demo mode: the simulated phone network is on, nothing is sent for real. In another terminal, try:');
+    print(
+      'Demo mode: the simulated phone network is on, nothing is sent for real. In another terminal, try:',
+    );
     print('  npx nonmerci call --from +33639980012');
     print('  npx nonmerci text --from +33639980013 --body "Salut, tu fais quoi ce soir ?"');
   }

@@ -217,34 +217,24 @@ describe('loadConfig errors name the variable', () => {
     );
   });
 
-  it(
-    'reports DATABASE_URL and Twilio mistakes with the others',
-    () => {
-      assertConfigError(
-        () =>
-          loadConfig(env({ PORT: 'abc', DATABASE_URL: 'mysql://x', TWILIO_AUTH_TOKEN: 'token' })),
-        'settings',
-        /PORT[\s\S]*DATABASE_URL[\s\S]*TWILIO_ACCOUNT_SID/,
-      );
-    },
-  );
+  it('reports DATABASE_URL and Twilio mistakes with the others', () => {
+    assertConfigError(
+      () => loadConfig(env({ PORT: 'abc', DATABASE_URL: 'mysql://x', TWILIO_AUTH_TOKEN: 'token' })),
+      'settings',
+      /PORT[\s\S]*DATABASE_URL[\s\S]*TWILIO_ACCOUNT_SID/,
+    );
+  });
 
   for (const port of ['0x10', '1e3']) {
-    it(
-      `PORT=${port} is not a whole number as people write them`,
-      () => {
-        assertConfigError(() => loadConfig(env({ PORT: port })), 'PORT');
-      },
-    );
+    it(`PORT=${port} is not a whole number as people write them`, () => {
+      assertConfigError(() => loadConfig(env({ PORT: port })), 'PORT');
+    });
   }
 
   for (const number of ['abc123', '12']) {
-    it(
-      `HOTLINE_NUMBER=${number} is not a phone number`,
-      () => {
-        assertConfigError(() => loadConfig(env({ HOTLINE_NUMBER: number })), 'HOTLINE_NUMBER');
-      },
-    );
+    it(`HOTLINE_NUMBER=${number} is not a phone number`, () => {
+      assertConfigError(() => loadConfig(env({ HOTLINE_NUMBER: number })), 'HOTLINE_NUMBER');
+    });
   }
 });
 

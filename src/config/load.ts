@@ -50,7 +50,10 @@ function throwAll(errors: ConfigError[]): void {
 /** Parses every setting; mistakes are collected in `errors`. */
 function parseSettings(env: NodeJS.ProcessEnv, errors: ConfigError[]): SettingValues {
   const values: Record<string, unknown> = {};
-  for (const [name, spec] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+  for (const [name, spec] of Object.entries(SETTINGS) as [
+    SettingName,
+    (typeof SETTINGS)[SettingName],
+  ][]) {
     const raw = env[name]?.trim();
     const text = raw === undefined || raw === '' ? spec.default : raw;
     if (text === undefined) continue;
@@ -73,22 +76,37 @@ export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
 
 function resolveDatabase(value: string | undefined, dataDir: string): DatabaseTarget {
   if (!value) return { kind: 'sqlite', path: join(dataDir, 'nonmerci.db') };
-  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) return { kind: 'postgres', url: value };
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://'))
+    return { kind: 'postgres', url: value };
   if (value.startsWith('sqlite://')) {
     const path = value.slice('sqlite://'.length);
-    if (!path) throw new ConfigError('DATABASE_URL', 'sqlite:// needs a file path, e.g. sqlite://./data/nonmerci.db');
+    if (!path)
+      throw new ConfigError(
+        'DATABASE_URL',
+        'sqlite:// needs a file path, e.g. sqlite://./data/nonmerci.db',
+      );
     return { kind: 'sqlite', path: path === ':memory:' ? path : resolve(path) };
   }
-  throw new ConfigError('DATABASE_URL', `"${value}" is neither sqlite://PATH nor postgres://…; leave it unset for the built-in SQLite database`);
+  throw new ConfigError(
+    'DATABASE_URL',
+    `"${value}" is neither sqlite://PATH nor postgres://…; leave it unset for the built-in SQLite database`,
+  );
 }
 
 /** Reads the master secret, or creates one in the data folder (mode 0600) on first start. */
-function resolveSecret(value: string | undefined, dataDir: string): { secret: string; generatedAt: string | null } {
+function resolveSecret(
+  value: string | undefined,
+  dataDir: string,
+): { secret: string; generatedAt: string | null } {
   if (value) return { secret: value, generatedAt: null };
   const file = join(dataDir, 'secret');
   if (existsSync(file)) {
     const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length < 32) throw new ConfigError('NONMERCI_SECRET', `${file} is damaged (shorter than 32 characters); restore it from a backup`);
+    if (secret.length < 32)
+      throw new ConfigError(
+        'NONMERCI_SECRET',
+        `${file} is damaged (shorter than 32 characters); restore it from a backup`,
+      );
     return { secret, generatedAt: null };
   }
   mkdirSync(dataDir, { recursive: true });
@@ -112,7 +130,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const tokenSet = Boolean(env.TWILIO_AUTH_TOKEN?.trim());
   if (sidSet !== tokenSet) {
     const missing = sidSet ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
-    errors.push(new ConfigError(missing, 'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator'));
+    errors.push(
+      new ConfigError(
+        missing,
+        'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator',
+      ),
+    );
   }
   throwAll(errors);
   const { secret, generatedAt } = resolveSecret(s.NONMERCI_SECRET, dataDir);
@@ -128,7 +151,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     secretGeneratedAt: generatedAt,
     twilio:
       s.TWILIO_ACCOUNT_SID && s.TWILIO_AUTH_TOKEN
-        ? { accountSid: s.TWILIO_ACCOUNT_SID, authToken: s.TWILIO_AUTH_TOKEN, apiUrl: s.TWILIO_API_URL ?? 'https://api.twilio.com' }
+        ? {
+            accountSid: s.TWILIO_ACCOUNT_SID,
+            authToken: s.TWILIO_AUTH_TOKEN,
+            apiUrl: s.TWILIO_API_URL ?? 'https://api.twilio.com',
+          }
         : null,
     hotline: { number: s.HOTLINE_NUMBER ?? null, language: s.HOTLINE_LANGUAGE ?? 'fr' },
     replyDelayMs: env.REPLY_DELAY?.trim() ? (s.REPLY_DELAY ?? null) : null,
@@ -150,6 +177,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 /** The settings table for `--help` and the README. */
 export function settingsHelp(): string {
   return Object.entries(SETTINGS)
-    .map(([name, spec]) => `  ${name.padEnd(20)} ${spec.help}${'default' in spec && spec.default ? ` (default: ${spec.default})` : ''}`)
+    .map(
+      ([name, spec]) =>
+        `  ${name.padEnd(20)} ${spec.help}${'default' in spec && spec.default ? ` (default: ${spec.default})` : ''}`,
+    )
     .join('\n');
 }

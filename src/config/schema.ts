@@ -21,7 +21,8 @@ function setting<T>(s: Setting<T>): Setting<T> {
 
 const duration = (example: string) => (value: string) => {
   const ms = parseDuration(value);
-  if (ms === null) throw new Error(`"${value}" is not a duration; write a number with a unit, e.g. ${example}`);
+  if (ms === null)
+    throw new Error(`"${value}" is not a duration; write a number with a unit, e.g. ${example}`);
   return ms;
 };
 
@@ -35,7 +36,8 @@ const money = (value: string) => {
 
 const integer = (min: number, max: number) => (value: string) => {
   const n = /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`"${value}" must be a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new Error(`"${value}" must be a whole number from ${min} to ${max}`);
   return n;
 };
 
@@ -50,7 +52,11 @@ const url = (value: string) => {
 };
 
 export const SETTINGS = {
-  PORT: setting({ help: 'TCP port the server listens on.', default: '3000', parse: integer(0, 65535) }),
+  PORT: setting({
+    help: 'TCP port the server listens on.',
+    default: '3000',
+    parse: integer(0, 65535),
+  }),
   HOST: setting({
     help: 'Address to listen on. 127.0.0.1 keeps the server private (put a reverse proxy in front); 0.0.0.0 exposes it.',
     default: '127.0.0.1',
@@ -64,30 +70,50 @@ export const SETTINGS = {
     help: 'Unset: SQLite in the data folder. sqlite://PATH for another SQLite file; postgres://user@host/db for PostgreSQL (needed to run several processes).',
     parse: (v) => v,
   }),
-  NONMERCI_DATA_DIR: setting({ help: 'Folder for the SQLite database and the generated secret.', default: './data', parse: (v) => v }),
+  NONMERCI_DATA_DIR: setting({
+    help: 'Folder for the SQLite database and the generated secret.',
+    default: './data',
+    parse: (v) => v,
+  }),
   NONMERCI_SECRET: setting({
     help: 'Master secret (32+ characters) from which the keys that encrypt phone numbers are derived. If unset, one is generated and kept in the data folder. Losing it makes stored numbers unreadable.',
     secret: true,
     parse: (v) => {
-      if (v.length < 32) throw new Error('must be at least 32 characters; generate one with: openssl rand -base64 48');
+      if (v.length < 32)
+        throw new Error(
+          'must be at least 32 characters; generate one with: openssl rand -base64 48',
+        );
       return v;
     },
   }),
   TWILIO_ACCOUNT_SID: setting({
     help: 'Twilio account SID (starts with AC). With TWILIO_AUTH_TOKEN, lines use Twilio instead of the simulator.',
     parse: (v) => {
-      if (!/^AC[0-9a-fA-F]{32}$/.test(v)) throw new Error('a Twilio account SID is "AC" followed by 32 hexadecimal characters; copy it from the Twilio console');
+      if (!/^AC[0-9a-fA-F]{32}$/.test(v))
+        throw new Error(
+          'a Twilio account SID is "AC" followed by 32 hexadecimal characters; copy it from the Twilio console',
+        );
       return v;
     },
   }),
-  TWILIO_AUTH_TOKEN: setting({ help: 'Twilio auth token; signs webhooks and authenticates API calls.', secret: true, parse: (v) => v }),
-  TWILIO_API_URL: setting({ help: 'Twilio REST API base URL (a regional endpoint, or a test double).', default: 'https://api.twilio.com', parse: url }),
+  TWILIO_AUTH_TOKEN: setting({
+    help: 'Twilio auth token; signs webhooks and authenticates API calls.',
+    secret: true,
+    parse: (v) => v,
+  }),
+  TWILIO_API_URL: setting({
+    help: 'Twilio REST API base URL (a regional endpoint, or a test double).',
+    default: 'https://api.twilio.com',
+    parse: url,
+  }),
   HOTLINE_NUMBER: setting({
     help: 'Number of the default line, created or updated at start (E.164, e.g. +33939000000). Unset: a demo line on the simulator.',
     parse: (v) => {
       const n = toE164(v, 'FR');
       if (!n || classifyNumber(n).type === 'invalid') {
-        throw new Error(`"${v}" is not a phone number; write it in international format, e.g. +33939000000`);
+        throw new Error(
+          `"${v}" is not a phone number; write it in international format, e.g. +33939000000`,
+        );
       }
       return n;
     },
@@ -96,28 +122,50 @@ export const SETTINGS = {
     help: 'Language of the default line: fr or en.',
     default: 'fr',
     parse: (v) => {
-      if (!(LANGUAGES as readonly string[]).includes(v)) throw new Error(`"${v}" is not supported; use ${LANGUAGES.join(' or ')}`);
+      if (!(LANGUAGES as readonly string[]).includes(v))
+        throw new Error(`"${v}" is not supported; use ${LANGUAGES.join(' or ')}`);
       return v as Language;
     },
   }),
-  REPLY_DELAY: setting({ help: 'Delay before the consent SMS is decided and sent. The demo line uses 20s unless this is set.', default: '1h', parse: duration('1h or 90s') }),
-  REPLY_COOLDOWN: setting({ help: 'A caller gets at most one reply per line within this period.', default: '90d', parse: duration('90d') }),
+  REPLY_DELAY: setting({
+    help: 'Delay before the consent SMS is decided and sent. The demo line uses 20s unless this is set.',
+    default: '1h',
+    parse: duration('1h or 90s'),
+  }),
+  REPLY_COOLDOWN: setting({
+    help: 'A caller gets at most one reply per line within this period.',
+    default: '90d',
+    parse: duration('90d'),
+  }),
   REPLY_EXPIRY: setting({
     help: 'A reply still unsent this long after it fell due (budget exhausted, line paused) is dropped with reason "expired".',
     default: '24h',
     parse: duration('24h'),
   }),
-  SMS_SEGMENT_PRICE: setting({ help: 'Price of one SMS segment, used to reserve budget before sending.', default: '0.16', parse: money }),
+  SMS_SEGMENT_PRICE: setting({
+    help: 'Price of one SMS segment, used to reserve budget before sending.',
+    default: '0.16',
+    parse: money,
+  }),
   CURRENCY: setting({
     help: 'Currency of prices and caps (ISO 4217).',
     default: 'EUR',
     parse: (v) => {
-      if (!/^[A-Z]{3}$/.test(v)) throw new Error(`"${v}" is not a currency code; write three capital letters, e.g. EUR`);
+      if (!/^[A-Z]{3}$/.test(v))
+        throw new Error(`"${v}" is not a currency code; write three capital letters, e.g. EUR`);
       return v;
     },
   }),
-  BUDGET_DAILY: setting({ help: 'Hard cap on SMS spend per calendar day.', default: '5', parse: money }),
-  BUDGET_MONTHLY: setting({ help: 'Hard cap on SMS spend per calendar month.', default: '50', parse: money }),
+  BUDGET_DAILY: setting({
+    help: 'Hard cap on SMS spend per calendar day.',
+    default: '5',
+    parse: money,
+  }),
+  BUDGET_MONTHLY: setting({
+    help: 'Hard cap on SMS spend per calendar month.',
+    default: '50',
+    parse: money,
+  }),
   TIMEZONE: setting({
     help: 'Time zone of budget days and months.',
     default: 'Europe/Paris',
@@ -134,19 +182,27 @@ export const SETTINGS = {
     help: 'Countries whose mobile numbers may receive replies (ISO codes, comma separated).',
     default: 'FR',
     parse: (v) => {
-      const list = v.split(',').map((c) => c.trim().toUpperCase()).filter(Boolean);
+      const list = v
+        .split(',')
+        .map((c) => c.trim().toUpperCase())
+        .filter(Boolean);
       if (list.length === 0 || list.some((c) => !/^[A-Z]{2}$/.test(c))) {
         throw new Error(`"${v}" must be two-letter country codes separated by commas, e.g. FR,BE`);
       }
       return list;
     },
   }),
-  ADMIN_PASSWORD: setting({ help: 'Initial password of the "admin" user of the dashboard.', secret: true, parse: (v) => v }),
+  ADMIN_PASSWORD: setting({
+    help: 'Initial password of the "admin" user of the dashboard.',
+    secret: true,
+    parse: (v) => v,
+  }),
   METRICS_TOKEN: setting({
     help: 'Bearer token that lets a remote Prometheus read /metrics (loopback needs none).',
     secret: true,
     parse: (v) => {
-      if (v.length < 16) throw new Error('must be at least 16 characters; generate one with: openssl rand -hex 24');
+      if (v.length < 16)
+        throw new Error('must be at least 16 characters; generate one with: openssl rand -hex 24');
       return v;
     },
   }),
@@ -154,11 +210,16 @@ export const SETTINGS = {
     help: 'fatal, error, warn, info, debug or trace.',
     default: 'info',
     parse: (v) => {
-      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v)) throw new Error(`"${v}" is not a log level; use info, warn or debug`);
+      if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(v))
+        throw new Error(`"${v}" is not a log level; use info, warn or debug`);
       return v;
     },
   }),
-  WORKER_POLL: setting({ help: 'How often the worker looks for due replies.', default: '1s', parse: duration('1s') }),
+  WORKER_POLL: setting({
+    help: 'How often the worker looks for due replies.',
+    default: '1s',
+    parse: duration('1s'),
+  }),
   WORKER_LEASE: setting({
     help: 'A reply claimed by a worker that stops (crash, kill, lost machine) is taken over by another worker after this long. Keep it well above the time one batch of sends takes.',
     default: '5m',
@@ -167,4 +228,6 @@ export const SETTINGS = {
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
-export type SettingValues = { [K in SettingName]: ReturnType<(typeof SETTINGS)[K]['parse']> | undefined };
+export type SettingValues = {
+  [K in SettingName]: ReturnType<(typeof SETTINGS)[K]['parse']> | undefined;
+};

@@ -29,7 +29,9 @@ export class InvalidInputError extends NonmerciError {
 
 /** A webhook's signature is missing or does not match. */
 export class SignatureError extends NonmerciError {
-  constructor(message = 'The webhook signature is missing or does not match; nothing was recorded.') {
+  constructor(
+    message = 'The webhook signature is missing or does not match; nothing was recorded.',
+  ) {
     super('signature_invalid', message);
   }
 }

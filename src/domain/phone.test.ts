@@ -97,12 +97,9 @@ describe('classifyNumber', () => {
 
     const tooShortOrLong = ['+3363998', '+336399812', '+3363998001234', '+3319900'];
     for (const raw of tooShortOrLong) {
-      it(
-        `${raw} (wrong length) is not a number of the range`,
-        () => {
-          assert.equal(classifyNumber(raw).type, 'invalid');
-        },
-      );
+      it(`${raw} (wrong length) is not a number of the range`, () => {
+        assert.equal(classifyNumber(raw).type, 'invalid');
+      });
     }
   });
 });
@@ -135,12 +132,9 @@ describe('toE164', () => {
 
   // HOTLINE_NUMBER goes through toE164; these become lines "+33123" and "+3312".
   for (const raw of ['abc123', '12', '0612']) {
-    it(
-      `${JSON.stringify(raw)} is not a phone number`,
-      () => {
-        assert.equal(toE164(raw, 'FR'), null);
-      },
-    );
+    it(`${JSON.stringify(raw)} is not a phone number`, () => {
+      assert.equal(toE164(raw, 'FR'), null);
+    });
   }
 });
 

@@ -34,7 +34,10 @@ export class DeliveryService {
       let price = status.priceMicros;
       if (price === null) {
         price = await provider.fetchPrice(status.sid).catch((error: unknown) => {
-          this.#log.warn({ sid: status.sid, err: (error as Error).message }, 'could not fetch the price of a message; keeping the estimate');
+          this.#log.warn(
+            { sid: status.sid, err: (error as Error).message },
+            'could not fetch the price of a message; keeping the estimate',
+          );
           return null;
         });
       }
@@ -49,7 +52,11 @@ export class DeliveryService {
       final: meaning.final,
       charge,
     });
-    if (!found) this.#log.warn({ sid: status.sid, status: status.status }, 'status callback for an unknown message ignored');
+    if (!found)
+      this.#log.warn(
+        { sid: status.sid, status: status.status },
+        'status callback for an unknown message ignored',
+      );
     return found;
   }
 }

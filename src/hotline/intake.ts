@@ -64,11 +64,21 @@ export class Intake {
       },
     });
     this.#o.log.info(
-      { line: line.number, caller: maskNumber(caller.normalized), kind: contact.kind, outcome: result.outcome, duplicate: result.duplicate },
+      {
+        line: line.number,
+        caller: maskNumber(caller.normalized),
+        kind: contact.kind,
+        outcome: result.outcome,
+        duplicate: result.duplicate,
+      },
       'contact recorded',
     );
     this.#o.onRecorded?.(contact.kind, provider, result);
-    return { line, result, answer: contact.kind === 'call' ? voiceAnswer(line, result.callerBlocked) : null };
+    return {
+      line,
+      result,
+      answer: contact.kind === 'call' ? voiceAnswer(line, result.callerBlocked) : null,
+    };
   }
 }
 
@@ -78,8 +88,20 @@ export function voiceAnswer(line: Line, callerBlocked: boolean): VoiceAnswer {
   const texts = DEFAULT_TEXTS[line.language];
   if (line.paused) {
     if (line.rejectCallsWhenPaused) return { kind: 'reject' };
-    return { kind: 'say', text: texts.pausedVoice, language: line.language, speechLanguage: texts.speechLanguage, speechVoice: texts.speechVoice };
+    return {
+      kind: 'say',
+      text: texts.pausedVoice,
+      language: line.language,
+      speechLanguage: texts.speechLanguage,
+      speechVoice: texts.speechVoice,
+    };
   }
   if (line.voiceAudioUrl) return { kind: 'play', url: line.voiceAudioUrl };
-  return { kind: 'say', text: line.voiceText, language: line.language, speechLanguage: texts.speechLanguage, speechVoice: texts.speechVoice };
+  return {
+    kind: 'say',
+    text: line.voiceText,
+    language: line.language,
+    speechLanguage: texts.speechLanguage,
+    speechVoice: texts.speechVoice,
+  };
 }

@@ -14,7 +14,11 @@ export class Metrics {
   readonly webhookSeconds: Histogram<'provider' | 'kind'>;
   readonly decisions: Counter<'reason'>;
 
-  constructor(stats: StatsRepo, clock: Clock, settings: { timeZone: string; budget: { dailyMicros: number; monthlyMicros: number } }) {
+  constructor(
+    stats: StatsRepo,
+    clock: Clock,
+    settings: { timeZone: string; budget: { dailyMicros: number; monthlyMicros: number } },
+  ) {
     const registers = [this.registry];
     this.webhooks = new Counter({
       name: 'nonmerci_webhooks_total',

@@ -159,14 +159,11 @@ describe('budgetPeriods in other zones', () => {
   // In Chile, summer time starts at midnight: 2026-09-06 00:00 (UTC-4) becomes 01:00 (UTC-3), so that
   // day starts at 04:00Z. nextDayStart comes out as 03:00Z, still 2026-09-05 locally; a reply held for
   // the daily cap is then re-examined in a loop for an hour, each time with a retry time in the past.
-  it(
-    'starts a day at its first instant when midnight does not exist (America/Santiago)',
-    () => {
-      const p = budgetPeriods(at('2026-09-05T12:00:00Z'), 'America/Santiago');
-      assert.equal(p.nextDayStart, at('2026-09-06T04:00:00Z'));
-      assert.equal(budgetPeriods(p.nextDayStart, 'America/Santiago').day, '2026-09-06');
-    },
-  );
+  it('starts a day at its first instant when midnight does not exist (America/Santiago)', () => {
+    const p = budgetPeriods(at('2026-09-05T12:00:00Z'), 'America/Santiago');
+    assert.equal(p.nextDayStart, at('2026-09-06T04:00:00Z'));
+    assert.equal(budgetPeriods(p.nextDayStart, 'America/Santiago').day, '2026-09-06');
+  });
 });
 
 describe('assertTimeZone', () => {

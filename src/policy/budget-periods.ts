@@ -12,7 +12,10 @@ export interface BudgetPeriods {
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-function partsIn(timeZone: string, at: number): { y: number; m: number; d: number; h: number; mi: number; s: number } {
+function partsIn(
+  timeZone: string,
+  at: number,
+): { y: number; m: number; d: number; h: number; mi: number; s: number } {
   let f = formatters.get(timeZone);
   if (!f) {
     f = new Intl.DateTimeFormat('en-CA', {
@@ -28,7 +31,8 @@ function partsIn(timeZone: string, at: number): { y: number; m: number; d: numbe
     formatters.set(timeZone, f);
   }
   const p: Record<string, number> = {};
-  for (const part of f.formatToParts(at)) if (part.type !== 'literal') p[part.type] = Number(part.value);
+  for (const part of f.formatToParts(at))
+    if (part.type !== 'literal') p[part.type] = Number(part.value);
   return { y: p.year!, m: p.month!, d: p.day!, h: p.hour!, mi: p.minute!, s: p.second! };
 }
 

@@ -32,7 +32,11 @@ export function decideReply(input: DecisionInput): Decision {
     return { action: 'hold', reason: 'paused', until: input.now + input.holdRecheckMs };
   }
   if (input.now > input.reply.expiresAt) {
-    return { action: 'cancel', reason: 'expired', detail: 'the reply could not be sent before it expired' };
+    return {
+      action: 'cancel',
+      reason: 'expired',
+      detail: 'the reply could not be sent before it expired',
+    };
   }
   if (input.callerBlocked) {
     return { action: 'cancel', reason: 'blocked', detail: 'the caller is on the blocklist' };
@@ -45,7 +49,11 @@ export function decideReply(input: DecisionInput): Decision {
     return { action: 'cancel', reason: 'destination_not_allowed', detail: destination.why };
   }
   if (input.alreadyRepliedWithinCooldown) {
-    return { action: 'cancel', reason: 'cooldown', detail: 'this caller already got a reply on this line' };
+    return {
+      action: 'cancel',
+      reason: 'cooldown',
+      detail: 'this caller already got a reply on this line',
+    };
   }
   return { action: 'send' };
 }

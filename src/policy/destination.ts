@@ -13,7 +13,10 @@ export type DestinationVerdict = { allowed: true } | { allowed: false; why: stri
  * shared cost, toll free, landline, VoIP, satellite, short codes, withheld ids) is refused: this is
  * what closes the SMS-pumping hole, where attackers make a service text numbers that pay them.
  */
-export function checkDestination(number: ClassifiedNumber, rules: DestinationRules): DestinationVerdict {
+export function checkDestination(
+  number: ClassifiedNumber,
+  rules: DestinationRules,
+): DestinationVerdict {
   if (number.type === 'withheld') return { allowed: false, why: 'caller id withheld' };
   if (number.type === 'invalid') return { allowed: false, why: 'not a valid phone number' };
   if (number.type === 'fiction' && !rules.acceptsFictionNumbers) {

@@ -1,4 +1,12 @@
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 
 /**
  * Keeps phone numbers out of the database in clear. Each number is stored encrypted with
@@ -31,7 +39,10 @@ export class NumberVault {
     const raw = Buffer.from(stored.slice(3), 'base64url');
     const decipher = createDecipheriv('aes-256-gcm', this.#encKey, raw.subarray(0, 12));
     decipher.setAuthTag(raw.subarray(raw.length - 16));
-    return Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(raw.subarray(12, raw.length - 16)),
+      decipher.final(),
+    ]).toString('utf8');
   }
 
   /** Deterministic keyed digest of a normalised number: equal numbers give equal indexes. */

@@ -48,15 +48,35 @@ export type ReserveOutcome = 'reserved' | 'day' | 'month';
 export interface ReplyStore {
   claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]>;
   context(reply: ClaimedReply): Promise<ReplyContext | null>;
-  hold(id: number, worker: string, h: { reason: ReplyReason; until: number; detail: string | null; now: number }): Promise<void>;
-  cancel(id: number, worker: string, c: { reason: ReplyReason; detail: string; now: number }): Promise<void>;
+  hold(
+    id: number,
+    worker: string,
+    h: { reason: ReplyReason; until: number; detail: string | null; now: number },
+  ): Promise<void>;
+  cancel(
+    id: number,
+    worker: string,
+    c: { reason: ReplyReason; detail: string; now: number },
+  ): Promise<void>;
   /** Atomically reserves the cost against both caps and marks the provider call as about to happen. */
   reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome>;
-  markSent(id: number, worker: string, s: { sid: string; status: string; now: number }): Promise<void>;
+  markSent(
+    id: number,
+    worker: string,
+    s: { sid: string; status: string; now: number },
+  ): Promise<void>;
   /** A retryable provider error: keep the reservation and the attempt mark, look again at `until`. */
-  retryLater(id: number, worker: string, r: { until: number; errorCode: string | null; detail: string; now: number }): Promise<void>;
+  retryLater(
+    id: number,
+    worker: string,
+    r: { until: number; errorCode: string | null; detail: string; now: number },
+  ): Promise<void>;
   /** A final failure: releases the reservation. */
-  fail(id: number, worker: string, f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number }): Promise<void>;
+  fail(
+    id: number,
+    worker: string,
+    f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number },
+  ): Promise<void>;
   /** Reconciliation found no message at the provider: forget the attempt and release its reservation. */
   clearAttempt(id: number, worker: string): Promise<void>;
 }

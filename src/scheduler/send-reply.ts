@@ -42,13 +42,20 @@ export interface SendDeps {
  * 3. the cost is reserved against both caps in the same transaction that marks the attempt;
  * 4. only then is the provider called, with the reply's idempotency key.
  */
-export async function processReply(deps: SendDeps, worker: string, reply: ClaimedReply): Promise<void> {
+export async function processReply(
+  deps: SendDeps,
+  worker: string,
+  reply: ClaimedReply,
+): Promise<void> {
   const { store, settings, clock } = deps;
   const context = await store.context(reply);
   if (!context) throw new Error(`reply ${reply.id} refers to a missing line or caller`);
   const { line } = context;
   const provider = deps.providers.get(line.provider);
-  if (!provider) throw new Error(`line ${line.number} uses provider "${line.provider}", which is not configured`);
+  if (!provider)
+    throw new Error(
+      `line ${line.number} uses provider "${line.provider}", which is not configured`,
+    );
   const to = deps.vault.decrypt(context.callerNumberEnc);
   const sms = (body: string): OutboundSms => ({
     from: line.number,
@@ -61,8 +68,15 @@ export async function processReply(deps: SendDeps, worker: string, reply: Claime
   if (reply.providerAttemptedAt !== null && reply.body !== null) {
     const found = await provider.findSent(sms(reply.body), reply.providerAttemptedAt);
     if (found) {
-      await store.markSent(reply.id, worker, { sid: found.sid, status: found.status, now: clock.now() });
-      deps.log.info({ reply: reply.id, to: maskNumber(to) }, 'interrupted send found at the provider; marked sent');
+      await store.markSent(reply.id, worker, {
+        sid: found.sid,
+        status: found.status,
+        now: clock.now(),
+      });
+      deps.log.info(
+        { reply: reply.id, to: maskNumber(to) },
+        'interrupted send found at the provider; marked sent',
+      );
       deps.onDecision?.('sent');
       return;
     }
@@ -82,13 +96,21 @@ export async function processReply(deps: SendDeps, worker: string, reply: Claime
     holdRecheckMs: settings.holdRecheckMs,
   });
   if (decision.action === 'hold') {
-    await store.hold(reply.id, worker, { reason: decision.reason, until: decision.until, detail: null, now });
+    await store.hold(reply.id, worker, {
+      reason: decision.reason,
+      until: decision.until,
+      detail: null,
+      now,
+    });
     deps.onDecision?.('held');
     return;
   }
   if (decision.action === 'cancel') {
     await store.cancel(reply.id, worker, { reason: decision.reason, detail: decision.detail, now });
-    deps.log.info({ reply: reply.id, to: maskNumber(to), reason: decision.reason }, 'reply cancelled');
+    deps.log.info(
+      { reply: reply.id, to: maskNumber(to), reason: decision.reason },
+      'reply cancelled',
+    );
     deps.onDecision?.(decision.reason);
     return;
   }
@@ -112,10 +134,19 @@ export async function processReply(deps: SendDeps, worker: string, reply: Claime
     const retryAt = budgetRetryAt(reply.expiresAt, reserved, periods);
     const detail = `the ${reserved === 'day' ? 'daily' : 'monthly'} cap would be exceeded`;
     if (retryAt === null) {
-      await store.cancel(reply.id, worker, { reason: 'budget_exhausted', detail: `${detail} until after the reply expires`, now });
+      await store.cancel(reply.id, worker, {
+        reason: 'budget_exhausted',
+        detail: `${detail} until after the reply expires`,
+        now,
+      });
       deps.onDecision?.('budget_exhausted');
     } else {
-      await store.hold(reply.id, worker, { reason: 'budget_exhausted', until: Math.min(retryAt, now + settings.budgetRecheckMs), detail, now });
+      await store.hold(reply.id, worker, {
+        reason: 'budget_exhausted',
+        until: Math.min(retryAt, now + settings.budgetRecheckMs),
+        detail,
+        now,
+      });
       deps.onDecision?.('held');
     }
     return;
@@ -131,13 +162,26 @@ export async function processReply(deps: SendDeps, worker: string, reply: Claime
   }
   const attempts = reply.attempts + 1;
   if (result.retryable && attempts < settings.maxAttempts) {
-    await store.retryLater(reply.id, worker, { until: after + retryDelay(attempts), errorCode: result.errorCode, detail: result.message, now: after });
-    deps.log.warn({ reply: reply.id, attempts, error: result.message }, 'provider error; will retry');
+    await store.retryLater(reply.id, worker, {
+      until: after + retryDelay(attempts),
+      errorCode: result.errorCode,
+      detail: result.message,
+      now: after,
+    });
+    deps.log.warn(
+      { reply: reply.id, attempts, error: result.message },
+      'provider error; will retry',
+    );
     deps.onDecision?.('provider_retry');
     return;
   }
   const reason: ReplyReason = result.retryable ? 'provider_error' : 'provider_rejected';
-  await store.fail(reply.id, worker, { reason, errorCode: result.errorCode, detail: result.message, now: after });
+  await store.fail(reply.id, worker, {
+    reason,
+    errorCode: result.errorCode,
+    detail: result.message,
+    now: after,
+  });
   deps.log.warn({ reply: reply.id, to: maskNumber(to), error: result.message }, 'reply failed');
   deps.onDecision?.(reason);
 }

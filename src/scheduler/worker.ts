@@ -31,7 +31,12 @@ export class Worker {
 
   /** Claims and processes one batch; returns how many replies it handled. */
   async tick(): Promise<number> {
-    const claimed = await this.#deps.store.claimDue(this.#deps.clock.now(), this.#o.batchSize, this.id, this.#o.leaseMs);
+    const claimed = await this.#deps.store.claimDue(
+      this.#deps.clock.now(),
+      this.#o.batchSize,
+      this.id,
+      this.#o.leaseMs,
+    );
     for (const reply of claimed) {
       try {
         await processReply(this.#deps, this.id, reply);
@@ -41,7 +46,10 @@ export class Worker {
           continue;
         }
         // The reply keeps its lease and is picked up again when it expires.
-        this.#deps.log.error({ reply: reply.id, err: error }, 'could not process a reply; it will be retried');
+        this.#deps.log.error(
+          { reply: reply.id, err: error },
+          'could not process a reply; it will be retried',
+        );
       }
     }
     return claimed.length;

@@ -17,7 +17,10 @@ export interface Capabilities {
   namedSchemas: boolean;
   /** Write transactions that can usefully run at once (SQLite has one writer). */
   parallelWriters: number;
-  autoIncrementId: { type: ColumnDataType; build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder };
+  autoIncrementId: {
+    type: ColumnDataType;
+    build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
+  };
 }
 
 export const SQLITE_CAPABILITIES: Capabilities = {

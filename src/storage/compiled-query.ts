@@ -30,7 +30,6 @@ export function precompile<Args extends readonly unknown[], Row>(
   const { sql, parameters } = query.compile();
   return async (db, ...args) => {
     const values = parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
-    return (await db.executeQuery(CompiledQuery.raw(sql, values) as CompiledQuery<Row>)).rows;
+    return (await db.executeQuery<Row>(CompiledQuery.raw(sql, values))).rows;
   };
 }
-

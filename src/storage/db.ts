@@ -51,7 +51,12 @@ const PREPARABLE = /^\s*(select|insert|update|delete|with)\b/i;
 class PreparingClient extends pg.Client {
   override query(...args: unknown[]): never {
     const [text, values] = args;
-    if (typeof text === 'string' && Array.isArray(values) && args.length === 2 && PREPARABLE.test(text)) {
+    if (
+      typeof text === 'string' &&
+      Array.isArray(values) &&
+      args.length === 2 &&
+      PREPARABLE.test(text)
+    ) {
       const name = `nm_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
       return (super.query as (...a: unknown[]) => never)({ name, text, values });
     }
@@ -68,7 +73,9 @@ export function openStorage(target: DatabaseTarget, options: { poolSize?: number
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return {
       db,
       caps: SQLITE_CAPABILITIES,
@@ -76,7 +83,11 @@ export function openStorage(target: DatabaseTarget, options: { poolSize?: number
       close: () => db.destroy(),
     };
   }
-  const pool = new pg.Pool({ connectionString: target.url, max: options.poolSize ?? 10, Client: PreparingClient });
+  const pool = new pg.Pool({
+    connectionString: target.url,
+    max: options.poolSize ?? 10,
+    Client: PreparingClient,
+  });
   // An idle client losing its connection must not crash the process; the pool replaces it.
   pool.on('error', () => {});
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });

@@ -19,26 +19,56 @@ export class DeliveryRepo implements DeliveryStore {
     return this.#db.transaction().execute(async (tx) => {
       let query = tx
         .selectFrom('replies')
-        .select(['id', 'provider_sid', 'delivery_status', 'reserved_micros', 'cost_micros', 'budget_day', 'budget_month'])
+        .select([
+          'id',
+          'provider_sid',
+          'delivery_status',
+          'reserved_micros',
+          'cost_micros',
+          'budget_day',
+          'budget_month',
+        ])
         .where('provider', '=', u.provider);
       query = u.idempotencyKey
-        ? query.where((eb) => eb.or([eb('provider_sid', '=', u.sid), eb('idempotency_key', '=', u.idempotencyKey!)]))
+        ? query.where((eb) =>
+            eb.or([eb('provider_sid', '=', u.sid), eb('idempotency_key', '=', u.idempotencyKey!)]),
+          )
         : query.where('provider_sid', '=', u.sid);
       const row = await query.executeTakeFirst();
       if (!row) return false;
 
-      const periods = [row.budget_day && `day:${row.budget_day}`, row.budget_month && `month:${row.budget_month}`].filter(
-        (p): p is string => Boolean(p),
-      );
+      const periods = [
+        row.budget_day && `day:${row.budget_day}`,
+        row.budget_month && `month:${row.budget_month}`,
+      ].filter((p): p is string => Boolean(p));
       let cost = row.cost_micros;
       if (u.final && row.reserved_micros > 0) {
         await releaseReservation(tx, row);
-        cost = u.charge.kind === 'price' ? u.charge.micros : u.charge.kind === 'estimate' ? row.reserved_micros : 0;
-        if (cost > 0) await tx.updateTable('budget_periods').set((eb) => ({ committed_micros: eb('committed_micros', '+', cost!) })).where('period', 'in', periods).execute();
-      } else if (u.final && row.cost_micros !== null && u.charge.kind === 'price' && u.charge.micros !== row.cost_micros) {
+        cost =
+          u.charge.kind === 'price'
+            ? u.charge.micros
+            : u.charge.kind === 'estimate'
+              ? row.reserved_micros
+              : 0;
+        if (cost > 0)
+          await tx
+            .updateTable('budget_periods')
+            .set((eb) => ({ committed_micros: eb('committed_micros', '+', cost!) }))
+            .where('period', 'in', periods)
+            .execute();
+      } else if (
+        u.final &&
+        row.cost_micros !== null &&
+        u.charge.kind === 'price' &&
+        u.charge.micros !== row.cost_micros
+      ) {
         const delta = u.charge.micros - row.cost_micros;
         cost = u.charge.micros;
-        await tx.updateTable('budget_periods').set((eb) => ({ committed_micros: eb('committed_micros', '+', delta) })).where('period', 'in', periods).execute();
+        await tx
+          .updateTable('budget_periods')
+          .set((eb) => ({ committed_micros: eb('committed_micros', '+', delta) }))
+          .where('period', 'in', periods)
+          .execute();
       }
       await tx
         .updateTable('replies')

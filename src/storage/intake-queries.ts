@@ -5,7 +5,10 @@ import type { Database } from './schema.ts';
 /** The statements of the webhook path, compiled once per database (see compiled-query.ts). */
 export function intakeQueries(db: Kysely<Database>) {
   return {
-    findDelivered: precompile<[provider: string, providerSid: string], { id: number; outcome: string; reply_id: number | null; blocked: number }>(
+    findDelivered: precompile<
+      [provider: string, providerSid: string],
+      { id: number; outcome: string; reply_id: number | null; blocked: number }
+    >(
       db
         .selectFrom('contacts')
         .innerJoin('callers', 'callers.id', 'contacts.caller_id')
@@ -47,7 +50,14 @@ export function intakeQueries(db: Kysely<Database>) {
         .limit(1),
     ),
     insertReply: precompile<
-      [lineId: number, callerId: number, dueAt: number, expiresAt: number, key: string, createdAt: number],
+      [
+        lineId: number,
+        callerId: number,
+        dueAt: number,
+        expiresAt: number,
+        key: string,
+        createdAt: number,
+      ],
       { id: number }
     >(
       db
@@ -65,7 +75,17 @@ export function intakeQueries(db: Kysely<Database>) {
         .returning('id'),
     ),
     insertContact: precompile<
-      [lineId: number, callerId: number, kind: string, provider: string, sid: string, at: number, body: string | null, outcome: string, replyId: number | null],
+      [
+        lineId: number,
+        callerId: number,
+        kind: string,
+        provider: string,
+        sid: string,
+        at: number,
+        body: string | null,
+        outcome: string,
+        replyId: number | null,
+      ],
       { id: number }
     >(
       db

@@ -84,7 +84,11 @@ export class IntakeRepo implements IntakeStore {
         return;
       }
       // Another process recorded the same webhook between our check and our insert.
-      const delivered = await this.#findDelivered(this.#db, p.contact.provider, p.contact.providerSid).catch(() => null);
+      const delivered = await this.#findDelivered(
+        this.#db,
+        p.contact.provider,
+        p.contact.providerSid,
+      ).catch(() => null);
       if (delivered) p.resolve(delivered);
       else p.reject(new Error('duplicate webhook without a stored contact', { cause: error }));
     }
@@ -99,23 +103,59 @@ export class IntakeRepo implements IntakeStore {
     const q = this.#q;
     const delivered = await this.#findDelivered(tx, c.provider, c.providerSid);
     if (delivered) return delivered;
-    const [caller] = await q.upsertCaller(tx, c.caller.index, c.caller.enc, c.caller.type, c.caller.country, c.receivedAt);
+    const [caller] = await q.upsertCaller(
+      tx,
+      c.caller.index,
+      c.caller.enc,
+      c.caller.type,
+      c.caller.country,
+      c.receivedAt,
+    );
     if (!caller) throw new Error('caller upsert returned nothing');
     const [previous] = await q.latestReply(tx, c.lineId, caller.id, c.reply.cooldownSince);
 
     let outcome: ContactOutcome = 'cooldown';
     let replyId = previous?.id ?? null;
     if (!previous) {
-      const [reply] = await q.insertReply(tx, c.lineId, caller.id, c.reply.dueAt, c.reply.expiresAt, c.reply.idempotencyKey, c.receivedAt);
+      const [reply] = await q.insertReply(
+        tx,
+        c.lineId,
+        caller.id,
+        c.reply.dueAt,
+        c.reply.expiresAt,
+        c.reply.idempotencyKey,
+        c.receivedAt,
+      );
       outcome = 'reply_scheduled';
       replyId = reply!.id;
     }
-    const [contact] = await q.insertContact(tx, c.lineId, caller.id, c.kind, c.provider, c.providerSid, c.receivedAt, c.body, outcome, replyId);
+    const [contact] = await q.insertContact(
+      tx,
+      c.lineId,
+      caller.id,
+      c.kind,
+      c.provider,
+      c.providerSid,
+      c.receivedAt,
+      c.body,
+      outcome,
+      replyId,
+    );
     if (!contact) throw new DuplicateDelivery();
-    return { duplicate: false, contactId: contact.id, outcome, replyId, callerBlocked: caller.blocked === 1 };
+    return {
+      duplicate: false,
+      contactId: contact.id,
+      outcome,
+      replyId,
+      callerBlocked: caller.blocked === 1,
+    };
   }
 
-  async #findDelivered(db: Executor, provider: string, providerSid: string): Promise<IntakeResult | null> {
+  async #findDelivered(
+    db: Executor,
+    provider: string,
+    providerSid: string,
+  ): Promise<IntakeResult | null> {
     const [row] = await this.#q.findDelivered(db, provider, providerSid);
     if (!row) return null;
     return {

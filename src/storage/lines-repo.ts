@@ -27,12 +27,20 @@ export class LinesRepo implements LineStore {
   }
 
   async findByNumber(number: string): Promise<Line | null> {
-    const row = await this.#db.selectFrom('lines').selectAll().where('number', '=', number).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('lines')
+      .selectAll()
+      .where('number', '=', number)
+      .executeTakeFirst();
     return row ? toLine(row) : null;
   }
 
   async findById(id: number): Promise<Line | null> {
-    const row = await this.#db.selectFrom('lines').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('lines')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirst();
     return row ? toLine(row) : null;
   }
 
@@ -66,11 +74,20 @@ export class LinesRepo implements LineStore {
     return stored;
   }
 
-  async setPaused(lineId: number, paused: boolean, now: number, rejectCalls = false): Promise<void> {
+  async setPaused(
+    lineId: number,
+    paused: boolean,
+    now: number,
+    rejectCalls = false,
+  ): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
       await tx
         .updateTable('lines')
-        .set({ paused: paused ? 1 : 0, reject_calls_when_paused: paused && rejectCalls ? 1 : 0, updated_at: now })
+        .set({
+          paused: paused ? 1 : 0,
+          reject_calls_when_paused: paused && rejectCalls ? 1 : 0,
+          updated_at: now,
+        })
         .where('id', '=', lineId)
         .execute();
       if (!paused) {

@@ -14,7 +14,8 @@ function migrations(storage: Storage): Record<string, Migration> {
 export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations(storage)) };
   const schema = storage.caps.namedSchemas
-    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]?.schema
+    ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(storage.db)).rows[0]
+        ?.schema
     : undefined;
   const migrator = new Migrator({
     db: storage.db,
@@ -26,7 +27,9 @@ export async function migrateToLatest(storage: Storage): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
-    throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`);
+    throw new Error(
+      `Database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`,
+    );
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }

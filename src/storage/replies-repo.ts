@@ -45,9 +45,10 @@ export async function releaseReservation(
   reply: { reserved_micros: number; budget_day: string | null; budget_month: string | null },
 ): Promise<void> {
   if (reply.reserved_micros <= 0) return;
-  const periods = [reply.budget_day && `day:${reply.budget_day}`, reply.budget_month && `month:${reply.budget_month}`].filter(
-    (p): p is string => Boolean(p),
-  );
+  const periods = [
+    reply.budget_day && `day:${reply.budget_day}`,
+    reply.budget_month && `month:${reply.budget_month}`,
+  ].filter((p): p is string => Boolean(p));
   if (periods.length === 0) return;
   await tx
     .updateTable('budget_periods')
@@ -71,7 +72,12 @@ export class RepliesRepo implements ReplyStore {
    * Claims due replies and replies whose lease expired (their worker died) in one statement.
    * PostgreSQL skips rows another worker is claiming; SQLite has a single writer.
    */
-  async claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]> {
+  async claimDue(
+    now: number,
+    limit: number,
+    worker: string,
+    leaseMs: number,
+  ): Promise<ClaimedReply[]> {
     const rows = await this.#db
       .updateTable('replies')
       .set({ state: 'sending', claimed_by: worker, lease_until: now + leaseMs })
@@ -137,7 +143,11 @@ export class RepliesRepo implements ReplyStore {
     };
   }
 
-  async hold(id: number, worker: string, h: { reason: ReplyReason; until: number; detail: string | null; now: number }): Promise<void> {
+  async hold(
+    id: number,
+    worker: string,
+    h: { reason: ReplyReason; until: number; detail: string | null; now: number },
+  ): Promise<void> {
     await this.#update(this.#db, id, worker, {
       state: 'scheduled',
       reason: h.reason,
@@ -149,7 +159,11 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
-  async cancel(id: number, worker: string, c: { reason: ReplyReason; detail: string; now: number }): Promise<void> {
+  async cancel(
+    id: number,
+    worker: string,
+    c: { reason: ReplyReason; detail: string; now: number },
+  ): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
       await releaseReservation(tx, row);
@@ -212,7 +226,11 @@ export class RepliesRepo implements ReplyStore {
     }
   }
 
-  async markSent(id: number, worker: string, s: { sid: string; status: string; now: number }): Promise<void> {
+  async markSent(
+    id: number,
+    worker: string,
+    s: { sid: string; status: string; now: number },
+  ): Promise<void> {
     await this.#update(this.#db, id, worker, {
       state: 'sent',
       reason: 'sent',
@@ -227,7 +245,11 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
-  async retryLater(id: number, worker: string, r: { until: number; errorCode: string | null; detail: string; now: number }): Promise<void> {
+  async retryLater(
+    id: number,
+    worker: string,
+    r: { until: number; errorCode: string | null; detail: string; now: number },
+  ): Promise<void> {
     await this.#update(this.#db, id, worker, {
       state: 'scheduled',
       reason: 'provider_retry',
@@ -240,7 +262,11 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
-  async fail(id: number, worker: string, f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number }): Promise<void> {
+  async fail(
+    id: number,
+    worker: string,
+    f: { reason: ReplyReason; errorCode: string | null; detail: string; now: number },
+  ): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
       await releaseReservation(tx, row);
@@ -278,7 +304,12 @@ export class RepliesRepo implements ReplyStore {
     return row;
   }
 
-  async #update(tx: Tx, id: number, worker: string, set: UpdateObject<Database, 'replies'>): Promise<void> {
+  async #update(
+    tx: Tx,
+    id: number,
+    worker: string,
+    set: UpdateObject<Database, 'replies'>,
+  ): Promise<void> {
     const res = await tx
       .updateTable('replies')
       .set(set)

@@ -22,13 +22,29 @@ export class ReplyLookupRepo {
     const row = await this.#db
       .selectFrom('replies')
       .innerJoin('callers', 'callers.id', 'replies.caller_id')
-      .select(['replies.id', 'replies.state', 'replies.reason', 'replies.detail', 'replies.due_at', 'replies.created_at', 'replies.body'])
+      .select([
+        'replies.id',
+        'replies.state',
+        'replies.reason',
+        'replies.detail',
+        'replies.due_at',
+        'replies.created_at',
+        'replies.body',
+      ])
       .where('replies.line_id', '=', lineId)
       .where('callers.number_index', '=', callerIndex)
       .orderBy('replies.created_at', 'desc')
       .limit(1)
       .executeTakeFirst();
     if (!row) return null;
-    return { id: row.id, state: row.state, reason: row.reason, detail: row.detail, dueAt: row.due_at, createdAt: row.created_at, body: row.body };
+    return {
+      id: row.id,
+      state: row.state,
+      reason: row.reason,
+      detail: row.detail,
+      dueAt: row.due_at,
+      createdAt: row.created_at,
+      body: row.body,
+    };
   }
 }

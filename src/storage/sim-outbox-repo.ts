@@ -13,7 +13,12 @@ export class SimOutboxRepo implements SimOutbox {
     this.#vault = vault;
   }
 
-  async deliver(sms: OutboundSms, sid: string, segments: number, now: number): Promise<{ sid: string; created: boolean }> {
+  async deliver(
+    sms: OutboundSms,
+    sid: string,
+    segments: number,
+    now: number,
+  ): Promise<{ sid: string; created: boolean }> {
     const inserted = await this.#db
       .insertInto('sim_messages')
       .values({
@@ -35,12 +40,20 @@ export class SimOutboxRepo implements SimOutbox {
   }
 
   async findByKey(idempotencyKey: string): Promise<{ sid: string; segments: number } | null> {
-    const row = await this.#db.selectFrom('sim_messages').select(['sid', 'segments']).where('idempotency_key', '=', idempotencyKey).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('sim_messages')
+      .select(['sid', 'segments'])
+      .where('idempotency_key', '=', idempotencyKey)
+      .executeTakeFirst();
     return row ?? null;
   }
 
   async findBySid(sid: string): Promise<{ segments: number } | null> {
-    const row = await this.#db.selectFrom('sim_messages').select('segments').where('sid', '=', sid).executeTakeFirst();
+    const row = await this.#db
+      .selectFrom('sim_messages')
+      .select('segments')
+      .where('sid', '=', sid)
+      .executeTakeFirst();
     return row ?? null;
   }
 
@@ -53,6 +66,12 @@ export class SimOutboxRepo implements SimOutbox {
       .where('created_at', '>=', since)
       .orderBy('id')
       .execute();
-    return rows.map((r) => ({ sid: r.sid, from: r.from_number, to: this.#vault.decrypt(r.to_enc), body: r.body, createdAt: r.created_at }));
+    return rows.map((r) => ({
+      sid: r.sid,
+      from: r.from_number,
+      to: this.#vault.decrypt(r.to_enc),
+      body: r.body,
+      createdAt: r.created_at,
+    }));
   }
 }

@@ -43,8 +43,15 @@ export class StatsRepo {
   }
 
   async spend(period: string): Promise<SpendStats> {
-    const row = await this.#db.selectFrom('budget_periods').selectAll().where('period', '=', period).executeTakeFirst();
-    return { reservedMicros: row?.reserved_micros ?? 0, committedMicros: row?.committed_micros ?? 0 };
+    const row = await this.#db
+      .selectFrom('budget_periods')
+      .selectAll()
+      .where('period', '=', period)
+      .executeTakeFirst();
+    return {
+      reservedMicros: row?.reserved_micros ?? 0,
+      committedMicros: row?.committed_micros ?? 0,
+    };
   }
 
   async contactsByKind(): Promise<Record<string, number>> {

@@ -5,10 +5,21 @@ import { messageBody, replyKey, shortField, sidField } from './fields.ts';
 
 describe('webhook field readers', () => {
   it('accept provider identifiers and refuse anything else', () => {
-    assert.equal(sidField({ CallSid: 'CA0123456789abcdef0123456789abcdef' }, 'CallSid'), 'CA0123456789abcdef0123456789abcdef');
-    assert.equal(sidField({ SmsSid: 'SM1' }, 'MessageSid', 'SmsSid'), 'SM1', 'falls back to the second name');
+    assert.equal(
+      sidField({ CallSid: 'CA0123456789abcdef0123456789abcdef' }, 'CallSid'),
+      'CA0123456789abcdef0123456789abcdef',
+    );
+    assert.equal(
+      sidField({ SmsSid: 'SM1' }, 'MessageSid', 'SmsSid'),
+      'SM1',
+      'falls back to the second name',
+    );
     for (const bad of ['', 'CA\u0000', 'CA 1', 'x'.repeat(65), '<Say>']) {
-      assert.throws(() => sidField({ CallSid: bad }, 'CallSid'), InvalidInputError, JSON.stringify(bad));
+      assert.throws(
+        () => sidField({ CallSid: bad }, 'CallSid'),
+        InvalidInputError,
+        JSON.stringify(bad),
+      );
     }
   });
 

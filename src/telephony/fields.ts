@@ -30,14 +30,18 @@ export function sidField(params: Record<string, string>, ...names: string[]): st
   const name = names.find((n) => params[n]) ?? names[0]!;
   const value = params[name] ?? '';
   if (value === '') missing(name);
-  if (!SID.test(value)) throw new InvalidInputError(`The "${name}" field is not a valid identifier.`, { field: name });
+  if (!SID.test(value))
+    throw new InvalidInputError(`The "${name}" field is not a valid identifier.`, { field: name });
   return value;
 }
 
 /** The text of an inbound SMS, kept as evidence: NUL bytes become U+FFFD, over-long texts are refused. */
 export function messageBody(params: Record<string, string>, name: string): string {
   const value = params[name] ?? '';
-  if (value.length > MAX_BODY) throw new InvalidInputError(`The "${name}" field is longer than ${MAX_BODY} characters.`, { field: name });
+  if (value.length > MAX_BODY)
+    throw new InvalidInputError(`The "${name}" field is longer than ${MAX_BODY} characters.`, {
+      field: name,
+    });
   return value.replaceAll('\u0000', '\uFFFD');
 }
 

@@ -1,5 +1,10 @@
 import { timingSafeEqual } from 'node:crypto';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyRequest,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { errorHandler, HttpError } from './errors.ts';
 import { registerFormParser } from './form-body.ts';
@@ -18,7 +23,9 @@ export const BODY_LIMIT = 64 * 1024;
  * but it adds forwarding headers, so forwarded requests do not count as local.
  */
 function isLocal(request: FastifyRequest): boolean {
-  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '');
+  const loopback = ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(
+    request.socket.remoteAddress ?? '',
+  );
   const h = request.headers;
   return loopback && !h['x-forwarded-for'] && !h.forwarded && !h['x-real-ip'];
 }
@@ -43,7 +50,10 @@ export function buildApp(options: AppOptions): FastifyInstance {
   registerFormParser(app);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler((request, reply) => {
-    void reply.status(404).send({ error: 'not_found', message: `Nothing answers ${request.method} ${request.url.split('?')[0]}.` });
+    void reply.status(404).send({
+      error: 'not_found',
+      message: `Nothing answers ${request.method} ${request.url.split('?')[0]}.`,
+    });
   });
 
   const guards: Record<Access, ((request: FastifyRequest) => void) | null> = {
@@ -51,8 +61,13 @@ export function buildApp(options: AppOptions): FastifyInstance {
     signed: null, // checked by each webhook handler against the provider's signature
     metrics: (request) => {
       if (isLocal(request)) return;
-      if (options.metricsToken && tokenMatches(request.headers.authorization, options.metricsToken)) return;
-      throw new HttpError(401, 'unauthorized', 'Metrics are served to loopback, or with "Authorization: Bearer METRICS_TOKEN".');
+      if (options.metricsToken && tokenMatches(request.headers.authorization, options.metricsToken))
+        return;
+      throw new HttpError(
+        401,
+        'unauthorized',
+        'Metrics are served to loopback, or with "Authorization: Bearer METRICS_TOKEN".',
+      );
     },
   };
   for (const route of routeTable(options)) {
@@ -60,14 +75,18 @@ export function buildApp(options: AppOptions): FastifyInstance {
     app.route({
       method: route.method,
       url: route.url,
-      ...(guard ? { onRequest: (request: FastifyRequest, _reply: unknown, done: (e?: Error) => void) => {
-        try {
-          guard(request);
-          done();
-        } catch (error) {
-          done(error as Error);
-        }
-      } } : {}),
+      ...(guard
+        ? {
+            onRequest: (request: FastifyRequest, _reply: unknown, done: (e?: Error) => void) => {
+              try {
+                guard(request);
+                done();
+              } catch (error) {
+                done(error as Error);
+              }
+            },
+          }
+        : {}),
       handler: route.handler,
     });
   }

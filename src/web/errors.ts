@@ -24,7 +24,11 @@ export class HttpError extends NonmerciError {
  * (JSON-encoded, never a caller's number or a message body); failures (5xx) say only that the
  * provider should retry, and are logged with their cause.
  */
-export function errorHandler(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
+export function errorHandler(
+  error: FastifyError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
   let status = 500;
   let code = 'internal_error';
   let message = 'Something went wrong while handling this request; it can be retried.';
@@ -36,10 +40,16 @@ export function errorHandler(error: FastifyError | Error, request: FastifyReques
     status = STATUS[error.code] ?? 500;
     code = error.code;
     message = error.message;
-  } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+  } else if (
+    'statusCode' in error &&
+    typeof error.statusCode === 'number' &&
+    error.statusCode >= 400 &&
+    error.statusCode < 500
+  ) {
     // Fastify's own refusals: body too large, bad content type, unparsable body.
     status = error.statusCode;
-    code = 'code' in error && typeof error.code === 'string' ? error.code.toLowerCase() : 'bad_request';
+    code =
+      'code' in error && typeof error.code === 'string' ? error.code.toLowerCase() : 'bad_request';
     message = error.statusCode === 413 ? 'The request body is too large.' : error.message;
   }
   if (status >= 500) request.log.error({ err: error }, 'request failed');

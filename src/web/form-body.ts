@@ -27,18 +27,28 @@ export function registerFormParser(app: FastifyInstance): void {
   // No route takes JSON or plain text: with Fastify's default parsers gone, any other content type
   // is refused with 415 before the body is read.
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, raw, done) => {
-    const text = raw as string;
-    const params: Record<string, string> = Object.create(null) as Record<string, string>;
-    try {
-      for (const [key, value] of new URLSearchParams(text)) {
-        if (Object.hasOwn(params, key)) throw new InvalidInputError(`The field "${key.slice(0, 40)}" appears twice.`);
-        params[key] = value;
+  app.addContentTypeParser(
+    'application/x-www-form-urlencoded',
+    { parseAs: 'string' },
+    (_request, raw, done) => {
+      const text = raw as string;
+      const params: Record<string, string> = Object.create(null) as Record<string, string>;
+      try {
+        for (const [key, value] of new URLSearchParams(text)) {
+          if (Object.hasOwn(params, key))
+            throw new InvalidInputError(`The field "${key.slice(0, 40)}" appears twice.`);
+          params[key] = value;
+        }
+      } catch (error) {
+        done(
+          error instanceof InvalidInputError
+            ? error
+            : new InvalidInputError('The form body could not be read.'),
+          undefined,
+        );
+        return;
       }
-    } catch (error) {
-      done(error instanceof InvalidInputError ? error : new InvalidInputError('The form body could not be read.'), undefined);
-      return;
-    }
-    done(null, new FormBody(text, params));
-  });
+      done(null, new FormBody(text, params));
+    },
+  );
 }

@@ -30,7 +30,9 @@ export function routeTable(deps: RouteDeps): Route[] {
       access: 'public',
       handler: async (_request, reply) => {
         const ready = await deps.health().catch(() => false);
-        return reply.status(ready ? 200 : 503).send({ status: ready ? 'ok' : 'database unreachable' });
+        return reply
+          .status(ready ? 200 : 503)
+          .send({ status: ready ? 'ok' : 'database unreachable' });
       },
     },
     {
@@ -42,11 +44,41 @@ export function routeTable(deps: RouteDeps): Route[] {
         return reply.type(contentType).send(body);
       },
     },
-    { method: 'POST', url: '/webhooks/twilio/voice', access: 'signed', handler: webhookHandler(deps, 'twilio', 'voice') },
-    { method: 'POST', url: '/webhooks/twilio/sms', access: 'signed', handler: webhookHandler(deps, 'twilio', 'sms') },
-    { method: 'POST', url: '/webhooks/twilio/status', access: 'signed', handler: webhookHandler(deps, 'twilio', 'status') },
-    { method: 'POST', url: '/webhooks/simulator/voice', access: 'signed', handler: webhookHandler(deps, 'simulator', 'voice') },
-    { method: 'POST', url: '/webhooks/simulator/sms', access: 'signed', handler: webhookHandler(deps, 'simulator', 'sms') },
-    { method: 'POST', url: '/webhooks/simulator/status', access: 'signed', handler: webhookHandler(deps, 'simulator', 'status') },
+    {
+      method: 'POST',
+      url: '/webhooks/twilio/voice',
+      access: 'signed',
+      handler: webhookHandler(deps, 'twilio', 'voice'),
+    },
+    {
+      method: 'POST',
+      url: '/webhooks/twilio/sms',
+      access: 'signed',
+      handler: webhookHandler(deps, 'twilio', 'sms'),
+    },
+    {
+      method: 'POST',
+      url: '/webhooks/twilio/status',
+      access: 'signed',
+      handler: webhookHandler(deps, 'twilio', 'status'),
+    },
+    {
+      method: 'POST',
+      url: '/webhooks/simulator/voice',
+      access: 'signed',
+      handler: webhookHandler(deps, 'simulator', 'voice'),
+    },
+    {
+      method: 'POST',
+      url: '/webhooks/simulator/sms',
+      access: 'signed',
+      handler: webhookHandler(deps, 'simulator', 'sms'),
+    },
+    {
+      method: 'POST',
+      url: '/webhooks/simulator/status',
+      access: 'signed',
+      handler: webhookHandler(deps, 'simulator', 'status'),
+    },
   ];
 }

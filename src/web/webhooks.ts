@@ -28,9 +28,18 @@ export function webhookHandler(deps: WebhookDeps, providerName: string, kind: We
     let outcome = 'failed';
     try {
       const provider = deps.providers.get(providerName);
-      if (!provider) throw new HttpError(404, 'provider_not_configured', `The ${providerName} provider is not configured on this server.`);
+      if (!provider)
+        throw new HttpError(
+          404,
+          'provider_not_configured',
+          `The ${providerName} provider is not configured on this server.`,
+        );
       if (!isFormBody(request.body)) {
-        throw new HttpError(415, 'unsupported_media_type', 'Webhooks must be form-encoded (application/x-www-form-urlencoded).');
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'Webhooks must be form-encoded (application/x-www-form-urlencoded).',
+        );
       }
       const webhook: WebhookRequest = {
         url: deps.publicUrl + request.url,
@@ -42,22 +51,29 @@ export function webhookHandler(deps: WebhookDeps, providerName: string, kind: We
 
       if (kind === 'status') {
         const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-        const found = await deps.delivery.record(provider, provider.parseStatus(webhook.params, query));
+        const found = await deps.delivery.record(
+          provider,
+          provider.parseStatus(webhook.params, query),
+        );
         outcome = found ? 'recorded' : 'ignored';
         return await reply.status(204).send();
       }
-      const contact = kind === 'voice' ? provider.parseCall(webhook.params) : provider.parseText(webhook.params);
+      const contact =
+        kind === 'voice' ? provider.parseCall(webhook.params) : provider.parseText(webhook.params);
       const { result, answer } = await deps.intake.receive(provider.name, contact);
       outcome = result.duplicate ? 'duplicate' : 'recorded';
       const rendered = answer ? provider.renderVoice(answer) : provider.renderTextAck();
       return await reply.type(rendered.contentType).send(rendered.body);
     } catch (error) {
-      if (error instanceof NonmerciError && !(error instanceof HttpError && error.status >= 500)) outcome = 'refused';
+      if (error instanceof NonmerciError && !(error instanceof HttpError && error.status >= 500))
+        outcome = 'refused';
       throw error;
     } finally {
       deps.metrics.webhooks.inc({ provider: providerName, kind, outcome });
-      deps.metrics.webhookSeconds.observe({ provider: providerName, kind }, (performance.now() - started) / 1000);
+      deps.metrics.webhookSeconds.observe(
+        { provider: providerName, kind },
+        (performance.now() - started) / 1000,
+      );
     }
   };
 }
-

@@ -10,7 +10,8 @@ import type { DatabaseTarget } from '../../src/config/load.ts';
  * (default: the local server); each test gets its own schema so tests never see each other's rows.
  * Outside CI, an unreachable PostgreSQL skips its variant with a visible reason; in CI it fails.
  */
-export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const POSTGRES_URL =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export interface TestDatabase {
   name: 'sqlite' | 'postgres';
@@ -30,7 +31,8 @@ async function postgresReachable(): Promise<boolean> {
 }
 
 const reachable = await postgresReachable();
-if (!reachable && process.env.CI) throw new Error(`PostgreSQL is unreachable at ${POSTGRES_URL}; CI needs it`);
+if (!reachable && process.env.CI)
+  throw new Error(`PostgreSQL is unreachable at ${POSTGRES_URL}; CI needs it`);
 
 export const DIALECTS: { name: 'sqlite' | 'postgres'; skip: string | false }[] = [
   { name: 'sqlite', skip: false },
@@ -40,7 +42,11 @@ export const DIALECTS: { name: 'sqlite' | 'postgres'; skip: string | false }[] =
 export async function createTestDatabase(name: 'sqlite' | 'postgres'): Promise<TestDatabase> {
   if (name === 'sqlite') {
     const dir = mkdtempSync(join(tmpdir(), 'nonmerci-test-'));
-    return { name, target: { kind: 'sqlite', path: join(dir, 'test.db') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+    return {
+      name,
+      target: { kind: 'sqlite', path: join(dir, 'test.db') },
+      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
+    };
   }
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const admin = new pg.Client({ connectionString: POSTGRES_URL });

@@ -15,7 +15,10 @@ export interface RecordedMessage {
   dateCreated: number;
 }
 
-export type FailureRule = (to: string, attempt: number) => { status: number; code: number; message: string } | null;
+export type FailureRule = (
+  to: string,
+  attempt: number,
+) => { status: number; code: number; message: string } | null;
 
 export class FakeTwilio {
   readonly messages: RecordedMessage[] = [];
@@ -68,7 +71,8 @@ export class FakeTwilio {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const expected = `Basic ${Buffer.from(`${this.accountSid}:${this.authToken}`).toString('base64')}`;
-    if (req.headers.authorization !== expected) return { status: 401, body: { code: 20003, message: 'Authenticate', status: 401 } };
+    if (req.headers.authorization !== expected)
+      return { status: 401, body: { code: 20003, message: 'Authenticate', status: 401 } };
     const url = new URL(req.url ?? '/', 'http://fake');
     const base = `/2010-04-01/Accounts/${this.accountSid}/Messages`;
     if (req.method === 'POST' && url.pathname === `${base}.json`) {
@@ -77,7 +81,11 @@ export class FakeTwilio {
       const attempt = (this.attempts.get(to) ?? 0) + 1;
       this.attempts.set(to, attempt);
       const failure = this.failure(to, attempt);
-      if (failure) return { status: failure.status, body: { code: failure.code, message: failure.message, status: failure.status } };
+      if (failure)
+        return {
+          status: failure.status,
+          body: { code: failure.code, message: failure.message, status: failure.status },
+        };
       const message: RecordedMessage = {
         sid: `SM${String(++this.#seq).padStart(32, '0')}`,
         to,
@@ -94,13 +102,17 @@ export class FakeTwilio {
     if (req.method === 'GET' && url.pathname === `${base}.json`) {
       const to = url.searchParams.get('To');
       const from = url.searchParams.get('From');
-      const list = this.messages.filter((m) => (!to || m.to === to) && (!from || m.from === from)).reverse();
+      const list = this.messages
+        .filter((m) => (!to || m.to === to) && (!from || m.from === from))
+        .reverse();
       return { status: 200, body: { messages: list.map((m) => this.#resource(m, true)) } };
     }
     const fetchMatch = url.pathname.match(new RegExp(`^${base}/(SM\\w+)\\.json$`));
     if (req.method === 'GET' && fetchMatch) {
       const message = this.messages.find((m) => m.sid === fetchMatch[1]);
-      return message ? { status: 200, body: this.#resource(message, true) } : { status: 404, body: { code: 20404, message: 'not found', status: 404 } };
+      return message
+        ? { status: 200, body: this.#resource(message, true) }
+        : { status: 404, body: { code: 20404, message: 'not found', status: 404 } };
     }
     return { status: 404, body: { code: 20404, message: 'not found', status: 404 } };
   }

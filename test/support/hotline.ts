@@ -38,7 +38,10 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
   };
 }
 
-export async function startHotline(config: Config, clock = new ManualClock()): Promise<Hotline & { clock: ManualClock }> {
+export async function startHotline(
+  config: Config,
+  clock = new ManualClock(),
+): Promise<Hotline & { clock: ManualClock }> {
   const hotline = await assemble(config, { clock, log: pino({ level: 'silent' }) });
   return Object.assign(hotline, { clock });
 }
@@ -53,17 +56,39 @@ export async function postSigned(
 ): Promise<Response> {
   const signature =
     options.signature === undefined
-      ? twilio.getExpectedTwilioSignature(authToken, (options.publicUrl ?? PUBLIC_URL) + path, params)
+      ? twilio.getExpectedTwilioSignature(
+          authToken,
+          (options.publicUrl ?? PUBLIC_URL) + path,
+          params,
+        )
       : options.signature;
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
   if (signature !== null) headers['x-twilio-signature'] = signature;
-  return fetch(baseUrl + path, { method: 'POST', headers, body: new URLSearchParams(params).toString() });
+  return fetch(baseUrl + path, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams(params).toString(),
+  });
 }
 
 let sid = 0;
 export function callParams(from: string, to = LINE): Record<string, string> {
-  return { CallSid: `CA${String(++sid).padStart(32, '0')}`, AccountSid: `AC${'0'.repeat(31)}1`, From: from, To: to, CallStatus: 'ringing', Direction: 'inbound' };
+  return {
+    CallSid: `CA${String(++sid).padStart(32, '0')}`,
+    AccountSid: `AC${'0'.repeat(31)}1`,
+    From: from,
+    To: to,
+    CallStatus: 'ringing',
+    Direction: 'inbound',
+  };
 }
 export function smsParams(from: string, body: string, to = LINE): Record<string, string> {
-  return { MessageSid: `SM${String(++sid).padStart(32, '9')}`, AccountSid: `AC${'0'.repeat(31)}1`, From: from, To: to, Body: body, NumSegments: '1' };
+  return {
+    MessageSid: `SM${String(++sid).padStart(32, '9')}`,
+    AccountSid: `AC${'0'.repeat(31)}1`,
+    From: from,
+    To: to,
+    Body: body,
+    NumSegments: '1',
+  };
 }

@@ -52,8 +52,16 @@ export function coreMigration(caps: Capabilities): Migration {
         .addColumn('reply_id', 'bigint')
         .addUniqueConstraint('contacts_provider_sid_unique', ['provider', 'provider_sid'])
         .execute();
-      await db.schema.createIndex('contacts_caller_idx').on('contacts').columns(['caller_id', 'received_at']).execute();
-      await db.schema.createIndex('contacts_line_time_idx').on('contacts').columns(['line_id', 'received_at']).execute();
+      await db.schema
+        .createIndex('contacts_caller_idx')
+        .on('contacts')
+        .columns(['caller_id', 'received_at'])
+        .execute();
+      await db.schema
+        .createIndex('contacts_line_time_idx')
+        .on('contacts')
+        .columns(['line_id', 'received_at'])
+        .execute();
 
       await db.schema
         .createTable('replies')
@@ -86,8 +94,16 @@ export function coreMigration(caps: Capabilities): Migration {
         .addColumn('decided_at', 'bigint')
         .addColumn('sent_at', 'bigint')
         .execute();
-      await db.schema.createIndex('replies_due_idx').on('replies').columns(['state', 'next_attempt_at']).execute();
-      await db.schema.createIndex('replies_caller_idx').on('replies').columns(['line_id', 'caller_id', 'created_at']).execute();
+      await db.schema
+        .createIndex('replies_due_idx')
+        .on('replies')
+        .columns(['state', 'next_attempt_at'])
+        .execute();
+      await db.schema
+        .createIndex('replies_caller_idx')
+        .on('replies')
+        .columns(['line_id', 'caller_id', 'created_at'])
+        .execute();
 
       await db.schema
         .createTable('budget_periods')
@@ -108,7 +124,11 @@ export function coreMigration(caps: Capabilities): Migration {
         .addColumn('segments', 'integer', (c) => c.notNull())
         .addColumn('created_at', 'bigint', (c) => c.notNull())
         .execute();
-      await db.schema.createIndex('sim_messages_to_idx').on('sim_messages').columns(['to_index', 'created_at']).execute();
+      await db.schema
+        .createIndex('sim_messages_to_idx')
+        .on('sim_messages')
+        .columns(['to_index', 'created_at'])
+        .execute();
     },
   };
 }

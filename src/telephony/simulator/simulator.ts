@@ -39,7 +39,12 @@ export interface SimulatedSms {
 /** Where the simulator keeps what it "delivered". */
 export interface SimOutbox {
   /** Stores a message once per idempotency key; returns the stored sid either way. */
-  deliver(sms: OutboundSms, sid: string, segments: number, now: number): Promise<{ sid: string; created: boolean }>;
+  deliver(
+    sms: OutboundSms,
+    sid: string,
+    segments: number,
+    now: number,
+  ): Promise<{ sid: string; created: boolean }>;
   findByKey(idempotencyKey: string): Promise<{ sid: string; segments: number } | null>;
   findBySid(sid: string): Promise<{ segments: number } | null>;
 }
@@ -71,7 +76,13 @@ export class SimulatorProvider implements TelephonyProvider {
   }
 
   parseCall(params: Record<string, string>): InboundContact {
-    return { kind: 'call', from: shortField(params, 'From'), to: shortField(params, 'To', true), providerSid: sidField(params, 'Sid'), body: null };
+    return {
+      kind: 'call',
+      from: shortField(params, 'From'),
+      to: shortField(params, 'To', true),
+      providerSid: sidField(params, 'Sid'),
+      body: null,
+    };
   }
 
   parseText(params: Record<string, string>): InboundContact {
@@ -104,7 +115,12 @@ export class SimulatorProvider implements TelephonyProvider {
 
   async sendSms(sms: OutboundSms): Promise<SendResult> {
     const segments = this.#o.countSegments(sms.body);
-    const { sid } = await this.#o.outbox.deliver(sms, `SIM${randomUUID().replaceAll('-', '')}`, segments, this.#o.now());
+    const { sid } = await this.#o.outbox.deliver(
+      sms,
+      `SIM${randomUUID().replaceAll('-', '')}`,
+      segments,
+      this.#o.now(),
+    );
     await this.#o.onDelivered?.({
       sid,
       status: 'delivered',

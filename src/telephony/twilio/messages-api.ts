@@ -45,19 +45,32 @@ export class TwilioMessagesApi {
       response = await fetch(this.#url('/Messages.json'), {
         method: 'POST',
         headers: { authorization: this.#auth, 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ To: sms.to, From: sms.from, Body: sms.body, StatusCallback: sms.statusCallbackUrl }),
+        body: new URLSearchParams({
+          To: sms.to,
+          From: sms.from,
+          Body: sms.body,
+          StatusCallback: sms.statusCallbackUrl,
+        }),
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      return { ok: false, retryable: true, errorCode: null, message: `Twilio did not answer: ${(error as Error).message}` };
+      return {
+        ok: false,
+        retryable: true,
+        errorCode: null,
+        message: `Twilio did not answer: ${(error as Error).message}`,
+      };
     }
-    const payload = (await response.json().catch(() => null)) as (TwilioMessage & { code?: number; message?: string }) | null;
+    const payload = (await response.json().catch(() => null)) as
+      (TwilioMessage & { code?: number; message?: string }) | null;
     if (response.ok && payload?.sid) return { ok: true, sid: payload.sid, status: payload.status };
     const code = payload?.code !== undefined ? String(payload.code) : null;
     const message = `Twilio answered ${response.status}${code ? ` (error ${code})` : ''}: ${payload?.message ?? 'no details'}`;
-    if (response.status === 429 || (code && NOT_PROCESSED_ERRORS.has(code))) return { ok: false, retryable: true, errorCode: code ?? '429', message };
+    if (response.status === 429 || (code && NOT_PROCESSED_ERRORS.has(code)))
+      return { ok: false, retryable: true, errorCode: code ?? '429', message };
     if (response.status >= 500) return { ok: false, retryable: true, errorCode: code, message };
-    if (response.status === 401 || (code && ACCOUNT_ERRORS.has(code))) return { ok: false, retryable: true, errorCode: code, message };
+    if (response.status === 401 || (code && ACCOUNT_ERRORS.has(code)))
+      return { ok: false, retryable: true, errorCode: code, message };
     // Any other 4xx (21211 invalid number, 21610 STOP, 21614 not a mobile, 21635 landline…) is final.
     return { ok: false, retryable: false, errorCode: code ?? String(response.status), message };
   }
@@ -72,7 +85,8 @@ export class TwilioMessagesApi {
     if (!response.ok) throw new Error(`Twilio message list answered ${response.status}`);
     const page = (await response.json()) as { messages?: TwilioMessage[] };
     const match = (page.messages ?? []).find(
-      (m) => m.body === sms.body && (!m.date_created || Date.parse(m.date_created) >= since - 120_000),
+      (m) =>
+        m.body === sms.body && (!m.date_created || Date.parse(m.date_created) >= since - 120_000),
     );
     return match ? { sid: match.sid, status: match.status } : null;
   }

@@ -81,7 +81,11 @@ export class TwilioProvider implements TelephonyProvider {
       // <Reject/> as the first verb refuses the call before it is answered: it costs nothing.
       twiml.reject();
     } else {
-      if (answer.kind === 'say') twiml.say({ language: answer.speechLanguage as 'fr-FR', voice: answer.speechVoice as 'Polly.Lea' }, answer.text);
+      if (answer.kind === 'say')
+        twiml.say(
+          { language: answer.speechLanguage as 'fr-FR', voice: answer.speechVoice as 'Polly.Lea' },
+          answer.text,
+        );
       else twiml.play(answer.url);
       twiml.hangup();
     }
