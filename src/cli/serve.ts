@@ -56,6 +56,11 @@ export async function runServe(
         );
     }
   }
+  if (config.twilio && !lines.some((l) => l.provider === 'twilio')) {
+    print(
+      '  ⚠  Twilio credentials are set but no line uses Twilio: set HOTLINE_NUMBER to your Twilio number.',
+    );
+  }
   if (
     hotline.defaultLine.number === DEMO_LINE_NUMBER &&
     hotline.defaultLine.provider === 'simulator'
