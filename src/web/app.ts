@@ -66,7 +66,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       throw new HttpError(
         401,
         'unauthorized',
-        'Metrics are served to loopback, or with "Authorization: Bearer METRICS_TOKEN".',
+        'Metrics are served to requests made on this machine (not through a reverse proxy), or with "Authorization: Bearer METRICS_TOKEN".',
       );
     },
   };
