@@ -58,6 +58,7 @@ export class IntakeRepo implements IntakeStore {
     this.#scheduled = false;
     const free = this.#parallel - this.#inFlight;
     const batch = this.#queue.splice(0, Math.min(MAX_BATCH, Math.ceil(this.#queue.length / free)));
+    if (batch.length === 0) return;
     this.#inFlight++;
     this.#schedule();
     try {
