@@ -276,6 +276,31 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('counts the spend of a send given up as failed that went out after all', async () => {
+      twilioApi.failure = () => ({ status: 503, code: 20500, message: 'Service unavailable' });
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      hotline.clock.advance(HOUR);
+      for (let i = 0; i < 12; i++) {
+        await hotline.worker.drain();
+        hotline.clock.advance(30 * 60_000);
+      }
+      const [failed] = await replies();
+      assert.deepEqual(
+        [failed!.state, failed!.reason, failed!.reserved_micros],
+        ['failed', 'provider_error', 0],
+      );
+      assert.equal(twilioApi.attempts.get(CALLER), 8);
+      // Twilio accepted the last attempt after all and reports it delivered, with its price.
+      const status = await post(`/webhooks/twilio/status?key=${failed!.idempotency_key}`, {
+        MessageSid: `SM${'7'.repeat(32)}`,
+        MessageStatus: 'delivered',
+        Price: '-0.07600',
+      });
+      assert.equal(status.status, 204);
+      const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
+      assert.ok(periods.every((p) => p.committed_micros === 76_000 && p.reserved_micros === 0));
+    });
+
     it('serves health and Prometheus metrics', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
       assert.equal((await fetch(`${base}/healthz`)).status, 200);

@@ -13,7 +13,9 @@ export class DeliveryRepo implements DeliveryStore {
   /**
    * Settles spend once a status is final: the reservation becomes committed spend at the real price
    * (or the estimate when the provider gives none), or is released when the message was not billed.
-   * A price that arrives after an estimate was committed corrects the committed amount.
+   * A price that arrives after an estimate was committed corrects the committed amount, and a
+   * price for a message whose reservation was already released (a send given up as failed that
+   * went out after all) is committed too: money the provider spent always counts.
    */
   async applyStatus(u: StatusUpdate): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
@@ -58,11 +60,10 @@ export class DeliveryRepo implements DeliveryStore {
             .execute();
       } else if (
         u.final &&
-        row.cost_micros !== null &&
         u.charge.kind === 'price' &&
-        u.charge.micros !== row.cost_micros
+        u.charge.micros !== (row.cost_micros ?? 0)
       ) {
-        const delta = u.charge.micros - row.cost_micros;
+        const delta = u.charge.micros - (row.cost_micros ?? 0);
         cost = u.charge.micros;
         await tx
           .updateTable('budget_periods')
