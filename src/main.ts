@@ -67,7 +67,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const vault = new NumberVault(config.secret);
   const lines = new LinesRepo(storage.db);
   const simOutbox = new SimOutboxRepo(storage.db, vault);
-  const delivery = new DeliveryService(new DeliveryRepo(storage.db), log);
+  const delivery = new DeliveryService(new DeliveryRepo(storage.db, storage.caps), log);
   const providers: ReadonlyMap<string, TelephonyProvider> =
     options.providers ??
     createProviders(config, {
@@ -142,10 +142,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         metrics,
         publicUrl: config.publicUrl,
         metricsToken: config.metricsToken,
-        health: async () => {
-          await storage.db.selectFrom('lines').select('id').limit(1).execute();
-          return true;
-        },
+        health: () => stats.ping().then(() => true),
         renderMetrics: async () => ({
           contentType: metrics.registry.contentType,
           body: await metrics.registry.metrics(),

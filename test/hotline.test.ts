@@ -109,12 +109,16 @@ for (const dialect of DIALECTS) {
       const [settled] = await replies();
       assert.equal(settled!.delivery_status, 'delivered');
       assert.equal(settled!.reserved_micros, 0);
-      assert.equal(settled!.cost_micros, 76_000, 'the real price replaces the estimate');
+      assert.equal(settled!.cost_micros, 160_000, 'without a price, the estimate is committed');
       const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
       assert.ok(
         periods.length === 2 &&
-          periods.every((p) => p.reserved_micros === 0 && p.committed_micros === 76_000),
+          periods.every((p) => p.reserved_micros === 0 && p.committed_micros === 160_000),
       );
+      // A later callback carrying the real price corrects the committed spend.
+      await post(path, { MessageSid: sms!.sid, MessageStatus: 'delivered', Price: '-0.07600' });
+      const corrected = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
+      assert.ok(corrected.every((p) => p.committed_micros === 76_000));
     });
 
     it('records a provider retry of the same webhook once', async () => {
@@ -243,6 +247,25 @@ for (const dialect of DIALECTS) {
       await hotline.worker.drain();
       assert.equal(twilioApi.messages.length, 2, 'both held replies go out on resume');
       assert.ok((await replies()).every((r) => r.state === 'sent'));
+    });
+
+    it('gives a new reply to a caller whose first one expired unsent', async () => {
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now());
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      hotline.clock.advance(25 * HOUR);
+      await hotline.worker.drain();
+      assert.deepEqual(
+        (await replies()).map((r) => [r.state, r.reason]),
+        [['cancelled', 'expired']],
+        'expired even though the line is still paused',
+      );
+      await hotline.lines.setPaused(hotline.defaultLine.id, false, hotline.clock.now());
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      assert.equal(twilioApi.sentTo(CALLER).length, 1);
     });
 
     it('records permanent provider errors without retrying and retries transient ones', async () => {

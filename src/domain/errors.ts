@@ -46,9 +46,3 @@ export class UnknownLineError extends NonmerciError {
     );
   }
 }
-
-export class NotFoundError extends NonmerciError {
-  constructor(what: string) {
-    super('not_found', `${what} was not found.`);
-  }
-}

@@ -90,6 +90,11 @@ export function toE164(raw: string, defaultCountry?: CountryCode): string | null
   return parsed?.isPossible() ? parsed.number : null;
 }
 
+/** Masks every phone-number-like run in a text (a provider's error message, say). */
+export function maskNumbersIn(text: string): string {
+  return text.replace(/\+?\d[\d .-]{6,}\d/g, (run) => maskNumber(run.replace(/[ .-]/g, '')));
+}
+
 /** Masks a number for logs and screens: +33612345678 → +3361****78. */
 export function maskNumber(number: string): string {
   const n = number.trim();

@@ -22,9 +22,6 @@ export interface Line {
   rejectCallsWhenPaused: boolean;
 }
 
-/** Life of a reply: scheduled → sending → sent | failed | cancelled (sending may fall back to scheduled). */
-export type ReplyState = 'scheduled' | 'sending' | 'sent' | 'failed' | 'cancelled';
-
 /**
  * Why a reply was (or was not yet) sent. Final reasons close a reply; holding reasons keep it scheduled.
  * An operator reads these to answer "why did / didn't this number get a reply?".
@@ -43,32 +40,6 @@ export type ReplyReason =
 
 /** What the intake did with one contact. */
 export type ContactOutcome = 'reply_scheduled' | 'cooldown';
-
-export interface Reply {
-  id: number;
-  lineId: number;
-  callerId: number;
-  state: ReplyState;
-  reason: ReplyReason | null;
-  dueAt: number;
-  expiresAt: number;
-  nextAttemptAt: number;
-  attempts: number;
-  idempotencyKey: string;
-  providerAttemptedAt: number | null;
-  providerSid: string | null;
-  reservedMicros: number;
-  costMicros: number | null;
-  budgetDay: string | null;
-  budgetMonth: string | null;
-  createdAt: number;
-}
-
-/** Caps for one deployment, in micro-units. */
-export interface BudgetCaps {
-  dailyMicros: number;
-  monthlyMicros: number;
-}
 
 export const MICROS = 1_000_000;
 

@@ -18,7 +18,12 @@ export interface DeliveryStore {
   applyStatus(update: StatusUpdate): Promise<boolean>;
 }
 
-/** Turns a provider's status callback into delivery status and settled spend. */
+/**
+ * Turns a provider's status callback into delivery status and settled spend. The callback is
+ * answered at once: a message's price is used when the callback carries one; otherwise the
+ * reserved estimate (segments × SMS_SEGMENT_PRICE) is committed, which is why that price should be
+ * an upper bound of what the provider charges.
+ */
 export class DeliveryService {
   readonly #store: DeliveryStore;
   readonly #log: Logger;
@@ -31,17 +36,10 @@ export class DeliveryService {
     const meaning = deliveryMeaning(status.status);
     let charge: StatusUpdate['charge'] = { kind: 'none' };
     if (meaning.final && meaning.charged) {
-      let price = status.priceMicros;
-      if (price === null) {
-        price = await provider.fetchPrice(status.sid).catch((error: unknown) => {
-          this.#log.warn(
-            { sid: status.sid, err: (error as Error).message },
-            'could not fetch the price of a message; keeping the estimate',
-          );
-          return null;
-        });
-      }
-      charge = price === null ? { kind: 'estimate' } : { kind: 'price', micros: price };
+      charge =
+        status.priceMicros === null
+          ? { kind: 'estimate' }
+          : { kind: 'price', micros: status.priceMicros };
     }
     const found = await this.#store.applyStatus({
       provider: provider.name,

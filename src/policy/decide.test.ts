@@ -18,7 +18,6 @@ function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
     callerBlocked: false,
     alreadyRepliedWithinCooldown: false,
     contactsSinceScheduled: 0,
-    holdRecheckMs: MINUTE,
     ...overrides,
   };
 }
@@ -28,11 +27,19 @@ describe('decideReply', () => {
     assert.deepEqual(decideReply(input()), { action: 'send' });
   });
 
-  it('holds while the line is paused, until now + holdRecheckMs', () => {
+  it('holds while the line is paused, until the reply expires (resuming makes it due)', () => {
+    const decision = decideReply(input({ line: { paused: true, allowedCountries: ['FR'] } }));
+    assert.deepEqual(decision, { action: 'hold', reason: 'paused', until: NOW + 23 * HOUR + 1 });
+  });
+
+  it('cancels an expired reply even while the line is paused', () => {
     const decision = decideReply(
-      input({ line: { paused: true, allowedCountries: ['FR'] }, holdRecheckMs: 5 * MINUTE }),
+      input({
+        line: { paused: true, allowedCountries: ['FR'] },
+        reply: { dueAt: NOW - 25 * HOUR, expiresAt: NOW - 1 },
+      }),
     );
-    assert.deepEqual(decision, { action: 'hold', reason: 'paused', until: NOW + 5 * MINUTE });
+    assert.equal(decision.action === 'cancel' && decision.reason, 'expired');
   });
 
   it('cancels an expired reply', () => {
@@ -109,7 +116,7 @@ describe('decideReply', () => {
     assert.deepEqual(decideReply(input({ contactsSinceScheduled: 500 })), { action: 'send' });
   });
 
-  describe('precedence: paused > expired > blocked > destination > cooldown', () => {
+  describe('precedence: expired > paused > blocked > destination > cooldown', () => {
     const everythingWrong = input({
       line: { paused: true, allowedCountries: ['FR'] },
       reply: { dueAt: NOW - 25 * HOUR, expiresAt: NOW - 1 },
@@ -118,9 +125,9 @@ describe('decideReply', () => {
       alreadyRepliedWithinCooldown: true,
     });
     const steps: [fix: Partial<DecisionInput>, expected: string][] = [
-      [{}, 'paused'],
-      [{ line: { paused: false, allowedCountries: ['FR'] } }, 'expired'],
-      [{ reply: { dueAt: NOW - HOUR, expiresAt: NOW + HOUR } }, 'blocked'],
+      [{}, 'expired'],
+      [{ reply: { dueAt: NOW - HOUR, expiresAt: NOW + HOUR } }, 'paused'],
+      [{ line: { paused: false, allowedCountries: ['FR'] } }, 'blocked'],
       [{ callerBlocked: false }, 'destination_not_allowed'],
       [{ destination: classifyNumber('+33612345678') }, 'cooldown'],
       [{ alreadyRepliedWithinCooldown: false }, 'send'],
@@ -164,20 +171,13 @@ describe('retryDelay', () => {
 describe('budgetRetryAt', () => {
   const periods = { nextDayStart: NOW + 7 * HOUR, nextMonthStart: NOW + 29 * 24 * HOUR };
 
-  it('retries at the next day when the daily cap is exhausted', () => {
-    assert.equal(budgetRetryAt(NOW + 24 * HOUR, 'day', periods), periods.nextDayStart);
+  it('looks again when the exhausted period ends', () => {
+    assert.equal(budgetRetryAt(NOW, 'day', periods, 24 * HOUR), periods.nextDayStart);
+    assert.equal(budgetRetryAt(NOW, 'month', periods, 40 * 24 * HOUR), periods.nextMonthStart);
   });
 
-  it('retries at the next month when the monthly cap is exhausted', () => {
-    assert.equal(budgetRetryAt(NOW + 30 * 24 * HOUR, 'month', periods), periods.nextMonthStart);
-  });
-
-  it('gives null when the next period starts after the reply expires', () => {
-    assert.equal(budgetRetryAt(NOW + 6 * HOUR, 'day', periods), null);
-    assert.equal(budgetRetryAt(NOW + 24 * HOUR, 'month', periods), null);
-  });
-
-  it('still retries when the next period starts exactly at expiry', () => {
-    assert.equal(budgetRetryAt(periods.nextDayStart, 'day', periods), periods.nextDayStart);
+  it('looks again sooner, as caps may be raised or reservations released', () => {
+    assert.equal(budgetRetryAt(NOW, 'day', periods, 10 * MINUTE), NOW + 10 * MINUTE);
+    assert.equal(budgetRetryAt(NOW, 'month', periods, 10 * MINUTE), NOW + 10 * MINUTE);
   });
 });

@@ -14,8 +14,6 @@ export interface DecisionInput {
   alreadyRepliedWithinCooldown: boolean;
   /** How often the caller came back between scheduling and now (signal for the shield). */
   contactsSinceScheduled: number;
-  /** How long to wait before looking again at a held reply. */
-  holdRecheckMs: number;
 }
 
 export type Decision =
@@ -28,15 +26,16 @@ export type Decision =
  * here because it must be reserved atomically in the database (see scheduler/send-reply.ts).
  */
 export function decideReply(input: DecisionInput): Decision {
-  if (input.line.paused) {
-    return { action: 'hold', reason: 'paused', until: input.now + input.holdRecheckMs };
-  }
   if (input.now > input.reply.expiresAt) {
     return {
       action: 'cancel',
       reason: 'expired',
       detail: 'the reply could not be sent before it expired',
     };
+  }
+  if (input.line.paused) {
+    // Resuming the line makes held replies due at once; until then, look again only at expiry.
+    return { action: 'hold', reason: 'paused', until: input.reply.expiresAt + 1 };
   }
   if (input.callerBlocked) {
     return { action: 'cancel', reason: 'blocked', detail: 'the caller is on the blocklist' };
@@ -63,12 +62,16 @@ export function retryDelay(attempt: number): number {
   return Math.min(30_000 * 2 ** Math.max(0, attempt - 1), 30 * 60_000);
 }
 
-/** When a reply that did not fit a cap should be looked at again, or null when it would expire first. */
+/**
+ * When a reply that did not fit a cap is looked at again: when the exhausted period ends, or
+ * sooner (`recheckMs`), since caps may be raised and in-flight reservations released meanwhile.
+ */
 export function budgetRetryAt(
-  expiresAt: number,
+  now: number,
   exhausted: 'day' | 'month',
   periods: { nextDayStart: number; nextMonthStart: number },
-): number | null {
-  const at = exhausted === 'day' ? periods.nextDayStart : periods.nextMonthStart;
-  return at > expiresAt ? null : at;
+  recheckMs: number,
+): number {
+  const periodEnd = exhausted === 'day' ? periods.nextDayStart : periods.nextMonthStart;
+  return Math.min(periodEnd, now + recheckMs);
 }

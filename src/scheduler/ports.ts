@@ -11,6 +11,9 @@ export interface ClaimedReply {
   idempotencyKey: string;
   /** Set when a provider call may have happened: the reply must be reconciled before any resend. */
   providerAttemptedAt: number | null;
+  /** Set when the provider acknowledged the message, by its answer or a status callback. */
+  providerSid: string | null;
+  deliveryStatus: string | null;
   provider: string | null;
   body: string | null;
   createdAt: number;
@@ -38,7 +41,7 @@ export interface Reservation {
   leaseUntil: number;
 }
 
-/** Outcome of a reservation: done, or which cap it would have crossed, or the lease was lost. */
+/** Outcome of a reservation: done, or which cap it would have crossed. */
 export type ReserveOutcome = 'reserved' | 'day' | 'month';
 
 /**
@@ -65,11 +68,15 @@ export interface ReplyStore {
     worker: string,
     s: { sid: string; status: string; now: number },
   ): Promise<void>;
-  /** A retryable provider error: keep the reservation and the attempt mark, look again at `until`. */
+  /**
+   * A provider error worth retrying at `until`. When the provider may have sent the message, the
+   * reservation and the attempt mark stay (the next claim reconciles first); when it surely did
+   * not (`released`), both go.
+   */
   retryLater(
     id: number,
     worker: string,
-    r: { until: number; errorCode: string | null; detail: string; now: number },
+    r: { until: number; errorCode: string | null; detail: string; now: number; released: boolean },
   ): Promise<void>;
   /** A final failure: releases the reservation. */
   fail(

@@ -52,10 +52,23 @@ export async function processReply(
   if (!context) throw new Error(`reply ${reply.id} refers to a missing line or caller`);
   const { line } = context;
   const provider = deps.providers.get(line.provider);
-  if (!provider)
-    throw new Error(
-      `line ${line.number} uses provider "${line.provider}", which is not configured`,
-    );
+  if (!provider) {
+    // Not a decision about this caller: wait (a process with the provider configured may take
+    // it), and let expiry end it.
+    const now = clock.now();
+    const detail = `line ${line.number} uses ${line.provider}, which is not configured on this process`;
+    if (now > reply.expiresAt)
+      await store.cancel(reply.id, worker, { reason: 'expired', detail, now });
+    else
+      await store.hold(reply.id, worker, {
+        reason: 'provider_error',
+        until: now + settings.holdRecheckMs,
+        detail,
+        now,
+      });
+    deps.log.error({ reply: reply.id, provider: line.provider }, detail);
+    return;
+  }
   const to = deps.vault.decrypt(context.callerNumberEnc);
   const sms = (body: string): OutboundSms => ({
     from: line.number,
@@ -64,26 +77,58 @@ export async function processReply(
     idempotencyKey: reply.idempotencyKey,
     statusCallbackUrl: `${settings.publicUrl}/webhooks/${provider.name}/status?key=${reply.idempotencyKey}`,
   });
+  const sent = async (sid: string, status: string, how: string) => {
+    await store.markSent(reply.id, worker, { sid, status, now: clock.now() });
+    deps.log.info({ reply: reply.id, to: maskNumber(to), sid }, how);
+    deps.onDecision?.('sent');
+  };
 
+  // 1. A provider call may already have happened: never send again before knowing.
+  if (reply.providerSid !== null) {
+    await sent(
+      reply.providerSid,
+      reply.deliveryStatus ?? 'sent',
+      'the provider had acknowledged this reply; marked sent',
+    );
+    return;
+  }
   if (reply.providerAttemptedAt !== null && reply.body !== null) {
-    const found = await provider.findSent(sms(reply.body), reply.providerAttemptedAt);
-    if (found) {
-      await store.markSent(reply.id, worker, {
-        sid: found.sid,
-        status: found.status,
-        now: clock.now(),
+    let found;
+    try {
+      found = await provider.findSent(sms(reply.body), reply.providerAttemptedAt);
+    } catch (error) {
+      const now = clock.now();
+      const detail = `could not check with ${provider.name} whether the SMS went out: ${(error as Error).message}`;
+      await store.retryLater(reply.id, worker, {
+        until: now + retryDelay(reply.attempts),
+        errorCode: null,
+        detail,
+        now,
+        released: false,
       });
-      deps.log.info(
-        { reply: reply.id, to: maskNumber(to) },
-        'interrupted send found at the provider; marked sent',
-      );
-      deps.onDecision?.('sent');
+      deps.log.warn({ reply: reply.id }, detail);
+      return;
+    }
+    if (found) {
+      await sent(found.sid, found.status, 'interrupted send found at the provider; marked sent');
       return;
     }
     await store.clearAttempt(reply.id, worker);
   }
-
   const now = clock.now();
+  if (reply.attempts >= settings.maxAttempts) {
+    // Only reached once the provider confirmed that no earlier attempt went out.
+    await store.fail(reply.id, worker, {
+      reason: 'provider_error',
+      errorCode: null,
+      detail: `gave up after ${reply.attempts} attempts`,
+      now,
+    });
+    deps.onDecision?.('provider_error');
+    return;
+  }
+
+  // 2. Decide with everything known now.
   const decision = decideReply({
     now,
     reply,
@@ -93,7 +138,6 @@ export async function processReply(
     callerBlocked: context.callerBlocked,
     alreadyRepliedWithinCooldown: context.alreadyRepliedWithinCooldown,
     contactsSinceScheduled: context.contactsSinceScheduled,
-    holdRecheckMs: settings.holdRecheckMs,
   });
   if (decision.action === 'hold') {
     await store.hold(reply.id, worker, {
@@ -115,6 +159,7 @@ export async function processReply(
     return;
   }
 
+  // 3. Reserve the cost against both caps, marking the attempt in the same transaction.
   const body = line.replyText;
   const cost = smsCost(body, settings.segmentPriceMicros);
   const periods = budgetPeriods(now, settings.timeZone);
@@ -131,57 +176,53 @@ export async function processReply(
     leaseUntil: now + settings.leaseMs,
   });
   if (reserved !== 'reserved') {
-    const retryAt = budgetRetryAt(reply.expiresAt, reserved, periods);
+    const until = budgetRetryAt(now, reserved, periods, settings.budgetRecheckMs);
     const detail = `the ${reserved === 'day' ? 'daily' : 'monthly'} cap would be exceeded`;
-    if (retryAt === null) {
+    if (until > reply.expiresAt) {
       await store.cancel(reply.id, worker, {
         reason: 'budget_exhausted',
-        detail: `${detail} until after the reply expires`,
+        detail: `${detail} until the reply expired`,
         now,
       });
       deps.onDecision?.('budget_exhausted');
     } else {
-      await store.hold(reply.id, worker, {
-        reason: 'budget_exhausted',
-        until: Math.min(retryAt, now + settings.budgetRecheckMs),
-        detail,
-        now,
-      });
+      await store.hold(reply.id, worker, { reason: 'budget_exhausted', until, detail, now });
       deps.onDecision?.('held');
     }
     return;
   }
 
+  // 4. Only now call the provider.
   const result = await provider.sendSms(sms(body));
   const after = clock.now();
   if (result.ok) {
-    await store.markSent(reply.id, worker, { sid: result.sid, status: result.status, now: after });
-    deps.log.info({ reply: reply.id, to: maskNumber(to), sid: result.sid }, 'reply sent');
-    deps.onDecision?.('sent');
+    await sent(result.sid, result.status, 'reply sent');
     return;
   }
   const attempts = reply.attempts + 1;
-  if (result.retryable && attempts < settings.maxAttempts) {
-    await store.retryLater(reply.id, worker, {
-      until: after + retryDelay(attempts),
+  if (result.failure === 'rejected') {
+    await store.fail(reply.id, worker, {
+      reason: 'provider_rejected',
       errorCode: result.errorCode,
       detail: result.message,
       now: after,
     });
     deps.log.warn(
-      { reply: reply.id, attempts, error: result.message },
-      'provider error; will retry',
+      { reply: reply.id, to: maskNumber(to), error: result.message },
+      'reply refused by the provider',
     );
-    deps.onDecision?.('provider_retry');
+    deps.onDecision?.('provider_rejected');
     return;
   }
-  const reason: ReplyReason = result.retryable ? 'provider_error' : 'provider_rejected';
-  await store.fail(reply.id, worker, {
-    reason,
+  // An ambiguous failure keeps its mark even after the last attempt: the next claim asks the
+  // provider, and only gives up once it knows nothing went out.
+  await store.retryLater(reply.id, worker, {
+    until: after + retryDelay(attempts),
     errorCode: result.errorCode,
     detail: result.message,
     now: after,
+    released: result.failure === 'not_processed',
   });
-  deps.log.warn({ reply: reply.id, to: maskNumber(to), error: result.message }, 'reply failed');
-  deps.onDecision?.(reason);
+  deps.log.warn({ reply: reply.id, attempts, error: result.message }, 'provider error; will retry');
+  deps.onDecision?.('provider_retry');
 }

@@ -11,8 +11,8 @@ export interface WorkerOptions {
 }
 
 /**
- * Polls the durable queue for due replies and processes them one by one. Several workers (threads
- * of one process, or processes on one PostgreSQL) can run side by side: claims are atomic and every
+ * Polls the durable queue for due replies and processes them one by one. Several workers
+ * (processes sharing one PostgreSQL) can run side by side: claims are atomic and every
  * write checks the lease.
  */
 export class Worker {

@@ -5,9 +5,13 @@ import type { ColumnDataType, ColumnDefinitionBuilder } from 'kysely';
  * flags instead of testing the dialect's name.
  */
 export interface Capabilities {
-  dialect: 'sqlite' | 'postgres';
   /** `FOR UPDATE SKIP LOCKED` exists, so several workers can claim rows side by side. */
   skipLocked: boolean;
+  /**
+   * Rows read before an update must be locked (`FOR UPDATE`), as other transactions may change them
+   * meanwhile. SQLite runs one writer at a time, so it needs (and has) no row locks.
+   */
+  rowLocks: boolean;
   /** Several processes may share the database (SQLite allows one worker process). */
   multiProcess: boolean;
   /**
@@ -24,8 +28,8 @@ export interface Capabilities {
 }
 
 export const SQLITE_CAPABILITIES: Capabilities = {
-  dialect: 'sqlite',
   skipLocked: false,
+  rowLocks: false,
   multiProcess: false,
   namedSchemas: false,
   parallelWriters: 1,
@@ -33,8 +37,8 @@ export const SQLITE_CAPABILITIES: Capabilities = {
 };
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
-  dialect: 'postgres',
   skipLocked: true,
+  rowLocks: true,
   multiProcess: true,
   namedSchemas: true,
   parallelWriters: 8,

@@ -2,12 +2,15 @@ import type { Kysely } from 'kysely';
 import { laterStatus } from '../domain/delivery.ts';
 import type { DeliveryStore, StatusUpdate } from '../hotline/delivery.ts';
 import { releaseReservation } from './replies-repo.ts';
+import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 
 export class DeliveryRepo implements DeliveryStore {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  readonly #caps: Pick<Capabilities, 'rowLocks'>;
+  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'rowLocks'>) {
     this.#db = db;
+    this.#caps = caps;
   }
 
   /**
@@ -36,6 +39,8 @@ export class DeliveryRepo implements DeliveryStore {
             eb.or([eb('provider_sid', '=', u.sid), eb('idempotency_key', '=', u.idempotencyKey!)]),
           )
         : query.where('provider_sid', '=', u.sid);
+      // Locked: a worker releasing the same reservation must wait for this settlement, and see it.
+      if (this.#caps.rowLocks) query = query.forUpdate();
       const row = await query.executeTakeFirst();
       if (!row) return false;
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { REASONS_THAT_FREE_THE_COOLDOWN } from '../policy/cooldown.ts';
 import { precompile, slot } from './compiled-query.ts';
 import type { Database } from './schema.ts';
 
@@ -46,6 +47,12 @@ export function intakeQueries(db: Kysely<Database>) {
         .where('line_id', '=', slot<number>(0))
         .where('caller_id', '=', slot<number>(1))
         .where('created_at', '>=', slot<number>(2))
+        .where((eb) =>
+          eb.or([
+            eb('reason', 'is', null),
+            eb('reason', 'not in', [...REASONS_THAT_FREE_THE_COOLDOWN]),
+          ]),
+        )
         .orderBy('created_at', 'desc')
         .limit(1),
     ),

@@ -62,12 +62,21 @@ export class IntakeRepo implements IntakeStore {
     this.#inFlight++;
     this.#schedule();
     try {
+      // Callers are locked in one order (their index) in every batch, so parallel batches on
+      // PostgreSQL wait for each other instead of deadlocking.
+      const ordered = [...batch].sort((a, b) =>
+        a.contact.caller.index < b.contact.caller.index
+          ? -1
+          : a.contact.caller.index > b.contact.caller.index
+            ? 1
+            : 0,
+      );
       const results = await this.#db.transaction().execute(async (tx) => {
         const out: IntakeResult[] = [];
-        for (const p of batch) out.push(await this.#record(tx, p.contact));
+        for (const p of ordered) out.push(await this.#record(tx, p.contact));
         return out;
       });
-      batch.forEach((p, i) => p.resolve(results[i]!));
+      ordered.forEach((p, i) => p.resolve(results[i]!));
     } catch {
       for (const p of batch) await this.#recordAlone(p);
     } finally {

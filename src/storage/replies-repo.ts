@@ -33,6 +33,8 @@ function toClaimed(row: Selectable<RepliesTable>): ClaimedReply {
     attempts: row.attempts,
     idempotencyKey: row.idempotency_key,
     providerAttemptedAt: row.provider_attempted_at,
+    providerSid: row.provider_sid,
+    deliveryStatus: row.delivery_status,
     provider: row.provider,
     body: row.body,
     createdAt: row.created_at,
@@ -248,17 +250,21 @@ export class RepliesRepo implements ReplyStore {
   async retryLater(
     id: number,
     worker: string,
-    r: { until: number; errorCode: string | null; detail: string; now: number },
+    r: { until: number; errorCode: string | null; detail: string; now: number; released: boolean },
   ): Promise<void> {
-    await this.#update(this.#db, id, worker, {
-      state: 'scheduled',
-      reason: 'provider_retry',
-      detail: r.detail,
-      error_code: r.errorCode,
-      next_attempt_at: r.until,
-      claimed_by: null,
-      lease_until: null,
-      decided_at: r.now,
+    await this.#db.transaction().execute(async (tx) => {
+      if (r.released) await releaseReservation(tx, await this.#held(tx, id, worker));
+      await this.#update(tx, id, worker, {
+        state: 'scheduled',
+        reason: 'provider_retry',
+        detail: r.detail,
+        error_code: r.errorCode,
+        next_attempt_at: r.until,
+        claimed_by: null,
+        lease_until: null,
+        decided_at: r.now,
+        ...(r.released ? { provider_attempted_at: null, reserved_micros: 0 } : {}),
+      });
     });
   }
 
@@ -292,14 +298,16 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
+  /** Reads (and on PostgreSQL locks) a reply this worker holds, before releasing its reservation. */
   async #held(tx: Tx, id: number, worker: string) {
-    const row = await tx
+    let query = tx
       .selectFrom('replies')
       .select(['reserved_micros', 'budget_day', 'budget_month'])
       .where('id', '=', id)
       .where('claimed_by', '=', worker)
-      .where('state', '=', 'sending')
-      .executeTakeFirst();
+      .where('state', '=', 'sending');
+    if (this.#caps.rowLocks) query = query.forUpdate();
+    const row = await query.executeTakeFirst();
     if (!row) throw new LeaseLostError(id);
     return row;
   }

@@ -18,7 +18,7 @@ export class SimOutboxRepo implements SimOutbox {
     sid: string,
     segments: number,
     now: number,
-  ): Promise<{ sid: string; created: boolean }> {
+  ): Promise<{ sid: string }> {
     const inserted = await this.#db
       .insertInto('sim_messages')
       .values({
@@ -34,9 +34,9 @@ export class SimOutboxRepo implements SimOutbox {
       .onConflict((oc) => oc.column('idempotency_key').doNothing())
       .returning('sid')
       .executeTakeFirst();
-    if (inserted) return { sid: inserted.sid, created: true };
+    if (inserted) return { sid: inserted.sid };
     const existing = await this.findByKey(sms.idempotencyKey);
-    return { sid: existing!.sid, created: false };
+    return { sid: existing!.sid };
   }
 
   async findByKey(idempotencyKey: string): Promise<{ sid: string; segments: number } | null> {
@@ -44,15 +44,6 @@ export class SimOutboxRepo implements SimOutbox {
       .selectFrom('sim_messages')
       .select(['sid', 'segments'])
       .where('idempotency_key', '=', idempotencyKey)
-      .executeTakeFirst();
-    return row ?? null;
-  }
-
-  async findBySid(sid: string): Promise<{ segments: number } | null> {
-    const row = await this.#db
-      .selectFrom('sim_messages')
-      .select('segments')
-      .where('sid', '=', sid)
       .executeTakeFirst();
     return row ?? null;
   }

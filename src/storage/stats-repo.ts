@@ -20,6 +20,11 @@ export class StatsRepo {
     this.#db = db;
   }
 
+  /** Throws when the database cannot be read. */
+  async ping(): Promise<void> {
+    await this.#db.selectFrom('lines').select('id').limit(1).execute();
+  }
+
   async queue(now: number): Promise<QueueStats> {
     const rows = await this.#db
       .selectFrom('replies')

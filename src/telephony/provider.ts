@@ -47,8 +47,14 @@ export interface OutboundSms {
 
 export type SendResult =
   | { ok: true; sid: string; status: string }
-  /** retryable: the provider surely did not act (e.g. 429) or may have (timeout, 5xx); permanent: do not retry. */
-  | { ok: false; retryable: boolean; errorCode: string | null; message: string };
+  | { ok: false; failure: SendFailure; errorCode: string | null; message: string };
+
+/**
+ * - not_processed: the provider surely did nothing (429, bad credentials): sending again is safe;
+ * - ambiguous: it may have sent (timeout, 5xx): reconcile before any resend;
+ * - rejected: it refused this message for good (invalid number, STOP…): do not retry.
+ */
+export type SendFailure = 'not_processed' | 'ambiguous' | 'rejected';
 
 export interface DeliveryStatus {
   sid: string;
@@ -81,6 +87,4 @@ export interface TelephonyProvider {
   sendSms(sms: OutboundSms): Promise<SendResult>;
   /** Looks for a message sent with this key (or to this number since `since`) after a crash. */
   findSent(sms: OutboundSms, since: number): Promise<SentMessage | null>;
-  /** Fetches the final price of a message when the status callback did not carry it. */
-  fetchPrice(sid: string): Promise<number | null>;
 }

@@ -18,7 +18,6 @@ const BODY = 'Sid=SIMCA1&From=%2B33639980012&To=%2B33939000000';
 const unusedOutbox: SimOutbox = {
   deliver: () => Promise.reject(new Error('not expected')),
   findByKey: () => Promise.reject(new Error('not expected')),
-  findBySid: () => Promise.reject(new Error('not expected')),
 };
 
 const simulator = new SimulatorProvider({

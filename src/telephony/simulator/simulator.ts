@@ -39,14 +39,8 @@ export interface SimulatedSms {
 /** Where the simulator keeps what it "delivered". */
 export interface SimOutbox {
   /** Stores a message once per idempotency key; returns the stored sid either way. */
-  deliver(
-    sms: OutboundSms,
-    sid: string,
-    segments: number,
-    now: number,
-  ): Promise<{ sid: string; created: boolean }>;
+  deliver(sms: OutboundSms, sid: string, segments: number, now: number): Promise<{ sid: string }>;
   findByKey(idempotencyKey: string): Promise<{ sid: string; segments: number } | null>;
-  findBySid(sid: string): Promise<{ segments: number } | null>;
 }
 
 export interface SimulatorOptions {
@@ -134,10 +128,5 @@ export class SimulatorProvider implements TelephonyProvider {
   async findSent(sms: OutboundSms): Promise<SentMessage | null> {
     const found = await this.#o.outbox.findByKey(sms.idempotencyKey);
     return found ? { sid: found.sid, status: 'delivered' } : null;
-  }
-
-  async fetchPrice(sid: string): Promise<number | null> {
-    const found = await this.#o.outbox.findBySid(sid);
-    return found ? found.segments * this.#o.segmentPriceMicros : null;
   }
 }

@@ -1,5 +1,6 @@
 import { ACCOUNT_ERRORS, NOT_PROCESSED_ERRORS } from './errors.ts';
 import type { OutboundSms, SendResult, SentMessage } from '../provider.ts';
+import { maskNumbersIn } from '../../domain/phone.ts';
 import { MICROS } from '../../domain/types.ts';
 
 /**
@@ -16,6 +17,9 @@ export interface TwilioCredentials {
   apiUrl: string;
 }
 
+/** At most this long per API call; shorter when the worker lease is short (see registry.ts). */
+export const MAX_TIMEOUT_MS = 15_000;
+
 interface TwilioMessage {
   sid: string;
   status: string;
@@ -24,14 +28,14 @@ interface TwilioMessage {
   date_created?: string;
 }
 
-const TIMEOUT_MS = 15_000;
-
 export class TwilioMessagesApi {
   readonly #creds: TwilioCredentials;
   readonly #auth: string;
+  readonly #timeoutMs: number;
 
-  constructor(creds: TwilioCredentials) {
+  constructor(creds: TwilioCredentials, timeoutMs = MAX_TIMEOUT_MS) {
     this.#creds = creds;
+    this.#timeoutMs = timeoutMs;
     this.#auth = `Basic ${Buffer.from(`${creds.accountSid}:${creds.authToken}`).toString('base64')}`;
   }
 
@@ -51,12 +55,12 @@ export class TwilioMessagesApi {
           Body: sms.body,
           StatusCallback: sms.statusCallbackUrl,
         }),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.#timeoutMs),
       });
     } catch (error) {
       return {
         ok: false,
-        retryable: true,
+        failure: 'ambiguous',
         errorCode: null,
         message: `Twilio did not answer: ${(error as Error).message}`,
       };
@@ -65,14 +69,26 @@ export class TwilioMessagesApi {
       (TwilioMessage & { code?: number; message?: string }) | null;
     if (response.ok && payload?.sid) return { ok: true, sid: payload.sid, status: payload.status };
     const code = payload?.code !== undefined ? String(payload.code) : null;
-    const message = `Twilio answered ${response.status}${code ? ` (error ${code})` : ''}: ${payload?.message ?? 'no details'}`;
+    // Twilio's texts quote the destination number ("The 'To' number +336… is not valid"): masked
+    // here, as this message is stored and logged.
+    const details = maskNumbersIn(payload?.message ?? 'no details');
+    const message = `Twilio answered ${response.status}${code ? ` (error ${code})` : ''}: ${details}`;
     if (response.status === 429 || (code && NOT_PROCESSED_ERRORS.has(code)))
-      return { ok: false, retryable: true, errorCode: code ?? '429', message };
-    if (response.status >= 500) return { ok: false, retryable: true, errorCode: code, message };
-    if (response.status === 401 || (code && ACCOUNT_ERRORS.has(code)))
-      return { ok: false, retryable: true, errorCode: code, message };
+      return { ok: false, failure: 'not_processed', errorCode: code ?? '429', message };
+    if (response.status === 401 || (code && ACCOUNT_ERRORS.has(code))) {
+      const fix = 'check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN';
+      return {
+        ok: false,
+        failure: 'not_processed',
+        errorCode: code,
+        message: `${message}; ${fix}`,
+      };
+    }
+    // A 5xx, or a success without a message id (a proxy's page), may still have sent it.
+    if (response.status >= 500 || response.ok)
+      return { ok: false, failure: 'ambiguous', errorCode: code, message };
     // Any other 4xx (21211 invalid number, 21610 STOP, 21614 not a mobile, 21635 landline…) is final.
-    return { ok: false, retryable: false, errorCode: code ?? String(response.status), message };
+    return { ok: false, failure: 'rejected', errorCode: code ?? String(response.status), message };
   }
 
   /** Finds a message with this body sent to this number since a moment (newest first, one page). */
@@ -80,7 +96,7 @@ export class TwilioMessagesApi {
     const query = new URLSearchParams({ To: sms.to, From: sms.from, PageSize: '50' });
     const response = await fetch(`${this.#url('/Messages.json')}?${query.toString()}`, {
       headers: { authorization: this.#auth },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(this.#timeoutMs),
     });
     if (!response.ok) throw new Error(`Twilio message list answered ${response.status}`);
     const page = (await response.json()) as { messages?: TwilioMessage[] };
@@ -89,16 +105,6 @@ export class TwilioMessagesApi {
         m.body === sms.body && (!m.date_created || Date.parse(m.date_created) >= since - 120_000),
     );
     return match ? { sid: match.sid, status: match.status } : null;
-  }
-
-  async fetchPrice(sid: string): Promise<number | null> {
-    const response = await fetch(this.#url(`/Messages/${encodeURIComponent(sid)}.json`), {
-      headers: { authorization: this.#auth },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-    });
-    if (!response.ok) return null;
-    const message = (await response.json()) as TwilioMessage;
-    return parsePrice(message.price);
   }
 }
 

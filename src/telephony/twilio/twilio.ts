@@ -32,9 +32,9 @@ export class TwilioProvider implements TelephonyProvider {
   readonly #authToken: string;
   readonly #api: TwilioMessagesApi;
 
-  constructor(creds: TwilioCredentials) {
+  constructor(creds: TwilioCredentials, timeoutMs?: number) {
     this.#authToken = creds.authToken;
-    this.#api = new TwilioMessagesApi(creds);
+    this.#api = new TwilioMessagesApi(creds, timeoutMs);
   }
 
   verify(request: WebhookRequest): boolean {
@@ -102,9 +102,5 @@ export class TwilioProvider implements TelephonyProvider {
 
   findSent(sms: OutboundSms, since: number): Promise<SentMessage | null> {
     return this.#api.findSent(sms, since);
-  }
-
-  fetchPrice(sid: string): Promise<number | null> {
-    return this.#api.fetchPrice(sid);
   }
 }
