@@ -299,6 +299,55 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('never resends a reply the provider acknowledged through a status callback', async () => {
+      twilioApi.failure = () => ({ status: 503, code: 20500, message: 'Service unavailable' });
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      const [pending] = await replies();
+      assert.deepEqual([pending!.state, pending!.reason], ['scheduled', 'provider_retry']);
+      // The 503 was a lie: Twilio accepted the message and now reports it.
+      const sid = `SM${'5'.repeat(32)}`;
+      await post(`/webhooks/twilio/status?key=${pending!.idempotency_key}`, {
+        MessageSid: sid,
+        MessageStatus: 'delivered',
+      });
+      twilioApi.failure = () => null;
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      const [done] = await replies();
+      assert.deepEqual([done!.state, done!.provider_sid], ['sent', sid]);
+      assert.equal(twilioApi.attempts.get(CALLER), 1, 'no second send');
+    });
+
+    it('releases the reservation when the provider surely did nothing, and masks numbers in its errors', async () => {
+      twilioApi.failure = (to, attempt) =>
+        attempt === 1
+          ? { status: 429, code: 20429, message: 'Too Many Requests' }
+          : {
+              status: 400,
+              code: 21211,
+              message: `The 'To' number ${to} is not a valid phone number.`,
+            };
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
+      assert.ok(
+        periods.every((p) => p.reserved_micros === 0),
+        '429: nothing stays reserved',
+      );
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      const [failed] = await replies();
+      assert.deepEqual(
+        [failed!.state, failed!.reason, failed!.error_code],
+        ['failed', 'provider_rejected', '21211'],
+      );
+      assert.match(failed!.detail ?? '', /\+3361\*\*\*\*01/);
+      assert.equal((failed!.detail ?? '').includes(CALLER), false);
+    });
+
     it('counts the spend of a send given up as failed that went out after all', async () => {
       twilioApi.failure = () => ({ status: 503, code: 20500, message: 'Service unavailable' });
       await post('/webhooks/twilio/voice', callParams(CALLER));
