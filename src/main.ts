@@ -15,6 +15,7 @@ import { DeliveryRepo } from './storage/delivery-repo.ts';
 import { IntakeRepo } from './storage/intake-repo.ts';
 import { LinesRepo } from './storage/lines-repo.ts';
 import { migrateToLatest } from './storage/migrate.ts';
+import { assertSameSecret } from './storage/secret-check.ts';
 import { RepliesRepo } from './storage/replies-repo.ts';
 import { SimOutboxRepo } from './storage/sim-outbox-repo.ts';
 import { StatsRepo } from './storage/stats-repo.ts';
@@ -58,13 +59,14 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const clock = options.clock ?? systemClock;
   const log = options.log;
   const storage = openStorage(config.database);
+  const vault = new NumberVault(config.secret);
   try {
     await migrateToLatest(storage);
+    await assertSameSecret(storage.db, vault.blindIndex('nonmerci secret check'));
   } catch (error) {
     await storage.close();
     throw error;
   }
-  const vault = new NumberVault(config.secret);
   const lines = new LinesRepo(storage.db);
   const simOutbox = new SimOutboxRepo(storage.db, vault);
   const delivery = new DeliveryService(new DeliveryRepo(storage.db, storage.caps), log);

@@ -373,6 +373,13 @@ for (const dialect of DIALECTS) {
       assert.ok(periods.every((p) => p.committed_micros === 76_000 && p.reserved_micros === 0));
     });
 
+    it('refuses to start with another secret than the database was created with', async () => {
+      const other = testConfig(db.target, {
+        secret: 'another-secret-0123456789-abcdefghijklmnopqrstuv',
+      });
+      await assert.rejects(startHotline(other), /NONMERCI_SECRET: this is not the secret/);
+    });
+
     it('serves health and Prometheus metrics', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
       assert.equal((await fetch(`${base}/healthz`)).status, 200);

@@ -12,6 +12,12 @@ export interface Database {
   replies: RepliesTable;
   budget_periods: BudgetPeriodsTable;
   sim_messages: SimMessagesTable;
+  nonmerci_settings: SettingsTable;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
 }
 
 export interface LinesTable {
