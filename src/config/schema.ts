@@ -143,7 +143,7 @@ export const SETTINGS = {
     parse: duration('24h'),
   }),
   SMS_SEGMENT_PRICE: setting({
-    help: 'Price of one SMS segment, used to reserve budget before sending.',
+    help: 'Price of one SMS segment: reserved before each send and counted as its cost when the provider reports no price. Set it at or above what the provider charges.',
     default: '0.16',
     parse: money,
   }),
