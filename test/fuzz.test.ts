@@ -10,12 +10,10 @@
  * Replay a failure with FUZZ_SEED=<seed printed in the failure>; scale with FUZZ_RUNS=<multiplier>.
  */
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { request, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
-import pg from 'pg';
 import twilio from 'twilio';
 import type { ManualClock } from '../src/domain/clock.ts';
 import type { Hotline } from '../src/main.ts';
@@ -23,12 +21,7 @@ import { DEMO_LINE_NUMBER } from '../src/main.ts';
 import { deriveKey } from '../src/privacy/number-vault.ts';
 import { simulatorSignature } from '../src/telephony/simulator/simulator.ts';
 import { BODY_LIMIT } from '../src/web/app.ts';
-import {
-  DIALECTS,
-  POSTGRES_URL,
-  createTestDatabase,
-  type TestDatabase,
-} from './support/databases.ts';
+import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
 import {
   LINE,
@@ -79,38 +72,6 @@ async function check<T>(
 
 // ---------------------------------------------------------------------------------------------
 // Database
-
-/**
- * On PostgreSQL this file uses a database of its own rather than a schema of the shared one: Kysely's
- * migrator looks for its lock table in every schema, so a test run creating or dropping its schema
- * at the same moment makes `startHotline` fail ("relation nonmerci_migrations_lock does not exist").
- * Falls back to the usual per-schema database when the role may not create databases.
- */
-async function openDatabase(name: 'sqlite' | 'postgres'): Promise<TestDatabase> {
-  if (name === 'sqlite') return createTestDatabase(name);
-  const database = `nonmerci_fuzz_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${database}`);
-  } catch {
-    return createTestDatabase(name);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(POSTGRES_URL);
-  url.pathname = `/${database}`;
-  return {
-    name,
-    target: { kind: 'postgres', url: url.toString() },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: POSTGRES_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
-      await c.end();
-    },
-  };
-}
 
 // ---------------------------------------------------------------------------------------------
 // A raw HTTP client: unlike fetch it lets us send any method, duplicated headers, latin-1 header
@@ -602,7 +563,7 @@ for (const dialect of DIALECTS) {
 
     before(async () => {
       await twilioApi.start();
-      db = await openDatabase(dialect.name);
+      db = await createTestDatabase(dialect.name);
       hotline = await startHotline(
         testConfig(db.target, {
           twilio: {
