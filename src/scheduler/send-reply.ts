@@ -1,7 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
-import { maskNumber } from '../domain/phone.ts';
-import { classifyNumber } from '../domain/phone.ts';
+import { classifyNumber, maskNumber } from '../domain/phone.ts';
 import type { ReplyReason } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
 import { smsCost } from '../policy/cost.ts';
@@ -17,7 +16,7 @@ export interface SendSettings {
   publicUrl: string;
   /** Give up retrying provider errors after this many attempts. */
   maxAttempts: number;
-  /** Look again at a held reply (paused line) after this long. */
+  /** Look again after this long at a reply held because its provider is not configured here. */
   holdRecheckMs: number;
   /** Look again at a reply that did not fit a cap after at most this long (caps may be raised). */
   budgetRecheckMs: number;
