@@ -62,7 +62,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const vault = new NumberVault(config.secret);
   try {
     await migrateToLatest(storage);
-    await assertSameSecret(storage.db, vault.blindIndex('nonmerci secret check'));
+    await assertSameSecret(storage.db, vault);
   } catch (error) {
     await storage.close();
     throw error;

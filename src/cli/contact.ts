@@ -8,6 +8,7 @@ import { deriveKey, NumberVault } from '../privacy/number-vault.ts';
 import { openStorage } from '../storage/db.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 import { ReplyLookupRepo } from '../storage/reply-lookup-repo.ts';
+import { assertSameSecret } from '../storage/secret-check.ts';
 import { SimOutboxRepo } from '../storage/sim-outbox-repo.ts';
 import {
   SIMULATOR_SIGNATURE_HEADER,
@@ -67,6 +68,8 @@ export async function runContact(
   const storage = openStorage(config.database);
   try {
     const line = pickLine(await new LinesRepo(storage.db).list().catch(() => []), cmd.line);
+    const vault = new NumberVault(config.secret);
+    await assertSameSecret(storage.db, vault);
     const server = localServerUrl(config);
     const params = new URLSearchParams({
       Sid: `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`,
@@ -118,7 +121,6 @@ export async function runContact(
     }
     if (!cmd.wait) return 0;
 
-    const vault = new NumberVault(config.secret);
     const replies = new ReplyLookupRepo(storage.db);
     const outbox = new SimOutboxRepo(storage.db, vault);
     const index = vault.blindIndex(classifyNumber(from).normalized);

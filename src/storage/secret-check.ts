@@ -5,9 +5,13 @@ import type { Database } from './schema.ts';
 /**
  * Refuses to run with a secret other than the one the database was first used with: numbers
  * encrypted or indexed under another key would be unreadable, and the same caller would look like
- * a new one (a second reply). `check` is a keyed digest of a fixed text, so it reveals nothing.
+ * a new one (a second reply). The check value is a keyed digest of a fixed text: it reveals nothing.
  */
-export async function assertSameSecret(db: Kysely<Database>, check: string): Promise<void> {
+export async function assertSameSecret(
+  db: Kysely<Database>,
+  keys: { blindIndex(text: string): string },
+): Promise<void> {
+  const check = keys.blindIndex('nonmerci secret check');
   await db
     .insertInto('nonmerci_settings')
     .values({ key: 'secret_check', value: check })
