@@ -23,7 +23,6 @@ export interface IntakeOptions {
   clock: Clock;
   replyExpiryMs: number;
   log: Logger;
-  onRecorded?(kind: InboundContact['kind'], provider: string, result: IntakeResult): void;
 }
 
 /**
@@ -73,7 +72,6 @@ export class Intake {
       },
       'contact recorded',
     );
-    this.#o.onRecorded?.(contact.kind, provider, result);
     return {
       line,
       result,

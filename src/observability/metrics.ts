@@ -2,7 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from '@prometheus-io/client';
 import type { Clock } from '../domain/clock.ts';
 import { MICROS } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
-import type { StatsRepo } from '../storage/stats-repo.ts';
+import type { QueueStats, StatsRepo } from '../storage/stats-repo.ts';
 
 /**
  * Prometheus metrics. Counters count what this process saw; gauges are read from the database at
@@ -48,7 +48,13 @@ export class Metrics {
         for (const [kind, n] of Object.entries(await stats.contactsByKind())) this.set({ kind }, n);
       },
     });
-    const queue = () => stats.queue(clock.now());
+    // Three gauges read the same aggregates: one query per scrape, shared for a second.
+    let cached: { at: number; value: Promise<QueueStats> } | null = null;
+    const queue = () => {
+      const now = Date.now();
+      if (!cached || now - cached.at > 1000) cached = { at: now, value: stats.queue(clock.now()) };
+      return cached.value;
+    };
     new Gauge({
       name: 'nonmerci_replies',
       help: 'Replies by state.',
@@ -84,11 +90,11 @@ export class Metrics {
       registers,
       async collect() {
         const p = budgetPeriods(clock.now(), settings.timeZone);
-        for (const [period, key] of [
-          ['day', `day:${p.day}`],
-          ['month', `month:${p.month}`],
+        for (const [period, value] of [
+          ['day', p.day],
+          ['month', p.month],
         ] as const) {
-          const s = await stats.spend(key);
+          const s = await stats.spend(period, value);
           this.set({ period, kind: 'committed' }, s.committedMicros / MICROS);
           this.set({ period, kind: 'reserved' }, s.reservedMicros / MICROS);
         }

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { laterStatus } from '../domain/delivery.ts';
 import type { DeliveryStore, StatusUpdate } from '../hotline/delivery.ts';
 import { releaseReservation } from './replies-repo.ts';
+import { replyPeriodKeys } from './budget-keys.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 
@@ -44,10 +45,7 @@ export class DeliveryRepo implements DeliveryStore {
       const row = await query.executeTakeFirst();
       if (!row) return false;
 
-      const periods = [
-        row.budget_day && `day:${row.budget_day}`,
-        row.budget_month && `month:${row.budget_month}`,
-      ].filter((p): p is string => Boolean(p));
+      const periods = replyPeriodKeys(row);
       let cost = row.cost_micros;
       if (u.final && row.reserved_micros > 0) {
         await releaseReservation(tx, row);

@@ -8,6 +8,7 @@ import {
   type Reservation,
   type ReserveOutcome,
 } from '../scheduler/ports.ts';
+import { periodKey, replyPeriodKeys } from './budget-keys.ts';
 import type { Capabilities } from './capabilities.ts';
 import { LinesRepo } from './lines-repo.ts';
 import type { Database, RepliesTable } from './schema.ts';
@@ -47,10 +48,7 @@ export async function releaseReservation(
   reply: { reserved_micros: number; budget_day: string | null; budget_month: string | null },
 ): Promise<void> {
   if (reply.reserved_micros <= 0) return;
-  const periods = [
-    reply.budget_day && `day:${reply.budget_day}`,
-    reply.budget_month && `month:${reply.budget_month}`,
-  ].filter((p): p is string => Boolean(p));
+  const periods = replyPeriodKeys(reply);
   if (periods.length === 0) return;
   await tx
     .updateTable('budget_periods')
@@ -184,8 +182,8 @@ export class RepliesRepo implements ReplyStore {
   async reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome> {
     try {
       await this.#db.transaction().execute(async (tx) => {
-        const day = `day:${r.day}`;
-        const month = `month:${r.month}`;
+        const day = periodKey('day', r.day);
+        const month = periodKey('month', r.month);
         await tx
           .insertInto('budget_periods')
           .values([

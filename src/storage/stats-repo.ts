@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { periodKey } from './budget-keys.ts';
 import type { Database } from './schema.ts';
 
 export interface QueueStats {
@@ -47,11 +48,12 @@ export class StatsRepo {
     return { byState, byReason, dueNow: Number(due.n) };
   }
 
-  async spend(period: string): Promise<SpendStats> {
+  /** Spend of one calendar day ("2026-11-01") or month ("2026-11"). */
+  async spend(kind: 'day' | 'month', value: string): Promise<SpendStats> {
     const row = await this.#db
       .selectFrom('budget_periods')
       .selectAll()
-      .where('period', '=', period)
+      .where('period', '=', periodKey(kind, value))
       .executeTakeFirst();
     return {
       reservedMicros: row?.reserved_micros ?? 0,

@@ -1,0 +1,15 @@
+/** Rows of budget_periods are keyed "day:2026-11-01" and "month:2026-11"; the format lives here. */
+export function periodKey(kind: 'day' | 'month', value: string): string {
+  return `${kind}:${value}`;
+}
+
+/** The period rows a reply's spend was counted in (none before it was reserved). */
+export function replyPeriodKeys(reply: {
+  budget_day: string | null;
+  budget_month: string | null;
+}): string[] {
+  const keys: string[] = [];
+  if (reply.budget_day) keys.push(periodKey('day', reply.budget_day));
+  if (reply.budget_month) keys.push(periodKey('month', reply.budget_month));
+  return keys;
+}
