@@ -8,7 +8,7 @@ import { DeliveryService } from './hotline/delivery.ts';
 import { Intake } from './hotline/intake.ts';
 import { Metrics } from './observability/metrics.ts';
 import { smsCost } from './policy/cost.ts';
-import { deriveKey, NumberVault } from './privacy/number-vault.ts';
+import { NumberVault } from './privacy/number-vault.ts';
 import { Worker } from './scheduler/worker.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { DeliveryRepo } from './storage/delivery-repo.ts';
@@ -20,6 +20,7 @@ import { RepliesRepo } from './storage/replies-repo.ts';
 import { SimOutboxRepo } from './storage/sim-outbox-repo.ts';
 import { StatsRepo } from './storage/stats-repo.ts';
 import { createProviders } from './telephony/registry.ts';
+import { simulatorSigningKey } from './telephony/simulator/simulator.ts';
 import type { TelephonyProvider } from './telephony/provider.ts';
 import { buildApp } from './web/app.ts';
 import type { FastifyInstance } from 'fastify';
@@ -74,7 +75,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     options.providers ??
     createProviders(config, {
       simulator: {
-        signingKey: deriveKey(config.secret, 'simulator-webhooks-v1'),
+        signingKey: simulatorSigningKey(config.secret),
         outbox: simOutbox,
         segmentPriceMicros: config.segmentPriceMicros,
         countSegments: (body) => smsCost(body, 0).segments,

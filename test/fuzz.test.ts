@@ -18,8 +18,7 @@ import twilio from 'twilio';
 import type { ManualClock } from '../src/domain/clock.ts';
 import type { Hotline } from '../src/main.ts';
 import { DEMO_LINE_NUMBER } from '../src/main.ts';
-import { deriveKey } from '../src/privacy/number-vault.ts';
-import { simulatorSignature } from '../src/telephony/simulator/simulator.ts';
+import { simulatorSignature, simulatorSigningKey } from '../src/telephony/simulator/simulator.ts';
 import { BODY_LIMIT } from '../src/web/app.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
@@ -483,7 +482,7 @@ function injectedTags(values: Iterable<string>): string[] {
 for (const dialect of DIALECTS) {
   describe(`webhook fuzzing over HTTP [${dialect.name}]`, { skip: dialect.skip }, () => {
     const twilioApi = new FakeTwilio();
-    const simKey = deriveKey(TEST_SECRET, 'simulator-webhooks-v1');
+    const simKey = simulatorSigningKey(TEST_SECRET);
     let db: TestDatabase;
     let hotline: Hotline & { clock: ManualClock };
     let base: URL;
@@ -817,10 +816,7 @@ for (const dialect of DIALECTS) {
             const sigSim =
               tamper === 'token'
                 ? simulatorSignature(
-                    deriveKey(
-                      'another-secret-0123456789-abcdefghijklmnop',
-                      'simulator-webhooks-v1',
-                    ),
+                    simulatorSigningKey('another-secret-0123456789-abcdefghijklmnop'),
                     signed,
                   )
                 : simulatorSignature(simKey, signed);

@@ -4,7 +4,7 @@ import { InvalidInputError, NonmerciError } from '../domain/errors.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { classifyNumber, toE164 } from '../domain/phone.ts';
 import type { ContactKind, Line } from '../domain/types.ts';
-import { deriveKey, NumberVault } from '../privacy/number-vault.ts';
+import { NumberVault } from '../privacy/number-vault.ts';
 import { openStorage } from '../storage/db.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 import { ReplyLookupRepo } from '../storage/reply-lookup-repo.ts';
@@ -13,6 +13,7 @@ import { SimOutboxRepo } from '../storage/sim-outbox-repo.ts';
 import {
   SIMULATOR_SIGNATURE_HEADER,
   simulatorSignature,
+  simulatorSigningKey,
 } from '../telephony/simulator/simulator.ts';
 import type { VoiceAnswer } from '../telephony/provider.ts';
 
@@ -88,7 +89,7 @@ export async function runContact(
           headers: {
             'content-type': 'application/x-www-form-urlencoded',
             [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(
-              deriveKey(config.secret, 'simulator-webhooks-v1'),
+              simulatorSigningKey(config.secret),
               raw,
             ),
           },

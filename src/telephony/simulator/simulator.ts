@@ -9,6 +9,7 @@
  *   Sid=SIMCA…&From=%2B33639980012&To=%2B33939000000[&Body=…]
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { deriveKey } from '../../privacy/number-vault.ts';
 import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
 import type {
   DeliveryStatus,
@@ -23,6 +24,11 @@ import type {
 } from '../provider.ts';
 
 export const SIMULATOR_SIGNATURE_HEADER = 'x-nonmerci-signature';
+
+/** The key that signs simulator webhooks, derived from the master secret. */
+export function simulatorSigningKey(secret: string): Buffer {
+  return deriveKey(secret, 'simulator-webhooks-v1');
+}
 
 export function simulatorSignature(key: Buffer, rawBody: string): string {
   return createHmac('sha256', key).update(rawBody).digest('hex');
