@@ -36,7 +36,10 @@ export class Intake {
   }
 
   async receive(provider: string, contact: InboundContact): Promise<IntakeOutcome> {
-    const lineNumber = toE164(contact.to) ?? contact.to;
+    // Providers send E.164 already; parsing is only needed for other spellings.
+    const lineNumber = /^\+\d{6,15}$/.test(contact.to)
+      ? contact.to
+      : (toE164(contact.to) ?? contact.to);
     const line = await this.#o.lines.findByNumber(lineNumber);
     if (!line || line.provider !== provider) throw new UnknownLineError(lineNumber);
 
