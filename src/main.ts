@@ -23,6 +23,14 @@ import { createProviders } from './telephony/registry.ts';
 import { simulatorSigningKey } from './telephony/simulator/simulator.ts';
 import type { TelephonyProvider } from './telephony/provider.ts';
 import { buildApp } from './web/app.ts';
+import { Alerts } from './alerts/alerts.ts';
+import { createSinks } from './alerts/from-config.ts';
+import { RuleCache } from './hotline/rule-cache.ts';
+import { ShieldMonitor } from './hotline/shield-monitor.ts';
+import { lexiconClassifier } from './policy/text/classifier.ts';
+import { AlertsRepo } from './storage/alerts-repo.ts';
+import { RulesRepo } from './storage/rules-repo.ts';
+import { ShieldRepo } from './storage/shield-repo.ts';
 import type { FastifyInstance } from 'fastify';
 
 /** A line number no subscriber holds (ARCEP fiction range), used for the demo line on the simulator. */
@@ -41,6 +49,13 @@ export interface Hotline {
   delivery: DeliveryService;
   metrics: Metrics;
   worker: Worker;
+  /** Operator rules and per-number lists (audited). */
+  rules: RulesRepo;
+  ruleCache: RuleCache;
+  shield: ShieldRepo;
+  shieldMonitor: ShieldMonitor;
+  alerts: Alerts;
+  stats: StatsRepo;
   /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
   defaultLine: Line;
   app(): FastifyInstance;
@@ -87,13 +102,39 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const stats = new StatsRepo(storage.db);
   const metrics = new Metrics(stats, clock, config);
   const defaultLine = await ensureDefaultLine(config, lines, clock.now());
+  const rules = new RulesRepo(storage.db, () => ruleCache.invalidate());
+  const ruleCache = new RuleCache(() => rules.list(), clock);
   const intake = new Intake({
     store: new IntakeRepo(storage.db, storage.caps),
     lines,
     vault,
     clock,
     replyExpiryMs: config.replyExpiryMs,
+    classifier: lexiconClassifier,
+    rules: () => ruleCache.get(),
     log,
+  });
+  const alerts = new Alerts({
+    store: new AlertsRepo(storage.db, storage.caps),
+    sinks: createSinks(config.alerts),
+    clock,
+    log,
+    language: config.hotline.language,
+    timeZone: config.timeZone,
+  });
+  const shield = new ShieldRepo(storage.db);
+  const shieldMonitor = new ShieldMonitor({
+    lines,
+    shield,
+    spend: async (kind, key) => {
+      const s = await stats.spend(kind, key);
+      return s.committedMicros + s.reservedMicros;
+    },
+    alerts,
+    clock,
+    log,
+    settings: config.shield,
+    budget: { ...config.budget, timeZone: config.timeZone, currency: config.currency },
   });
   const leaseMs = options.worker?.leaseMs ?? config.workerLeaseMs;
   const worker = new Worker(
@@ -112,8 +153,16 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         holdRecheckMs: 60_000,
         budgetRecheckMs: 10 * 60_000,
         leaseMs,
+        shieldHourlyShare: config.shield.hourlyShare,
+        repeatLimit: config.shield.repeatLimit,
       },
+      rules: () => ruleCache.get(),
       onDecision: (reason) => metrics.decisions.inc({ reason }),
+      onProviderError: (provider, detail) => {
+        alerts
+          .raise({ kind: 'provider_error', provider, at: clock.now(), detail })
+          .catch((error: unknown) => log.error({ err: error }, 'could not raise an alert'));
+      },
     },
     {
       pollMs: options.worker?.pollMs ?? config.workerPollMs,
@@ -135,6 +184,12 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     delivery,
     metrics,
     worker,
+    rules,
+    ruleCache,
+    shield,
+    shieldMonitor,
+    alerts,
+    stats,
     defaultLine,
     app() {
       app ??= buildApp({
@@ -155,6 +210,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     },
     async close() {
       await worker.stop();
+      await shieldMonitor.stop();
       if (app) await app.close();
       await storage.close();
     },

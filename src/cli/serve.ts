@@ -7,6 +7,9 @@ import { createLogger } from '../observability/logger.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
+/** How often the shield looks at each line's traffic and at the budget. */
+const SHIELD_CHECK_MS = 10_000;
+
 type Print = (line: string) => void;
 
 /** Runs the server until SIGINT/SIGTERM; resolves once it is listening and working. */
@@ -31,7 +34,10 @@ export async function runServe(
   if (role !== 'worker') {
     await hotline.app().listen({ port: config.port, host: config.host });
   }
-  if (role !== 'web') hotline.worker.start();
+  if (role !== 'web') {
+    hotline.worker.start();
+    hotline.shieldMonitor.start(SHIELD_CHECK_MS);
+  }
 
   const lines = await hotline.lines.list();
   print(`nonmerci is running (${role}) on ${hotline.storage.describe}`);

@@ -33,6 +33,24 @@ export interface Config {
   workerPollMs: number;
   /** How long a claimed reply stays with its worker before another may take it over. */
   workerLeaseMs: number;
+  shield: ShieldSettings;
+  alerts: {
+    webhookUrl: string | null;
+    smtpUrl: string | null;
+    emailFrom: string;
+    emailTo: string[];
+  };
+}
+
+export interface ShieldSettings {
+  surgeContactsPerMinute: number;
+  surgeNewCallersPerMinute: number;
+  surgeFactor: number;
+  baselineMs: number;
+  quietMs: number;
+  /** Share of the daily cap the shield lets replies spend per hour (0–1). */
+  hourlyShare: number;
+  repeatLimit: number;
 }
 
 export const DEFAULT_REPLY_DELAY_MS = 3_600_000;
@@ -137,6 +155,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     );
   }
+  if (s.SMTP_URL && !s.ALERT_EMAIL_TO)
+    errors.push(
+      new ConfigError('ALERT_EMAIL_TO', 'SMTP_URL is set: say who gets the alert e-mails'),
+    );
   throwAll(errors);
   const { secret, generatedAt } = resolveSecret(s.NONMERCI_SECRET, dataDir);
   const port = s.PORT ?? 3000;
@@ -171,8 +193,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: s.LOG_LEVEL!,
     workerPollMs: s.WORKER_POLL!,
     workerLeaseMs: s.WORKER_LEASE!,
+    shield: shieldSettings(s),
+    alerts: {
+      webhookUrl: s.ALERT_WEBHOOK_URL ?? null,
+      smtpUrl: s.SMTP_URL ?? null,
+      emailFrom: s.ALERT_EMAIL_FROM!,
+      emailTo: s.ALERT_EMAIL_TO ?? [],
+    },
   };
 }
+
+function shieldSettings(s: SettingValues): ShieldSettings {
+  return {
+    surgeContactsPerMinute: s.SHIELD_SURGE_CONTACTS!,
+    surgeNewCallersPerMinute: s.SHIELD_SURGE_NEW_CALLERS!,
+    surgeFactor: s.SHIELD_SURGE_FACTOR!,
+    baselineMs: s.SHIELD_BASELINE!,
+    quietMs: s.SHIELD_QUIET!,
+    hourlyShare: s.SHIELD_HOURLY_BUDGET!,
+    repeatLimit: s.SHIELD_REPEAT_LIMIT!,
+  };
+}
+
+/** The shield's settings when none is set (documented in the README). */
+export const DEFAULT_SHIELD: ShieldSettings = shieldSettings(readSettings({}));
 
 /** The settings table for `--help` and the README. */
 export function settingsHelp(): string {

@@ -225,6 +225,80 @@ export const SETTINGS = {
     default: '5m',
     parse: duration('5m'),
   }),
+  SHIELD_SURGE_CONTACTS: setting({
+    help: 'Shield: contacts in one minute on a line that count as a surge, at least (the rolling baseline times SHIELD_SURGE_FACTOR may raise it).',
+    default: '20',
+    parse: integer(1, 1_000_000),
+  }),
+  SHIELD_SURGE_NEW_CALLERS: setting({
+    help: 'Shield: numbers never seen before, in one minute on a line, that count as a surge, at least.',
+    default: '10',
+    parse: integer(1, 1_000_000),
+  }),
+  SHIELD_SURGE_FACTOR: setting({
+    help: 'Shield: a minute is a surge when it has this many times the usual traffic (rolling average over SHIELD_BASELINE, shield periods left out).',
+    default: '5',
+    parse: integer(2, 1000),
+  }),
+  SHIELD_BASELINE: setting({
+    help: 'Shield: period over which the usual traffic of a line is averaged.',
+    default: '24h',
+    parse: duration('24h'),
+  }),
+  SHIELD_QUIET: setting({
+    help: 'Shield: the shield switches off after this long without a surge.',
+    default: '15m',
+    parse: duration('15m'),
+  }),
+  SHIELD_HOURLY_BUDGET: setting({
+    help: 'Shield: while it is on, replies may spend at most this share of the daily cap per hour, least hostile callers first.',
+    default: '25%',
+    parse: (v) => {
+      const m = /^(\d{1,3})\s*%$/.exec(v);
+      const n = m ? Number(m[1]) : NaN;
+      if (!(n >= 1 && n <= 100))
+        throw new Error(`"${v}" must be a percentage from 1% to 100%, e.g. 25%`);
+      return n / 100;
+    },
+  }),
+  SHIELD_REPEAT_LIMIT: setting({
+    help: 'A caller who comes back this many times after the contact that scheduled the reply, before it is sent, is treated as hostile and gets no SMS.',
+    default: '3',
+    parse: integer(1, 1000),
+  }),
+  ALERT_WEBHOOK_URL: setting({
+    help: 'Alerts (shield on/off, 50/80/100 % of a cap, provider errors) are posted as JSON to this URL: a Slack, Mattermost or Discord incoming webhook. Keep it secret.',
+    secret: true,
+    parse: url,
+  }),
+  SMTP_URL: setting({
+    help: 'Alerts by e-mail: SMTP server, e.g. smtps://user:password@mail.example.org:465. Needs ALERT_EMAIL_TO.',
+    secret: true,
+    parse: (v) => {
+      if (!/^smtps?:\/\/[^/]+/.test(v))
+        throw new Error(
+          `"${v}" is not an SMTP URL; write smtp://user:password@host:587 or smtps://…:465`,
+        );
+      return v;
+    },
+  }),
+  ALERT_EMAIL_FROM: setting({
+    help: 'Sender address of alert e-mails.',
+    default: 'nonmerci@localhost',
+    parse: (v) => v,
+  }),
+  ALERT_EMAIL_TO: setting({
+    help: 'Recipients of alert e-mails, comma separated.',
+    parse: (v) => {
+      const list = v
+        .split(',')
+        .map((a) => a.trim())
+        .filter(Boolean);
+      const bad = list.find((a) => !/^[^\s@]+@[^\s@]+$/.test(a));
+      if (list.length === 0 || bad) throw new Error(`"${bad ?? v}" is not an e-mail address`);
+      return list;
+    },
+  }),
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;

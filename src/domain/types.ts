@@ -20,6 +20,18 @@ export interface Line {
   paused: boolean;
   /** While paused, refuse calls with a free <Reject/> instead of answering them. */
   rejectCallsWhenPaused: boolean;
+  shield: LineShield;
+}
+
+/** auto: the surge detector switches the shield; on / off: the operator decided. */
+export type ShieldMode = 'auto' | 'on' | 'off';
+export const SHIELD_MODES: readonly ShieldMode[] = ['auto', 'on', 'off'];
+
+export interface LineShield {
+  mode: ShieldMode;
+  active: boolean;
+  since: number | null;
+  lastSurgeAt: number | null;
 }
 
 /**
@@ -36,10 +48,15 @@ export type ReplyReason =
   | 'provider_rejected'
   | 'provider_retry'
   | 'provider_error'
-  | 'expired';
+  | 'expired'
+  | 'hostile'
+  | 'opted_out'
+  | 'keyword_rule'
+  | 'test_message'
+  | 'shield';
 
 /** What the intake did with one contact. */
-export type ContactOutcome = 'reply_scheduled' | 'cooldown';
+export type ContactOutcome = 'reply_scheduled' | 'cooldown' | 'opted_out';
 
 export const MICROS = 1_000_000;
 

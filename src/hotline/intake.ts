@@ -5,9 +5,12 @@ import { DEFAULT_TEXTS } from '../domain/messages.ts';
 import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Line } from '../domain/types.ts';
+import type { RuleBook } from '../policy/rules.ts';
+import type { TextClassifier } from '../policy/text/classifier.ts';
+import { isStopRequest } from '../policy/text/stop.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { InboundContact, VoiceAnswer } from '../telephony/provider.ts';
-import type { IntakeResult, IntakeStore, LineStore } from './ports.ts';
+import type { CallerStanding, IntakeResult, IntakeStore, LineStore } from './ports.ts';
 
 export interface IntakeOutcome {
   line: Line;
@@ -22,6 +25,10 @@ export interface IntakeOptions {
   vault: NumberVault;
   clock: Clock;
   replyExpiryMs: number;
+  /** Labels inbound texts (insult, threat, sexual, spam, test); replaceable by a better one. */
+  classifier: TextClassifier;
+  /** The operator's rules, to refuse calls from a blocked prefix. */
+  rules(): Promise<RuleBook>;
   log: Logger;
 }
 
@@ -45,6 +52,7 @@ export class Intake {
 
     const now = this.#o.clock.now();
     const caller = classifyNumber(contact.from);
+    const labels = contact.body === null ? [] : this.#o.classifier.classify(contact.body).labels;
     const result = await this.#o.store.recordContact({
       lineId: line.id,
       kind: contact.kind,
@@ -52,11 +60,14 @@ export class Intake {
       providerSid: contact.providerSid,
       receivedAt: now,
       body: contact.body,
+      labels: labels.length > 0 ? labels.join(',') : null,
+      optOut: contact.body !== null && isStopRequest(contact.body),
       caller: {
         index: this.#o.vault.blindIndex(caller.normalized),
         enc: this.#o.vault.encrypt(caller.normalized),
         type: caller.type,
         country: caller.country,
+        prefixIndex: rangeIndex(this.#o.vault, caller.normalized),
       },
       reply: {
         dueAt: now + line.delayMs,
@@ -72,20 +83,36 @@ export class Intake {
         kind: contact.kind,
         outcome: result.outcome,
         duplicate: result.duplicate,
+        ...(labels.length > 0 ? { labels } : {}),
       },
       'contact recorded',
     );
+    if (contact.kind !== 'call') return { line, result, answer: null };
+    const blocked =
+      result.callerBlocked || (await this.#o.rules()).blockedPrefix(caller.normalized) !== null;
     return {
       line,
       result,
-      answer: contact.kind === 'call' ? voiceAnswer(line, result.callerBlocked) : null,
+      answer: voiceAnswer(line, { blocked, repeat: result.outcome !== 'reply_scheduled' }),
     };
   }
 }
 
-/** A blocked caller, or any caller of a line paused with rejection, gets a free <Reject/>. */
-export function voiceAnswer(line: Line, callerBlocked: boolean): VoiceAnswer {
-  if (callerBlocked) return { kind: 'reject' };
+/**
+ * Blind index of a number's range of 100 (all but its last two digits): raiders using numbers
+ * from one batch share it, without the range being stored in clear. Null for a withheld number.
+ */
+export function rangeIndex(vault: NumberVault, normalized: string): string | null {
+  if (!/^\+\d{8,15}$/.test(normalized)) return null;
+  return vault.blindIndex(`range:${normalized.slice(0, -2)}`);
+}
+
+/**
+ * A free <Reject/> for a blocked caller, for a caller coming back while the shield is on, and for
+ * every caller of a line paused with rejection; everyone else hears the line's message.
+ */
+export function voiceAnswer(line: Line, caller: CallerStanding): VoiceAnswer {
+  if (caller.blocked || (line.shield.active && caller.repeat)) return { kind: 'reject' };
   const texts = DEFAULT_TEXTS[line.language];
   if (line.paused) {
     if (line.rejectCallsWhenPaused) return { kind: 'reject' };

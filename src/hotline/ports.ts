@@ -8,7 +8,18 @@ export interface NewContact {
   providerSid: string;
   receivedAt: number;
   body: string | null;
-  caller: { index: string; enc: string; type: string; country: string | null };
+  /** Classifier labels of a text, comma-separated, or null. */
+  labels: string | null;
+  /** The text asks never to be texted again (STOP). */
+  optOut: boolean;
+  caller: {
+    index: string;
+    enc: string;
+    type: string;
+    country: string | null;
+    /** Blind index of the number's range (all but the last two digits); null when withheld. */
+    prefixIndex: string | null;
+  };
   /** The reply to schedule if this caller has none on this line since `cooldownSince`. */
   reply: { dueAt: number; expiresAt: number; cooldownSince: number; idempotencyKey: string };
 }
@@ -22,6 +33,12 @@ export interface IntakeResult {
   callerBlocked: boolean;
 }
 
+/** How to answer a call: a blocked caller, or a repeat caller while the shield is on, is refused. */
+export interface CallerStanding {
+  blocked: boolean;
+  repeat: boolean;
+}
+
 /** Storage the intake needs. The whole record happens in one transaction. */
 export interface IntakeStore {
   recordContact(contact: NewContact): Promise<IntakeResult>;
@@ -32,7 +49,7 @@ export interface LineStore {
   findById(id: number): Promise<Line | null>;
   list(): Promise<Line[]>;
   /** Creates or updates a line by number; returns the stored line. */
-  upsert(line: Omit<Line, 'id'>, now: number): Promise<Line>;
+  upsert(line: Omit<Line, 'id' | 'shield'>, now: number): Promise<Line>;
   /**
    * Pauses or resumes a line. While paused, calls hear a short "service paused" message, or get a
    * free <Reject/> when `rejectCalls` is set. On resume, held replies become due at once.

@@ -2,10 +2,19 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyNumber } from '../domain/phone.ts';
 import { budgetRetryAt, decideReply, retryDelay, type DecisionInput } from './decide.ts';
+import type { HostilityVerdict } from './hostility.ts';
 
 const NOW = Date.UTC(2026, 10, 1, 17, 0, 0);
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
+
+const calm: HostilityVerdict = {
+  score: 0,
+  hostile: false,
+  signals: { repeats: 0, burst: 1, labels: {}, rangeCallers: 1 },
+  why: [],
+};
+const SEND = { action: 'send', priority: 0 };
 
 /** A reply that should be sent; each test changes what it is about. */
 function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
@@ -15,16 +24,20 @@ function input(overrides: Partial<DecisionInput> = {}): DecisionInput {
     line: { paused: false, allowedCountries: ['FR'] },
     destination: classifyNumber('+33612345678'),
     acceptsFictionNumbers: false,
-    callerBlocked: false,
+    blockedBy: null,
+    optedOut: false,
+    allowed: false,
     alreadyRepliedWithinCooldown: false,
-    contactsSinceScheduled: 0,
+    keywordRule: null,
+    testMessage: false,
+    hostility: calm,
     ...overrides,
   };
 }
 
 describe('decideReply', () => {
   it('sends a due reply to a French mobile', () => {
-    assert.deepEqual(decideReply(input()), { action: 'send' });
+    assert.deepEqual(decideReply(input()), SEND);
   });
 
   it('holds while the line is paused, until the reply expires (resuming makes it due)', () => {
@@ -50,16 +63,71 @@ describe('decideReply', () => {
 
   it('still sends at the very instant of expiry', () => {
     assert.deepEqual(decideReply(input({ reply: { dueAt: NOW - HOUR, expiresAt: NOW } })), {
-      action: 'send',
+      ...SEND,
     });
   });
 
   it('cancels when the caller is blocked', () => {
-    assert.deepEqual(decideReply(input({ callerBlocked: true })), {
+    assert.deepEqual(decideReply(input({ blockedBy: 'number on the blocklist' })), {
       action: 'cancel',
       reason: 'blocked',
-      detail: 'the caller is on the blocklist',
+      detail: 'blocked: number on the blocklist',
     });
+  });
+
+  it('never texts a number that sent STOP, even allowlisted', () => {
+    const d = decideReply(input({ optedOut: true, allowed: true }));
+    assert.equal(d.action === 'cancel' && d.reason, 'opted_out');
+  });
+
+  const hostile: HostilityVerdict = {
+    score: 200,
+    hostile: true,
+    signals: { repeats: 4, burst: 1, labels: { insult: 2 }, rangeCallers: 1 },
+    why: ['2 texts classified insult', 'came back 4 times before the reply was sent'],
+  };
+
+  it('cancels a hostile caller with the signals that decided it', () => {
+    assert.deepEqual(decideReply(input({ hostility: hostile })), {
+      action: 'cancel',
+      reason: 'hostile',
+      detail: 'hostile: 2 texts classified insult; came back 4 times before the reply was sent',
+    });
+  });
+
+  it('sends with the hostility score as priority when not hostile', () => {
+    const d = decideReply(input({ hostility: { ...calm, score: 20 } }));
+    assert.deepEqual(d, { action: 'send', priority: 20 });
+  });
+
+  it('cancels a curious test message and a keyword rule match', () => {
+    const t = decideReply(input({ testMessage: true }));
+    assert.equal(t.action === 'cancel' && t.reason, 'test_message');
+    const k = decideReply(input({ keywordRule: { id: 7, keyword: 'promo' } }));
+    assert.deepEqual(k, {
+      action: 'cancel',
+      reason: 'keyword_rule',
+      detail: 'a text matched keyword rule #7 "promo"',
+    });
+  });
+
+  it('an allowlisted caller skips content and behaviour rules, first in line', () => {
+    const d = decideReply(
+      input({
+        allowed: true,
+        hostility: hostile,
+        testMessage: true,
+        keywordRule: { id: 1, keyword: 'x' },
+      }),
+    );
+    assert.deepEqual(d, { action: 'send', priority: -1 });
+  });
+
+  it('an allowlisted caller still needs an allowed destination and no earlier reply', () => {
+    const dest = decideReply(input({ allowed: true, destination: classifyNumber('+33899123456') }));
+    assert.equal(dest.action === 'cancel' && dest.reason, 'destination_not_allowed');
+    const cd = decideReply(input({ allowed: true, alreadyRepliedWithinCooldown: true }));
+    assert.equal(cd.action === 'cancel' && cd.reason, 'cooldown');
   });
 
   const refused: [raw: string, why: string][] = [
@@ -90,7 +158,7 @@ describe('decideReply', () => {
       decideReply(
         input({ destination: classifyNumber('+33639980012'), acceptsFictionNumbers: true }),
       ),
-      { action: 'send' },
+      SEND,
     );
   });
 
@@ -101,7 +169,7 @@ describe('decideReply', () => {
         line: { paused: false, allowedCountries: ['FR', 'BE'] },
       }),
     );
-    assert.deepEqual(decision, { action: 'send' });
+    assert.deepEqual(decision, SEND);
   });
 
   it('cancels when the caller already got a reply within the cooldown', () => {
@@ -112,25 +180,29 @@ describe('decideReply', () => {
     });
   });
 
-  it('does not let the number of contacts since scheduling change the decision', () => {
-    assert.deepEqual(decideReply(input({ contactsSinceScheduled: 500 })), { action: 'send' });
-  });
-
-  describe('precedence: expired > paused > blocked > destination > cooldown', () => {
+  describe('precedence: expired > paused > opted out > blocked > destination > cooldown > keyword > test > hostile', () => {
     const everythingWrong = input({
       line: { paused: true, allowedCountries: ['FR'] },
       reply: { dueAt: NOW - 25 * HOUR, expiresAt: NOW - 1 },
-      callerBlocked: true,
+      optedOut: true,
+      blockedBy: 'number on the blocklist',
       destination: classifyNumber('+33899123456'),
       alreadyRepliedWithinCooldown: true,
+      keywordRule: { id: 1, keyword: 'test' },
+      testMessage: true,
+      hostility: { ...calm, hostile: true, why: ['x'] },
     });
     const steps: [fix: Partial<DecisionInput>, expected: string][] = [
       [{}, 'expired'],
       [{ reply: { dueAt: NOW - HOUR, expiresAt: NOW + HOUR } }, 'paused'],
-      [{ line: { paused: false, allowedCountries: ['FR'] } }, 'blocked'],
-      [{ callerBlocked: false }, 'destination_not_allowed'],
+      [{ line: { paused: false, allowedCountries: ['FR'] } }, 'opted_out'],
+      [{ optedOut: false }, 'blocked'],
+      [{ blockedBy: null }, 'destination_not_allowed'],
       [{ destination: classifyNumber('+33612345678') }, 'cooldown'],
-      [{ alreadyRepliedWithinCooldown: false }, 'send'],
+      [{ alreadyRepliedWithinCooldown: false }, 'keyword_rule'],
+      [{ keywordRule: null }, 'test_message'],
+      [{ testMessage: false }, 'hostile'],
+      [{ hostility: calm }, 'send'],
     ];
     let current = everythingWrong;
     for (const [fix, expected] of steps) {

@@ -1,6 +1,7 @@
 import type { ClassifiedNumber } from '../domain/phone.ts';
 import type { ReplyReason } from '../domain/types.ts';
 import { checkDestination } from './destination.ts';
+import type { HostilityVerdict } from './hostility.ts';
 
 /** Everything known about a reply when it falls due. */
 export interface DecisionInput {
@@ -9,21 +10,31 @@ export interface DecisionInput {
   line: { paused: boolean; allowedCountries: readonly string[] };
   destination: ClassifiedNumber;
   acceptsFictionNumbers: boolean;
-  callerBlocked: boolean;
+  /** Why the caller is blocked (their number, or a prefix rule), or null. */
+  blockedBy: string | null;
+  /** The caller sent STOP, or an operator put the number on the STOP list. */
+  optedOut: boolean;
+  /** On the allowlist: keyword rules, test detection and hostility do not apply. */
+  allowed: boolean;
   /** Another reply already reached this caller on this line within the cooldown. */
   alreadyRepliedWithinCooldown: boolean;
-  /** How often the caller came back between scheduling and now (signal for the shield). */
-  contactsSinceScheduled: number;
+  /** An operator keyword rule with action no_reply matched one of the caller's texts. */
+  keywordRule: { id: number; keyword: string } | null;
+  /** One of the caller's texts was a curious "test" message. */
+  testMessage: boolean;
+  hostility: HostilityVerdict;
 }
 
 export type Decision =
-  | { action: 'send' }
+  | { action: 'send'; priority: number }
   | { action: 'hold'; reason: Extract<ReplyReason, 'paused'>; until: number }
   | { action: 'cancel'; reason: ReplyReason; detail: string };
 
 /**
- * Decides a due reply. Pure: the same input always gives the same decision. Budget is not decided
- * here because it must be reserved atomically in the database (see scheduler/send-reply.ts).
+ * Decides a due reply. Pure: the same input always gives the same decision. Budget and the shield's
+ * hourly slice are not decided here because they must be reserved atomically in the database (see
+ * scheduler/send-reply.ts). A STOP request wins over everything, an allowlisted caller skips the
+ * rules that judge content and behaviour, never the destination, cooldown or budget.
  */
 export function decideReply(input: DecisionInput): Decision {
   if (input.now > input.reply.expiresAt) {
@@ -37,8 +48,11 @@ export function decideReply(input: DecisionInput): Decision {
     // Resuming the line makes held replies due at once; until then, look again only at expiry.
     return { action: 'hold', reason: 'paused', until: input.reply.expiresAt + 1 };
   }
-  if (input.callerBlocked) {
-    return { action: 'cancel', reason: 'blocked', detail: 'the caller is on the blocklist' };
+  if (input.optedOut) {
+    return { action: 'cancel', reason: 'opted_out', detail: 'the number asked never to be texted' };
+  }
+  if (input.blockedBy !== null) {
+    return { action: 'cancel', reason: 'blocked', detail: `blocked: ${input.blockedBy}` };
   }
   const destination = checkDestination(input.destination, {
     allowedCountries: input.line.allowedCountries,
@@ -54,7 +68,25 @@ export function decideReply(input: DecisionInput): Decision {
       detail: 'this caller already got a reply on this line',
     };
   }
-  return { action: 'send' };
+  if (input.allowed) return { action: 'send', priority: -1 };
+  if (input.keywordRule) {
+    return {
+      action: 'cancel',
+      reason: 'keyword_rule',
+      detail: `a text matched keyword rule #${input.keywordRule.id} "${input.keywordRule.keyword}"`,
+    };
+  }
+  if (input.testMessage) {
+    return { action: 'cancel', reason: 'test_message', detail: 'a curious "test" message' };
+  }
+  if (input.hostility.hostile) {
+    return {
+      action: 'cancel',
+      reason: 'hostile',
+      detail: `hostile: ${input.hostility.why.join('; ')}`,
+    };
+  }
+  return { action: 'send', priority: input.hostility.score };
 }
 
 /** Exponential backoff for provider retries: 30 s, 1 min, 2 min … capped at 30 min. */

@@ -22,9 +22,20 @@ export interface ClaimedReply {
 export interface ReplyContext {
   line: Line;
   callerNumberEnc: string;
-  callerBlocked: boolean;
+  caller: { blocked: boolean; allowed: boolean; optedOut: boolean };
   alreadyRepliedWithinCooldown: boolean;
-  contactsSinceScheduled: number;
+  /** The caller's contacts on this line since the reply was scheduled, oldest first. */
+  contacts: { at: number; labels: string[]; body: string | null }[];
+  /** Distinct callers of the caller's number range on this line in the last hour. */
+  rangeCallers: number;
+}
+
+/** What a decision leaves on the reply for the operator and for the shield's ordering. */
+export interface DecisionTrace {
+  /** JSON of the hostility signals seen. */
+  signals: string | null;
+  /** Lower is served first by the shield. */
+  priority: number;
 }
 
 export interface Reservation {
@@ -36,13 +47,15 @@ export interface Reservation {
   day: string;
   month: string;
   caps: { dailyMicros: number; monthlyMicros: number };
+  /** While the shield is on: the line's hourly slice ("<line>:2026-11-01T16") and its cap. */
+  slice: { key: string; capMicros: number } | null;
   now: number;
   /** The lease is renewed here, so the provider call that follows always runs inside a full lease. */
   leaseUntil: number;
 }
 
 /** Outcome of a reservation: done, or which cap it would have crossed. */
-export type ReserveOutcome = 'reserved' | 'day' | 'month';
+export type ReserveOutcome = 'reserved' | 'day' | 'month' | 'slice';
 
 /**
  * The durable reply queue. Every write is guarded by the worker's lease: if another worker took the
@@ -50,16 +63,22 @@ export type ReserveOutcome = 'reserved' | 'day' | 'month';
  */
 export interface ReplyStore {
   claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]>;
-  context(reply: ClaimedReply): Promise<ReplyContext | null>;
+  context(reply: ClaimedReply, now: number): Promise<ReplyContext | null>;
   hold(
     id: number,
     worker: string,
-    h: { reason: ReplyReason; until: number; detail: string | null; now: number },
+    h: {
+      reason: ReplyReason;
+      until: number;
+      detail: string | null;
+      now: number;
+      trace?: DecisionTrace;
+    },
   ): Promise<void>;
   cancel(
     id: number,
     worker: string,
-    c: { reason: ReplyReason; detail: string; now: number },
+    c: { reason: ReplyReason; detail: string; now: number; trace?: DecisionTrace },
   ): Promise<void>;
   /** Atomically reserves the cost against both caps and marks the provider call as about to happen. */
   reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome>;

@@ -5,6 +5,8 @@ import type { ReplyReason } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
 import { smsCost } from '../policy/cost.ts';
 import { budgetRetryAt, decideReply, retryDelay } from '../policy/decide.ts';
+import { assessHostility } from '../policy/hostility.ts';
+import type { RuleBook } from '../policy/rules.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { OutboundSms, TelephonyProvider } from '../telephony/provider.ts';
 import type { ClaimedReply, ReplyStore } from './ports.ts';
@@ -22,6 +24,10 @@ export interface SendSettings {
   budgetRecheckMs: number;
   /** Lease of a claimed reply, renewed just before the provider call. */
   leaseMs: number;
+  /** While the shield is on, replies may spend this share of the daily cap per hour. */
+  shieldHourlyShare: number;
+  /** Contacts after the scheduling one that make a caller hostile. */
+  repeatLimit: number;
 }
 
 export interface SendDeps {
@@ -30,8 +36,12 @@ export interface SendDeps {
   vault: NumberVault;
   clock: Clock;
   settings: SendSettings;
+  /** The operator's prefix and keyword rules in force. */
+  rules(): Promise<RuleBook>;
   log: Logger;
   onDecision?(reason: ReplyReason | 'held'): void;
+  /** A provider refused or failed a send (the operator is alerted). */
+  onProviderError?(provider: string, detail: string): void;
 }
 
 /**
@@ -47,7 +57,7 @@ export async function processReply(
   reply: ClaimedReply,
 ): Promise<void> {
   const { store, settings, clock } = deps;
-  const context = await store.context(reply);
+  const context = await store.context(reply, clock.now());
   if (!context) throw new Error(`reply ${reply.id} refers to a missing line or caller`);
   const { line } = context;
   const provider = deps.providers.get(line.provider);
@@ -127,17 +137,43 @@ export async function processReply(
     return;
   }
 
-  // 2. Decide with everything known now.
+  // 2. Decide with everything known now: the caller's behaviour during the delay included.
+  const rules = await deps.rules();
+  const blockRule = rules.blockedPrefix(to);
+  const hostility = assessHostility(
+    {
+      now,
+      scheduledAt: reply.createdAt,
+      contacts: context.contacts,
+      rangeCallers: context.rangeCallers,
+      shieldActive: line.shield.active,
+    },
+    { repeatLimit: settings.repeatLimit },
+  );
+  const texts = context.contacts.flatMap((c) => (c.body === null ? [] : [c.body]));
+  const keyword = rules.keywordIn(texts);
   const decision = decideReply({
     now,
     reply,
     line,
     destination: classifyNumber(to),
     acceptsFictionNumbers: provider.acceptsFictionNumbers,
-    callerBlocked: context.callerBlocked,
+    blockedBy: context.caller.blocked
+      ? 'number on the blocklist'
+      : blockRule
+        ? `prefix ${blockRule.value} (rule #${blockRule.id})`
+        : null,
+    optedOut: context.caller.optedOut,
+    allowed: context.caller.allowed || rules.allowedPrefix(to) !== null,
     alreadyRepliedWithinCooldown: context.alreadyRepliedWithinCooldown,
-    contactsSinceScheduled: context.contactsSinceScheduled,
+    keywordRule: keyword ? { id: keyword.id, keyword: keyword.value } : null,
+    testMessage: context.contacts.some((c) => c.labels.includes('test')),
+    hostility,
   });
+  const trace = {
+    signals: JSON.stringify(hostility.signals),
+    priority: decision.action === 'send' ? decision.priority : hostility.score,
+  };
   if (decision.action === 'hold') {
     await store.hold(reply.id, worker, {
       reason: decision.reason,
@@ -149,7 +185,12 @@ export async function processReply(
     return;
   }
   if (decision.action === 'cancel') {
-    await store.cancel(reply.id, worker, { reason: decision.reason, detail: decision.detail, now });
+    await store.cancel(reply.id, worker, {
+      reason: decision.reason,
+      detail: decision.detail,
+      now,
+      trace,
+    });
     deps.log.info(
       { reply: reply.id, to: maskNumber(to), reason: decision.reason },
       'reply cancelled',
@@ -158,10 +199,13 @@ export async function processReply(
     return;
   }
 
-  // 3. Reserve the cost against both caps, marking the attempt in the same transaction.
+  // 3. Reserve the cost against both caps (and the shield's hourly slice while it is on), marking
+  //    the attempt in the same transaction.
   const body = line.replyText;
   const cost = smsCost(body, settings.segmentPriceMicros);
   const periods = budgetPeriods(now, settings.timeZone);
+  const rationed = line.shield.active && decision.priority >= 0;
+  const hour = hourSlice(now);
   const reserved = await store.reserve(reply.id, worker, {
     costMicros: cost.costMicros,
     body,
@@ -171,9 +215,27 @@ export async function processReply(
     day: periods.day,
     month: periods.month,
     caps: settings.budget,
+    slice: rationed
+      ? {
+          key: `${line.id}:${hour.key}`,
+          capMicros: Math.floor(settings.budget.dailyMicros * settings.shieldHourlyShare),
+        }
+      : null,
     now,
     leaseUntil: now + settings.leaseMs,
   });
+  if (reserved === 'slice') {
+    // Held, not dropped: the next hour's slice goes to the least hostile first (claim order).
+    await store.hold(reply.id, worker, {
+      reason: 'shield',
+      until: Math.min(hour.end, reply.expiresAt + 1),
+      detail: "the shield's hourly budget is spent; waiting for the next hour",
+      now,
+      trace,
+    });
+    deps.onDecision?.('held');
+    return;
+  }
   if (reserved !== 'reserved') {
     const until = budgetRetryAt(now, reserved, periods, settings.budgetRecheckMs);
     const detail = `the ${reserved === 'day' ? 'daily' : 'monthly'} cap would be exceeded`;
@@ -182,10 +244,17 @@ export async function processReply(
         reason: 'budget_exhausted',
         detail: `${detail} until the reply expired`,
         now,
+        trace,
       });
       deps.onDecision?.('budget_exhausted');
     } else {
-      await store.hold(reply.id, worker, { reason: 'budget_exhausted', until, detail, now });
+      await store.hold(reply.id, worker, {
+        reason: 'budget_exhausted',
+        until,
+        detail,
+        now,
+        trace,
+      });
       deps.onDecision?.('held');
     }
     return;
@@ -211,6 +280,7 @@ export async function processReply(
       'reply refused by the provider',
     );
     deps.onDecision?.('provider_rejected');
+    deps.onProviderError?.(provider.name, result.message);
     return;
   }
   // An ambiguous failure keeps its mark even after the last attempt: the next claim asks the
@@ -224,4 +294,11 @@ export async function processReply(
   });
   deps.log.warn({ reply: reply.id, attempts, error: result.message }, 'provider error; will retry');
   deps.onDecision?.('provider_retry');
+  deps.onProviderError?.(provider.name, result.message);
+}
+
+/** The clock hour a shield slice is counted in (UTC, so every process agrees), and its end. */
+export function hourSlice(now: number): { key: string; end: number } {
+  const start = Math.floor(now / 3_600_000) * 3_600_000;
+  return { key: new Date(start).toISOString().slice(0, 13), end: start + 3_600_000 };
 }

@@ -33,6 +33,7 @@ export class DeliveryRepo implements DeliveryStore {
           'cost_micros',
           'budget_day',
           'budget_month',
+          'budget_hour',
         ])
         .where('provider', '=', u.provider);
       query = u.idempotencyKey

@@ -18,8 +18,15 @@ export function intakeQueries(db: Kysely<Database>) {
         .where('contacts.provider_sid', '=', slot<string>(1)),
     ),
     upsertCaller: precompile<
-      [index: string, enc: string, type: string, country: string | null, seenAt: number],
-      { id: number; blocked: number }
+      [
+        index: string,
+        enc: string,
+        type: string,
+        country: string | null,
+        seenAt: number,
+        prefixIndex: string | null,
+      ],
+      { id: number; blocked: number; opted_out_at: number | null }
     >(
       db
         .insertInto('callers')
@@ -31,6 +38,7 @@ export function intakeQueries(db: Kysely<Database>) {
           first_seen_at: slot<number>(4),
           last_seen_at: slot<number>(4),
           contact_count: 1,
+          prefix_index: slot<string | null>(5),
         })
         .onConflict((oc) =>
           oc.column('number_index').doUpdateSet((eb) => ({
@@ -38,7 +46,15 @@ export function intakeQueries(db: Kysely<Database>) {
             contact_count: eb('callers.contact_count', '+', 1),
           })),
         )
-        .returning(['id', 'blocked']),
+        .returning(['id', 'blocked', 'opted_out_at']),
+    ),
+    optOut: precompile<[callerId: number, at: number], { id: number }>(
+      db
+        .updateTable('callers')
+        .set({ opted_out_at: slot<number>(1) })
+        .where('id', '=', slot<number>(0))
+        .where('opted_out_at', 'is', null)
+        .returning('id'),
     ),
     latestReply: precompile<[lineId: number, callerId: number, since: number], { id: number }>(
       db
@@ -92,6 +108,7 @@ export function intakeQueries(db: Kysely<Database>) {
         body: string | null,
         outcome: string,
         replyId: number | null,
+        labels: string | null,
       ],
       { id: number }
     >(
@@ -107,6 +124,7 @@ export function intakeQueries(db: Kysely<Database>) {
           body: slot<string | null>(6),
           outcome: slot<string>(7),
           reply_id: slot<number | null>(8),
+          labels: slot<string | null>(9),
         })
         .onConflict((oc) => oc.columns(['provider', 'provider_sid']).doNothing())
         .returning('id'),

@@ -120,13 +120,16 @@ export class IntakeRepo implements IntakeStore {
       c.caller.type,
       c.caller.country,
       c.receivedAt,
+      c.caller.prefixIndex,
     );
     if (!caller) throw new Error('caller upsert returned nothing');
+    if (c.optOut) await q.optOut(tx, caller.id, c.receivedAt);
+    const optedOut = c.optOut || caller.opted_out_at !== null;
     const [previous] = await q.latestReply(tx, c.lineId, caller.id, c.reply.cooldownSince);
 
-    let outcome: ContactOutcome = 'cooldown';
+    let outcome: ContactOutcome = optedOut ? 'opted_out' : 'cooldown';
     let replyId = previous?.id ?? null;
-    if (!previous) {
+    if (!previous && !optedOut) {
       const [reply] = await q.insertReply(
         tx,
         c.lineId,
@@ -150,6 +153,7 @@ export class IntakeRepo implements IntakeStore {
       c.body,
       outcome,
       replyId,
+      c.labels,
     );
     if (!contact) throw new DuplicateDelivery();
     return {

@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Language, Line } from '../domain/types.ts';
+import type { Language, Line, ShieldMode } from '../domain/types.ts';
 import type { LineStore } from '../hotline/ports.ts';
 import type { Database, LinesTable } from './schema.ts';
 
@@ -17,6 +17,12 @@ function toLine(row: Selectable<LinesTable>): Line {
     allowedCountries: row.allowed_countries.split(',').filter(Boolean),
     paused: row.paused === 1,
     rejectCallsWhenPaused: row.reject_calls_when_paused === 1,
+    shield: {
+      mode: row.shield_mode as ShieldMode,
+      active: row.shield_active === 1,
+      since: row.shield_since,
+      lastSurgeAt: row.shield_last_surge_at,
+    },
   };
 }
 
@@ -49,7 +55,8 @@ export class LinesRepo implements LineStore {
     return rows.map(toLine);
   }
 
-  async upsert(line: Omit<Line, 'id'>, now: number): Promise<Line> {
+  /** Creates or updates a line's settings; its shield state is left to the shield. */
+  async upsert(line: Omit<Line, 'id' | 'shield'>, now: number): Promise<Line> {
     const values = {
       number: line.number,
       provider: line.provider,

@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely/migrati
 import type { Storage } from './db.ts';
 import { coreMigration } from './migrations/001-core.ts';
 import { settingsMigration } from './migrations/002-settings.ts';
+import { shieldMigration } from './migrations/003-shield.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
   return {
     '001-core': coreMigration(storage.caps),
     '002-settings': settingsMigration,
+    '003-shield': shieldMigration(storage.caps),
   };
 }
 

@@ -3,6 +3,7 @@ import type { ReplyReason } from '../domain/types.ts';
 import {
   LeaseLostError,
   type ClaimedReply,
+  type DecisionTrace,
   type ReplyContext,
   type ReplyStore,
   type Reservation,
@@ -17,8 +18,8 @@ type Tx = Transaction<Database> | Kysely<Database>;
 
 /** Rolls a reservation back when the second cap does not fit after the first one was taken. */
 class CapExceeded extends Error {
-  readonly cap: 'day' | 'month';
-  constructor(cap: 'day' | 'month') {
+  readonly cap: 'day' | 'month' | 'slice';
+  constructor(cap: 'day' | 'month' | 'slice') {
     super(cap);
     this.cap = cap;
   }
@@ -45,7 +46,12 @@ function toClaimed(row: Selectable<RepliesTable>): ClaimedReply {
 /** Subtracts a reply's reservation from the budget periods it was taken from. */
 export async function releaseReservation(
   tx: Tx,
-  reply: { reserved_micros: number; budget_day: string | null; budget_month: string | null },
+  reply: {
+    reserved_micros: number;
+    budget_day: string | null;
+    budget_month: string | null;
+    budget_hour: string | null;
+  },
 ): Promise<void> {
   if (reply.reserved_micros <= 0) return;
   const periods = replyPeriodKeys(reply);
@@ -56,6 +62,11 @@ export async function releaseReservation(
     .where('period', 'in', periods)
     .execute();
 }
+
+/** Enough history to judge a caller; a raider's hundreds of later contacts change nothing more. */
+const MAX_CONTACTS_JUDGED = 200;
+/** A number range counts as hammered from the callers it had within this window. */
+const RANGE_WINDOW_MS = 3_600_000;
 
 export class RepliesRepo implements ReplyStore {
   readonly #db: Kysely<Database>;
@@ -93,6 +104,8 @@ export class RepliesRepo implements ReplyStore {
                   w.and([w('state', '=', 'sending'), w('lease_until', '<', now)]),
                 ]),
               )
+              // The shield hands its hourly slice to the least hostile first.
+              .orderBy('priority')
               .orderBy('next_attempt_at')
               .limit(limit);
             if (this.#caps.skipLocked) q = q.forUpdate().skipLocked();
@@ -109,11 +122,11 @@ export class RepliesRepo implements ReplyStore {
     return rows.map(toClaimed);
   }
 
-  async context(reply: ClaimedReply): Promise<ReplyContext | null> {
+  async context(reply: ClaimedReply, now: number): Promise<ReplyContext | null> {
     const line = await this.#lines.findById(reply.lineId);
     const caller = await this.#db
       .selectFrom('callers')
-      .select(['number_enc', 'blocked'])
+      .select(['number_enc', 'blocked', 'allowed', 'opted_out_at', 'prefix_index'])
       .where('id', '=', reply.callerId)
       .executeTakeFirst();
     if (!line || !caller) return null;
@@ -127,26 +140,55 @@ export class RepliesRepo implements ReplyStore {
       .where('sent_at', '>=', reply.createdAt - line.cooldownMs)
       .limit(1)
       .executeTakeFirst();
-    const since = await this.#db
+    const contacts = await this.#db
       .selectFrom('contacts')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .select(['received_at', 'labels', 'body'])
       .where('caller_id', '=', reply.callerId)
       .where('line_id', '=', reply.lineId)
-      .where('received_at', '>', reply.createdAt)
-      .executeTakeFirstOrThrow();
+      .where('received_at', '>=', reply.createdAt)
+      .orderBy('received_at')
+      .limit(MAX_CONTACTS_JUDGED)
+      .execute();
+    let rangeCallers = 0;
+    if (caller.prefix_index !== null) {
+      const range = await this.#db
+        .selectFrom('contacts')
+        .innerJoin('callers', 'callers.id', 'contacts.caller_id')
+        .select((eb) => eb.fn.count<number>('contacts.caller_id').distinct().as('n'))
+        .where('callers.prefix_index', '=', caller.prefix_index)
+        .where('contacts.line_id', '=', reply.lineId)
+        .where('contacts.received_at', '>', now - RANGE_WINDOW_MS)
+        .executeTakeFirstOrThrow();
+      rangeCallers = Number(range.n);
+    }
     return {
       line,
       callerNumberEnc: caller.number_enc,
-      callerBlocked: caller.blocked === 1,
+      caller: {
+        blocked: caller.blocked === 1,
+        allowed: caller.allowed === 1,
+        optedOut: caller.opted_out_at !== null,
+      },
       alreadyRepliedWithinCooldown: earlier !== undefined,
-      contactsSinceScheduled: Number(since.n),
+      contacts: contacts.map((c) => ({
+        at: c.received_at,
+        labels: c.labels ? c.labels.split(',') : [],
+        body: c.body,
+      })),
+      rangeCallers,
     };
   }
 
   async hold(
     id: number,
     worker: string,
-    h: { reason: ReplyReason; until: number; detail: string | null; now: number },
+    h: {
+      reason: ReplyReason;
+      until: number;
+      detail: string | null;
+      now: number;
+      trace?: DecisionTrace;
+    },
   ): Promise<void> {
     await this.#update(this.#db, id, worker, {
       state: 'scheduled',
@@ -156,13 +198,14 @@ export class RepliesRepo implements ReplyStore {
       claimed_by: null,
       lease_until: null,
       decided_at: h.now,
+      ...(h.trace ? { signals: h.trace.signals, priority: h.trace.priority } : {}),
     });
   }
 
   async cancel(
     id: number,
     worker: string,
-    c: { reason: ReplyReason; detail: string; now: number },
+    c: { reason: ReplyReason; detail: string; now: number; trace?: DecisionTrace },
   ): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
@@ -171,6 +214,7 @@ export class RepliesRepo implements ReplyStore {
         state: 'cancelled',
         reason: c.reason,
         detail: c.detail,
+        ...(c.trace ? { signals: c.trace.signals, priority: c.trace.priority } : {}),
         claimed_by: null,
         lease_until: null,
         reserved_micros: 0,
@@ -192,10 +236,20 @@ export class RepliesRepo implements ReplyStore {
           ])
           .onConflict((oc) => oc.column('period').doNothing())
           .execute();
-        for (const [period, cap, name] of [
+        const limits: [string, number, 'day' | 'month' | 'slice'][] = [
           [day, r.caps.dailyMicros, 'day'],
           [month, r.caps.monthlyMicros, 'month'],
-        ] as const) {
+        ];
+        if (r.slice) {
+          const hour = periodKey('hour', r.slice.key);
+          await tx
+            .insertInto('budget_periods')
+            .values({ period: hour, reserved_micros: 0, committed_micros: 0 })
+            .onConflict((oc) => oc.column('period').doNothing())
+            .execute();
+          limits.push([hour, r.slice.capMicros, 'slice']);
+        }
+        for (const [period, cap, name] of limits) {
           // The cap check and the increment are one statement: PostgreSQL re-checks the condition on
           // the locked row, SQLite runs one writer at a time, so concurrent workers cannot overshoot.
           const res = await tx
@@ -216,6 +270,7 @@ export class RepliesRepo implements ReplyStore {
           reserved_micros: r.costMicros,
           budget_day: r.day,
           budget_month: r.month,
+          budget_hour: r.slice?.key ?? null,
           attempts: sql<number>`attempts + 1`,
         });
       });
@@ -300,7 +355,7 @@ export class RepliesRepo implements ReplyStore {
   async #held(tx: Tx, id: number, worker: string) {
     let query = tx
       .selectFrom('replies')
-      .select(['reserved_micros', 'budget_day', 'budget_month'])
+      .select(['reserved_micros', 'budget_day', 'budget_month', 'budget_hour'])
       .where('id', '=', id)
       .where('claimed_by', '=', worker)
       .where('state', '=', 'sending');

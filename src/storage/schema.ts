@@ -13,6 +13,10 @@ export interface Database {
   budget_periods: BudgetPeriodsTable;
   sim_messages: SimMessagesTable;
   nonmerci_settings: SettingsTable;
+  rules: RulesTable;
+  audit_log: AuditLogTable;
+  shield_periods: ShieldPeriodsTable;
+  alerts: AlertsTable;
 }
 
 export interface SettingsTable {
@@ -33,6 +37,12 @@ export interface LinesTable {
   allowed_countries: string;
   paused: Generated<number>;
   reject_calls_when_paused: Generated<number>;
+  /** auto (the surge detector decides), on or off (the operator decided). */
+  shield_mode: Generated<string>;
+  shield_active: Generated<number>;
+  shield_since: number | null;
+  /** Last minute the detector saw a surge; the shield leaves after SHIELD_QUIET without one. */
+  shield_last_surge_at: number | null;
   created_at: number;
   updated_at: number;
 }
@@ -49,6 +59,12 @@ export interface CallersTable {
   first_seen_at: number;
   last_seen_at: number;
   contact_count: Generated<number>;
+  /** HMAC of the number without its last digits: callers from one hammered range share it. */
+  prefix_index: string | null;
+  /** The caller asked never to be texted again (STOP), or an operator put the number on the STOP list. */
+  opted_out_at: number | null;
+  /** On the operator's allowlist: hostility signals and the shield's rationing do not apply. */
+  allowed: Generated<number>;
 }
 
 export interface ContactsTable {
@@ -63,6 +79,8 @@ export interface ContactsTable {
   body: string | null;
   outcome: string;
   reply_id: number | null;
+  /** Classifier labels of a text, comma-separated (insult,threat…); null for calls and clean texts. */
+  labels: string | null;
 }
 
 export interface RepliesTable {
@@ -91,6 +109,12 @@ export interface RepliesTable {
   cost_micros: number | null;
   budget_day: string | null;
   budget_month: string | null;
+  /** Shield's hourly slice the reservation was counted in, "<line>:2026-11-01T16". */
+  budget_hour: string | null;
+  /** Order in which the shield hands out its hourly slice: least hostile (lowest) first. */
+  priority: Generated<number>;
+  /** JSON of the hostility signals seen at the last decision. */
+  signals: string | null;
   created_at: number;
   decided_at: number | null;
   sent_at: number | null;
@@ -114,4 +138,55 @@ export interface SimMessagesTable {
   body: string;
   segments: number;
   created_at: number;
+}
+
+/** Operator rules that match patterns rather than one number: prefixes and keywords. */
+export interface RulesTable {
+  id: Generated<number>;
+  /** block_prefix, allow_prefix or keyword. */
+  kind: string;
+  /** A prefix in E.164 ("+33612") or a keyword in normalised form. */
+  value: string;
+  /** For keywords: no_reply or block. */
+  action: string | null;
+  note: string | null;
+  created_at: number;
+  created_by: string;
+}
+
+/** Every operator action, who did it and when. */
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: number;
+  actor: string;
+  action: string;
+  target: string | null;
+  /** JSON with the details of the change; numbers appear masked. */
+  detail: string | null;
+}
+
+export interface ShieldPeriodsTable {
+  id: Generated<number>;
+  line_id: number;
+  started_at: number;
+  ended_at: number | null;
+  /** auto (surge detector) or operator. */
+  trigger: string;
+  detail: string | null;
+}
+
+/** Durable outbox of operator alerts; dedupe_key makes raising an alert idempotent across processes. */
+export interface AlertsTable {
+  id: Generated<number>;
+  dedupe_key: string;
+  kind: string;
+  payload: string;
+  created_at: number;
+  next_attempt_at: number;
+  attempts: Generated<number>;
+  claimed_until: number | null;
+  /** Comma-separated names of the sinks that already took this alert. */
+  delivered_to: Generated<string>;
+  delivered_at: number | null;
+  last_error: string | null;
 }

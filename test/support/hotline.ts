@@ -1,6 +1,6 @@
 import pino from 'pino';
 import twilio from 'twilio';
-import type { Config, DatabaseTarget } from '../../src/config/load.ts';
+import { DEFAULT_SHIELD, type Config, type DatabaseTarget } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { MICROS } from '../../src/domain/types.ts';
 import { assemble, type Hotline } from '../../src/main.ts';
@@ -34,6 +34,8 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     logLevel: 'silent',
     workerPollMs: 1000,
     workerLeaseMs: 300_000,
+    shield: DEFAULT_SHIELD,
+    alerts: { webhookUrl: null, smtpUrl: null, emailFrom: 'nonmerci@localhost', emailTo: [] },
     ...overrides,
   };
 }

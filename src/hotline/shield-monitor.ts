@@ -1,0 +1,156 @@
+import type { Logger } from 'pino';
+import type { AlertEvent } from '../alerts/events.ts';
+import { BUDGET_THRESHOLDS } from '../alerts/events.ts';
+import type { ShieldSettings } from '../config/load.ts';
+import type { Clock } from '../domain/clock.ts';
+import type { Line } from '../domain/types.ts';
+import { budgetPeriods } from '../policy/budget-periods.ts';
+import { evaluateShield, type Baseline } from '../policy/surge.ts';
+import type { LineStore } from './ports.ts';
+import type { ShieldRepo, TrafficCount } from '../storage/shield-repo.ts';
+
+const MINUTE = 60_000;
+/** The usual traffic changes slowly: it is measured again at most this often. */
+const BASELINE_REFRESH_MS = 5 * MINUTE;
+
+export interface ShieldMonitorDeps {
+  lines: LineStore;
+  shield: Pick<ShieldRepo, 'traffic' | 'periods' | 'touch' | 'switch'>;
+  spend(kind: 'day' | 'month', key: string): Promise<number>;
+  alerts: { raise(event: AlertEvent): Promise<boolean>; deliverPending(): Promise<number> };
+  clock: Clock;
+  log: Logger;
+  settings: ShieldSettings;
+  budget: { dailyMicros: number; monthlyMicros: number; timeZone: string; currency: string };
+}
+
+/**
+ * Watches every line's traffic, switches its shield on a surge and off after a quiet period (or as
+ * the operator set it), raises alerts on shield changes and budget thresholds, and delivers pending
+ * alerts. Several monitors may run (one per worker process): every switch is conditional, and alerts
+ * are deduplicated by key.
+ */
+export class ShieldMonitor {
+  readonly #d: ShieldMonitorDeps;
+  readonly #baselines = new Map<number, { at: number; baseline: Baseline }>();
+  #timer: NodeJS.Timeout | null = null;
+  #running: Promise<void> | null = null;
+
+  constructor(deps: ShieldMonitorDeps) {
+    this.#d = deps;
+  }
+
+  /** One look at every line and at the budget. */
+  async tick(): Promise<void> {
+    const now = this.#d.clock.now();
+    for (const line of await this.#d.lines.list()) await this.checkLine(line, now);
+    await this.#checkBudget(now);
+    await this.#d.alerts.deliverPending();
+  }
+
+  async checkLine(line: Line, now: number): Promise<void> {
+    const sample = await this.#d.shield.traffic(line.id, now - MINUTE, now);
+    const baseline = await this.#baseline(line.id, now);
+    const e = evaluateShield(now, line.shield, sample, baseline, this.#d.settings);
+    if (e.transition) {
+      const trigger = line.shield.mode === 'auto' ? 'auto' : 'operator';
+      const changed = await this.#d.shield.switch(line.id, {
+        wasActive: line.shield.active,
+        active: e.active,
+        trigger,
+        detail: e.transition.why,
+        now,
+      });
+      if (!changed) return;
+      this.#d.log.warn(
+        { line: line.number, shield: e.transition.to, why: e.transition.why },
+        `shield ${e.transition.to}`,
+      );
+      await this.#d.alerts.raise(
+        e.transition.to === 'on'
+          ? { kind: 'shield_on', line: line.number, at: now, trigger, detail: e.transition.why }
+          : {
+              kind: 'shield_off',
+              line: line.number,
+              at: now,
+              trigger,
+              startedAt: line.shield.since ?? now,
+            },
+      );
+    } else if (e.surge && e.active && e.lastSurgeAt !== line.shield.lastSurgeAt) {
+      await this.#d.shield.touch(line.id, now);
+    }
+  }
+
+  /** Usual contacts and new callers per minute over SHIELD_BASELINE, shield periods left out. */
+  async #baseline(lineId: number, now: number): Promise<Baseline> {
+    const cached = this.#baselines.get(lineId);
+    if (cached && now - cached.at < BASELINE_REFRESH_MS && now >= cached.at) return cached.baseline;
+    const from = now - this.#d.settings.baselineMs;
+    const to = now - MINUTE;
+    const total = await this.#d.shield.traffic(lineId, from, to);
+    const periods = await this.#d.shield.periods(lineId, from, to);
+    let minutes = (to - from) / MINUTE;
+    for (const p of periods) {
+      const a = Math.max(from, p.startedAt);
+      const b = Math.min(to, p.endedAt ?? to);
+      if (b <= a) continue;
+      const during = await this.#d.shield.traffic(lineId, a, b);
+      total.contacts -= during.contacts;
+      total.newCallers -= during.newCallers;
+      minutes -= (b - a) / MINUTE;
+    }
+    const baseline = perMinute(total, minutes);
+    this.#baselines.set(lineId, { at: now, baseline });
+    return baseline;
+  }
+
+  async #checkBudget(now: number): Promise<void> {
+    const { day, month } = budgetPeriods(now, this.#d.budget.timeZone);
+    const caps = [
+      ['day', day, this.#d.budget.dailyMicros],
+      ['month', month, this.#d.budget.monthlyMicros],
+    ] as const;
+    for (const [period, key, cap] of caps) {
+      const spent = await this.#d.spend(period, key);
+      for (const threshold of BUDGET_THRESHOLDS) {
+        if (spent * 100 < cap * threshold) continue;
+        await this.#d.alerts.raise({
+          kind: 'budget',
+          period,
+          periodKey: key,
+          threshold,
+          spentMicros: spent,
+          capMicros: cap,
+          currency: this.#d.budget.currency,
+          at: now,
+        });
+      }
+    }
+  }
+
+  start(intervalMs: number): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => {
+      if (this.#running) return;
+      this.#running = this.tick()
+        .catch((error: unknown) => this.#d.log.error({ err: error }, 'shield check failed'))
+        .finally(() => (this.#running = null));
+    }, intervalMs);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = null;
+    await this.#running;
+  }
+}
+
+function perMinute(total: TrafficCount, minutes: number): Baseline {
+  if (minutes < 1) return { contactsPerMinute: 0, newCallersPerMinute: 0 };
+  return {
+    contactsPerMinute: Math.max(0, total.contacts) / minutes,
+    newCallersPerMinute: Math.max(0, total.newCallers) / minutes,
+  };
+}

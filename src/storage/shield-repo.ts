@@ -1,0 +1,153 @@
+import type { Kysely } from 'kysely';
+import type { ShieldMode } from '../domain/types.ts';
+import { appendAudit } from './audit-repo.ts';
+import type { Database } from './schema.ts';
+
+export interface TrafficCount {
+  contacts: number;
+  newCallers: number;
+}
+
+export interface ShieldPeriod {
+  lineId: number;
+  startedAt: number;
+  endedAt: number | null;
+  trigger: string;
+  detail: string | null;
+}
+
+export interface ShieldChange {
+  /** The state this process saw; the change only happens if it still holds. */
+  wasActive: boolean;
+  active: boolean;
+  trigger: 'auto' | 'operator';
+  detail: string;
+  now: number;
+}
+
+/** Traffic measurements and shield state of lines. */
+export class ShieldRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Contacts and first-time callers of a line in [from, to). */
+  async traffic(lineId: number, from: number, to: number): Promise<TrafficCount> {
+    const row = await this.#db
+      .selectFrom('contacts')
+      .innerJoin('callers', 'callers.id', 'contacts.caller_id')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('contacts'),
+        eb.fn
+          .sum<number>(
+            eb
+              .case()
+              .when('callers.first_seen_at', '=', eb.ref('contacts.received_at'))
+              .then(1)
+              .else(0)
+              .end(),
+          )
+          .as('new_callers'),
+      ])
+      .where('contacts.line_id', '=', lineId)
+      .where('contacts.received_at', '>=', from)
+      .where('contacts.received_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return { contacts: Number(row.contacts), newCallers: Number(row.new_callers ?? 0) };
+  }
+
+  /** Shield periods of a line overlapping [from, to), oldest first. */
+  async periods(lineId: number | null, from: number, to: number): Promise<ShieldPeriod[]> {
+    let q = this.#db
+      .selectFrom('shield_periods')
+      .selectAll()
+      .where('started_at', '<', to)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', from)]));
+    if (lineId !== null) q = q.where('line_id', '=', lineId);
+    const rows = await q.orderBy('started_at').execute();
+    return rows.map((r) => ({
+      lineId: r.line_id,
+      startedAt: r.started_at,
+      endedAt: r.ended_at,
+      trigger: r.trigger,
+      detail: r.detail,
+    }));
+  }
+
+  /** Records the last surge seen while the shield stays as it is. */
+  async touch(lineId: number, lastSurgeAt: number): Promise<void> {
+    await this.#db
+      .updateTable('lines')
+      .set({ shield_last_surge_at: lastSurgeAt })
+      .where('id', '=', lineId)
+      .execute();
+  }
+
+  /**
+   * Switches the shield, if it is still in the state this process saw (several monitors may run):
+   * opens or closes its period, and on leaving makes the replies it held due at once. Returns
+   * whether this call made the change.
+   */
+  async switch(lineId: number, change: ShieldChange): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const res = await tx
+        .updateTable('lines')
+        .set({
+          shield_active: change.active ? 1 : 0,
+          shield_since: change.active ? change.now : null,
+          shield_last_surge_at: change.now,
+        })
+        .where('id', '=', lineId)
+        .where('shield_active', '=', change.wasActive ? 1 : 0)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      if (change.active) {
+        await tx
+          .insertInto('shield_periods')
+          .values({
+            line_id: lineId,
+            started_at: change.now,
+            trigger: change.trigger,
+            detail: change.detail,
+          })
+          .execute();
+      } else {
+        await tx
+          .updateTable('shield_periods')
+          .set({ ended_at: change.now })
+          .where('line_id', '=', lineId)
+          .where('ended_at', 'is', null)
+          .execute();
+        await tx
+          .updateTable('replies')
+          .set({ next_attempt_at: change.now })
+          .where('line_id', '=', lineId)
+          .where('state', '=', 'scheduled')
+          .where('reason', '=', 'shield')
+          .execute();
+      }
+      return true;
+    });
+  }
+
+  /** An operator's choice of mode, audited. The monitor applies it at its next look. */
+  async setMode(lineId: number, mode: ShieldMode, actor: string, now: number): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      const line = await tx
+        .updateTable('lines')
+        .set({ shield_mode: mode, updated_at: now })
+        .where('id', '=', lineId)
+        .returning('number')
+        .executeTakeFirst();
+      if (!line) return;
+      await appendAudit(tx, {
+        at: now,
+        actor,
+        action: `shield.${mode}`,
+        target: line.number,
+        detail: null,
+      });
+    });
+  }
+}
