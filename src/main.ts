@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Config } from './config/load.ts';
+import { ConfigError } from './domain/errors.ts';
 import { DEFAULT_REPLY_DELAY_MS, DEMO_REPLY_DELAY_MS } from './config/load.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { DEFAULT_TEXTS } from './domain/messages.ts';
@@ -116,7 +117,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   });
   const alerts = new Alerts({
     store: new AlertsRepo(storage.db, storage.caps),
-    sinks: createSinks(config.alerts),
+    sinks: alertSinks(config),
     clock,
     log,
     language: config.hotline.language,
@@ -249,4 +250,13 @@ export async function ensureDefaultLine(
     },
     now,
   );
+}
+
+/** The alert sinks the settings ask for; a half-configured one stops the start with its fix. */
+function alertSinks(config: Config) {
+  try {
+    return createSinks(config.alerts);
+  } catch (error) {
+    throw new ConfigError('alerts', (error as Error).message);
+  }
 }

@@ -133,12 +133,15 @@ for (const dialect of DIALECTS) {
     });
 
     it('schedules one reply per caller however often they call or text', async () => {
-      for (let i = 0; i < 4; i++) await post('/webhooks/twilio/voice', callParams(CALLER));
-      for (let i = 0; i < 3; i++)
-        await post('/webhooks/twilio/sms', smsParams(CALLER, `message ${i}`));
+      // A worried man may call twice and text once, minutes apart: he still gets his one SMS.
+      for (let i = 0; i < 2; i++) {
+        await post('/webhooks/twilio/voice', callParams(CALLER));
+        hotline.clock.advance(5 * 60_000);
+      }
+      await post('/webhooks/twilio/sms', smsParams(CALLER, 'message 0'));
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
-      assert.equal(await count('contacts'), 7);
+      assert.equal(await count('contacts'), 3);
       assert.equal(twilioApi.sentTo(CALLER).length, 1);
       const contacts = await hotline.storage.db
         .selectFrom('contacts')
@@ -147,7 +150,7 @@ for (const dialect of DIALECTS) {
         .execute();
       assert.deepEqual(
         contacts.map((c) => c.outcome),
-        ['reply_scheduled', ...Array<string>(6).fill('cooldown')],
+        ['reply_scheduled', 'cooldown', 'cooldown'],
       );
       const text = await hotline.storage.db
         .selectFrom('contacts')
@@ -156,6 +159,22 @@ for (const dialect of DIALECTS) {
         .orderBy('id')
         .executeTakeFirstOrThrow();
       assert.equal(text.body, 'message 0', 'texts are kept as evidence');
+    });
+
+    it('a caller who keeps coming back during the delay is hostile and gets nothing', async () => {
+      for (let i = 0; i < 4; i++) await post('/webhooks/twilio/voice', callParams(CALLER));
+      for (let i = 0; i < 3; i++)
+        await post('/webhooks/twilio/sms', smsParams(CALLER, `message ${i}`));
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      assert.equal(twilioApi.sentTo(CALLER).length, 0);
+      const reply = await hotline.storage.db
+        .selectFrom('replies')
+        .select(['reason', 'detail', 'signals'])
+        .executeTakeFirstOrThrow();
+      assert.equal(reply.reason, 'hostile');
+      assert.match(reply.detail!, /came back 6 times/);
+      assert.equal((JSON.parse(reply.signals!) as { repeats: number }).repeats, 6);
     });
 
     it('refuses unsigned, badly signed and unknown-line webhooks without recording anything', async () => {

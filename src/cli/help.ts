@@ -12,6 +12,10 @@ Commands:
   text      Text a simulator line as some caller and watch the reply arrive
   pause     Stop all sending on a line at once (replies are kept)
   resume    Resume sending on a paused line
+  shield    Show the raid shield of each line, or switch it on, off or back to automatic
+  rules     Blocklist, allowlist, STOP list and keyword rules
+  audit     Show who changed what, and when
+  simulate  Replay a raid against this deployment's settings: what would it cost?
   help      Show help for a command, or "help settings" for every setting
 
 Run "nonmerci <command> --help" for a command's options.`,
@@ -47,5 +51,46 @@ kept and go out on "resume". Calls still hear a short "service paused" message.
   resume: `Usage: nonmerci resume [--line NUMBER]
 
 Resumes sending on a paused line (default: every line); held replies go out at once.`,
+  shield: `Usage: nonmerci shield [on|off|auto] [--line NUMBER] [--by NAME]
+
+Without a mode: shows each line's shield and its periods of the last 24 hours.
+  on      switch the shield on now and keep it on
+  off     switch it off and keep it off, whatever the traffic
+  auto    let the surge detector decide again (the default)
+While the shield is on, replies are held and rationed (SHIELD_HOURLY_BUDGET of the daily cap per
+hour, least hostile callers first), and callers who come back get a free <Reject/>.
+  --line NUMBER  only this line (default: every line)
+  --by NAME      who you are, for the audit log (default: your system user)`,
+  rules: `Usage: nonmerci rules [list]
+       nonmerci rules block|unblock NUMBER|PREFIX*
+       nonmerci rules allow|unallow NUMBER|PREFIX*
+       nonmerci rules stop|unstop NUMBER
+       nonmerci rules keyword "TEXT"
+       nonmerci rules remove ID
+
+  block    never reply, and refuse calls for free (e.g. +33612345678, or +336123* for a range)
+  allow    always treat as an ordinary caller: no keyword, test or hostility rule, first in line
+           while the shield rations (destination, cooldown and caps still apply)
+  stop     never text this number again (callers who text STOP or ARRET are added on their own)
+  keyword  texts containing this word or phrase get no reply (spelling tricks are undone:
+           "t3st" and "t e s t" match "test")
+  remove   delete a prefix or keyword rule by its number (see "nonmerci rules")
+  --note TEXT   why, kept with the rule
+  --by NAME     who you are, for the audit log (default: your system user)
+Numbers are stored encrypted and shown masked. Every change is written to the audit log.`,
+  audit: `Usage: nonmerci audit [--limit N]
+
+Lists the latest operator actions (rules, shield, pause), newest first. Default: 50.`,
+  simulate: `Usage: nonmerci simulate --scenario NAME|FILE [--out FILE.html] [--language fr|en] [--json]
+
+Replays a scenario (scenarios/*.yaml: raid-2017, slow-drip, spoofed-pumping, quiet-day, or your
+own copy) against the real policy, scheduler and storage on a virtual clock, with this
+deployment's settings (budget, delay, shield thresholds) and a simulated phone network, in a
+temporary database: nothing is sent and your data is not touched. Prints what the raid would
+have cost and writes an HTML report with a chart.
+  --scenario NAME|FILE  a scenario name or a path to a YAML or JSON file
+  --out FILE.html       where to write the report (default: ./simulation-NAME.html)
+  --language fr|en      language of the report (default: HOTLINE_LANGUAGE)
+  --json                print the summary as JSON instead of a table`,
   settings: `Settings (environment variables, also read from the shell that runs npm start):\n${settingsHelp()}`,
 };

@@ -2,6 +2,7 @@ import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { toE164 } from '../domain/phone.ts';
 import { openStorage } from '../storage/db.ts';
+import { appendAudit } from '../storage/audit-repo.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 
 /**
@@ -10,7 +11,7 @@ import { LinesRepo } from '../storage/lines-repo.ts';
  */
 export async function runPause(
   config: Config,
-  cmd: { paused: boolean; line: string | null; rejectCalls: boolean },
+  cmd: { paused: boolean; line: string | null; rejectCalls: boolean; actor: string },
   print: (line: string) => void,
 ): Promise<number> {
   const storage = openStorage(config.database);
@@ -24,7 +25,15 @@ export async function runPause(
         `No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`,
       );
     for (const line of targets) {
-      await repo.setPaused(line.id, cmd.paused, Date.now(), cmd.rejectCalls);
+      const now = Date.now();
+      await repo.setPaused(line.id, cmd.paused, now, cmd.rejectCalls);
+      await appendAudit(storage.db, {
+        at: now,
+        actor: cmd.actor,
+        action: cmd.paused ? 'line.pause' : 'line.resume',
+        target: line.number,
+        detail: cmd.paused ? { rejectCalls: cmd.rejectCalls } : null,
+      });
       if (!cmd.paused) print(`▶  ${line.number} resumed: held replies go out now.`);
       else
         print(

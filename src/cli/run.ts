@@ -7,6 +7,11 @@ import { runContact } from './contact.ts';
 import { runPause } from './pause.ts';
 import { USAGE } from './help.ts';
 import { runServe, type Role } from './serve.ts';
+import { runAudit } from './audit.ts';
+import { actorName } from './operator.ts';
+import { runRules } from './rules.ts';
+import { runShield } from './shield.ts';
+import { runSimulate } from './simulate.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -22,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE.main}\n`);
       return 2;
     }
-    const { values } = parseArgs({
+    const { values, positionals } = parseArgs({
       args: rest,
       options: {
         help: { type: 'boolean', short: 'h' },
@@ -32,12 +37,38 @@ export async function run(argv: string[]): Promise<number> {
         line: { type: 'string' },
         'no-wait': { type: 'boolean' },
         'reject-calls': { type: 'boolean' },
+        note: { type: 'string' },
+        by: { type: 'string' },
+        limit: { type: 'string' },
+        scenario: { type: 'string' },
+        out: { type: 'string' },
+        language: { type: 'string' },
+        json: { type: 'boolean' },
       },
+      allowPositionals: true,
       strict: true,
     });
     if (values.help) {
       print(USAGE[command]!);
       return 0;
+    }
+    const maxPositionals = { shield: 1, rules: 2 }[command] ?? 0;
+    if (positionals.length > maxPositionals)
+      throw new NonmerciError(
+        'invalid_input',
+        `Unexpected "${positionals[maxPositionals]}".\n\n${USAGE[command]}`,
+      );
+    if (command === 'simulate') {
+      // A replay runs on its own temporary database: it needs the settings, not the deployment's data.
+      return await runSimulate(
+        {
+          scenario: values.scenario ?? null,
+          out: values.out ?? null,
+          language: values.language ?? null,
+          json: Boolean(values.json),
+        },
+        print,
+      );
     }
     const config = loadConfig(process.env);
     switch (command) {
@@ -73,9 +104,36 @@ export async function run(argv: string[]): Promise<number> {
             paused: command === 'pause',
             line: values.line ?? null,
             rejectCalls: Boolean(values['reject-calls']),
+            actor: actorName(values.by),
           },
           print,
         );
+      case 'shield':
+        return await runShield(
+          config,
+          { mode: positionals[0] ?? null, line: values.line ?? null, actor: actorName(values.by) },
+          print,
+        );
+      case 'rules':
+        return await runRules(
+          config,
+          {
+            action: positionals[0] ?? 'list',
+            value: positionals[1] ?? null,
+            note: values.note ?? null,
+            actor: actorName(values.by),
+          },
+          print,
+        );
+      case 'audit': {
+        const limit = Number(values.limit ?? '50');
+        if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
+          throw new NonmerciError(
+            'invalid_input',
+            '--limit must be a whole number from 1 to 10000.',
+          );
+        return await runAudit(config, limit, print);
+      }
       case 'call':
       case 'text': {
         if (!values.from)

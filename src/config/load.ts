@@ -37,7 +37,7 @@ export interface Config {
   alerts: {
     webhookUrl: string | null;
     smtpUrl: string | null;
-    emailFrom: string;
+    emailFrom: string | null;
     emailTo: string[];
   };
 }
@@ -159,6 +159,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     errors.push(
       new ConfigError('ALERT_EMAIL_TO', 'SMTP_URL is set: say who gets the alert e-mails'),
     );
+  if (!s.SMTP_URL && (s.ALERT_EMAIL_TO || s.ALERT_EMAIL_FROM))
+    errors.push(
+      new ConfigError(
+        'SMTP_URL',
+        'e-mail alerts need an SMTP server, e.g. smtp://user:password@smtp.example.org:587 (or unset ALERT_EMAIL_TO and ALERT_EMAIL_FROM)',
+      ),
+    );
   throwAll(errors);
   const { secret, generatedAt } = resolveSecret(s.NONMERCI_SECRET, dataDir);
   const port = s.PORT ?? 3000;
@@ -197,7 +204,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     alerts: {
       webhookUrl: s.ALERT_WEBHOOK_URL ?? null,
       smtpUrl: s.SMTP_URL ?? null,
-      emailFrom: s.ALERT_EMAIL_FROM!,
+      emailFrom: s.ALERT_EMAIL_FROM ?? null,
       emailTo: s.ALERT_EMAIL_TO ?? [],
     },
   };

@@ -267,12 +267,12 @@ export const SETTINGS = {
     parse: integer(1, 1000),
   }),
   ALERT_WEBHOOK_URL: setting({
-    help: 'Alerts (shield on/off, 50/80/100 % of a cap, provider errors) are posted as JSON to this URL: a Slack, Mattermost or Discord incoming webhook. Keep it secret.',
+    help: 'Incoming-webhook address of a Slack, Mattermost or Discord channel that receives alerts (shield on/off, budget at 50/80/100 %, provider errors). Keep it secret: anyone holding it can post to the channel.',
     secret: true,
     parse: url,
   }),
   SMTP_URL: setting({
-    help: 'Alerts by e-mail: SMTP server, e.g. smtps://user:password@mail.example.org:465. Needs ALERT_EMAIL_TO.',
+    help: 'Mail server for e-mail alerts: smtp://user:password@host:587 (STARTTLS) or smtps://user:password@host:465; write special characters of the password URL-encoded (@ → %40). Needs ALERT_EMAIL_TO.',
     secret: true,
     parse: (v) => {
       if (!/^smtps?:\/\/[^/]+/.test(v))
@@ -283,12 +283,14 @@ export const SETTINGS = {
     },
   }),
   ALERT_EMAIL_FROM: setting({
-    help: 'Sender address of alert e-mails.',
-    default: 'nonmerci@localhost',
-    parse: (v) => v,
+    help: 'Sender address of alert e-mails. Defaults to the SMTP user when it is an e-mail address; many providers only accept their own account as sender.',
+    parse: (v) => {
+      if (!/^[^\s@]+@[^\s@]+$/.test(v)) throw new Error(`"${v}" is not an e-mail address`);
+      return v;
+    },
   }),
   ALERT_EMAIL_TO: setting({
-    help: 'Recipients of alert e-mails, comma separated.',
+    help: 'Who receives alert e-mails: addresses separated by commas, e.g. ana@example.org,bo@example.org. Needs SMTP_URL.',
     parse: (v) => {
       const list = v
         .split(',')

@@ -62,7 +62,8 @@ export function assessHostility(
 ): HostilityVerdict {
   const labels: Record<string, number> = {};
   for (const c of input.contacts) for (const l of c.labels) labels[l] = (labels[l] ?? 0) + 1;
-  const repeats = Math.max(0, input.contacts.filter((c) => c.at > input.scheduledAt).length);
+  // Every contact from the scheduling one on, less that one (several may share its millisecond).
+  const repeats = Math.max(0, input.contacts.filter((c) => c.at >= input.scheduledAt).length - 1);
   const burst = maxWithin(
     input.contacts.map((c) => c.at),
     BURST_WINDOW_MS,

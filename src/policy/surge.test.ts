@@ -64,7 +64,7 @@ describe('evaluateShield', () => {
     );
     assert.equal(byContacts.active, true);
     assert.equal(byContacts.transition?.to, 'on');
-    assert.match(byContacts.transition!.why, /20 contacts in one minute \(threshold 20\)/);
+    assert.match(byContacts.transition.why, /20 contacts in one minute \(threshold 20\)/);
     const byNew = evaluateShield(T0, off, { contacts: 12, newCallers: 10 }, noHistory, settings);
     assert.match(byNew.transition!.why, /10 new numbers/);
   });

@@ -1,4 +1,11 @@
-import { sql, type Kysely, type Selectable, type Transaction, type UpdateObject } from 'kysely';
+import {
+  sql,
+  type ExpressionBuilder,
+  type Kysely,
+  type Selectable,
+  type Transaction,
+  type UpdateObject,
+} from 'kysely';
 import type { ReplyReason } from '../domain/types.ts';
 import {
   LeaseLostError,
@@ -63,6 +70,14 @@ export async function releaseReservation(
     .execute();
 }
 
+/** Due, or claimed by a worker whose lease ran out. */
+function isClaimable(eb: ExpressionBuilder<Database, 'replies'>, now: number) {
+  return eb.or([
+    eb.and([eb('state', '=', 'scheduled'), eb('next_attempt_at', '<=', now)]),
+    eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)]),
+  ]);
+}
+
 /** Enough history to judge a caller; a raider's hundreds of later contacts change nothing more. */
 const MAX_CONTACTS_JUDGED = 200;
 /** A number range counts as hammered from the callers it had within this window. */
@@ -81,7 +96,10 @@ export class RepliesRepo implements ReplyStore {
 
   /**
    * Claims due replies and replies whose lease expired (their worker died) in one statement.
-   * PostgreSQL skips rows another worker is claiming; SQLite has a single writer.
+   * PostgreSQL skips rows another worker is claiming; SQLite has a single writer. The candidates
+   * are picked once, in a materialized CTE: as a plain `id IN (subquery)`, PostgreSQL may rescan
+   * the locking subquery for every row, skip the rows this statement already updated, and claim
+   * more than `limit`. The due condition is checked again on the rows being updated.
    */
   async claimDue(
     now: number,
@@ -90,35 +108,29 @@ export class RepliesRepo implements ReplyStore {
     leaseMs: number,
   ): Promise<ClaimedReply[]> {
     const rows = await this.#db
+      .with(
+        (cte) => cte('due').materialized(),
+        (db) => {
+          let q = db
+            .selectFrom('replies')
+            .select('id')
+            .where((w) => isClaimable(w, now))
+            // The shield hands its hourly slice to the least hostile first.
+            .orderBy('priority')
+            .orderBy('next_attempt_at')
+            .limit(limit);
+          if (this.#caps.skipLocked) q = q.forUpdate().skipLocked();
+          return q;
+        },
+      )
       .updateTable('replies')
       .set({ state: 'sending', claimed_by: worker, lease_until: now + leaseMs })
       .where((eb) =>
-        eb.and([
-          eb('id', 'in', (eb2) => {
-            let q = eb2
-              .selectFrom('replies')
-              .select('id')
-              .where((w) =>
-                w.or([
-                  w.and([w('state', '=', 'scheduled'), w('next_attempt_at', '<=', now)]),
-                  w.and([w('state', '=', 'sending'), w('lease_until', '<', now)]),
-                ]),
-              )
-              // The shield hands its hourly slice to the least hostile first.
-              .orderBy('priority')
-              .orderBy('next_attempt_at')
-              .limit(limit);
-            if (this.#caps.skipLocked) q = q.forUpdate().skipLocked();
-            return q;
-          }),
-          eb.or([
-            eb.and([eb('state', '=', 'scheduled'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('state', '=', 'sending'), eb('lease_until', '<', now)]),
-          ]),
-        ]),
+        eb.and([eb('id', 'in', eb.selectFrom('due').select('due.id')), isClaimable(eb, now)]),
       )
       .returningAll()
       .execute();
+    rows.sort((a, b) => a.priority - b.priority || a.next_attempt_at - b.next_attempt_at);
     return rows.map(toClaimed);
   }
 

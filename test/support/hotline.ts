@@ -35,7 +35,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     workerPollMs: 1000,
     workerLeaseMs: 300_000,
     shield: DEFAULT_SHIELD,
-    alerts: { webhookUrl: null, smtpUrl: null, emailFrom: 'nonmerci@localhost', emailTo: [] },
+    alerts: { webhookUrl: null, smtpUrl: null, emailFrom: null, emailTo: [] },
     ...overrides,
   };
 }

@@ -1,0 +1,151 @@
+import type { Config } from '../config/load.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
+import { rangeIndex } from '../hotline/intake.ts';
+import { normalisePrefix, type RuleKind } from '../policy/rules.ts';
+import { normaliseKeyword } from '../policy/text/keyword.ts';
+import type { Hotline } from '../main.ts';
+import type { NumberList, SealedNumber } from '../storage/rules-repo.ts';
+import { localTime, withHotline } from './operator.ts';
+
+export const RULE_ACTIONS = [
+  'list',
+  'block',
+  'unblock',
+  'allow',
+  'unallow',
+  'stop',
+  'unstop',
+  'keyword',
+  'remove',
+] as const;
+type Action = (typeof RULE_ACTIONS)[number];
+
+/** Which list or prefix rule an action works on, and whether it adds or removes. */
+const TARGETS: Partial<Record<Action, { list: NumberList; prefix: RuleKind | null; on: boolean }>> =
+  {
+    block: { list: 'blocked', prefix: 'block_prefix', on: true },
+    unblock: { list: 'blocked', prefix: 'block_prefix', on: false },
+    allow: { list: 'allowed', prefix: 'allow_prefix', on: true },
+    unallow: { list: 'allowed', prefix: 'allow_prefix', on: false },
+    stop: { list: 'stop', prefix: null, on: true },
+    unstop: { list: 'stop', prefix: null, on: false },
+  };
+
+/**
+ * `nonmerci rules …`: the blocklist, allowlist and STOP list (numbers, and prefixes written with a
+ * trailing *), and keyword rules on inbound texts. Every change is audited.
+ */
+export async function runRules(
+  config: Config,
+  cmd: { action: string; value: string | null; note: string | null; actor: string },
+  print: (line: string) => void,
+): Promise<number> {
+  const action = cmd.action as Action;
+  if (!(RULE_ACTIONS as readonly string[]).includes(action))
+    throw new InvalidInputError(
+      `"${cmd.action}" is not a rules command; use ${RULE_ACTIONS.join(', ')}.`,
+    );
+  if (action !== 'list' && !cmd.value)
+    throw new InvalidInputError(`"nonmerci rules ${action}" needs a value; see --help.`);
+  return withHotline(config, async (h) => {
+    const now = h.clock.now();
+    const value = cmd.value ?? '';
+    const target = TARGETS[action];
+    if (action === 'list') {
+      await printRules(h, config.timeZone, print);
+    } else if (action === 'keyword') {
+      const rule = await h.rules.add(
+        { kind: 'keyword', value: normaliseKeyword(value), note: cmd.note },
+        cmd.actor,
+        now,
+      );
+      print(`✓ rule #${rule.id}: texts containing "${rule.value}" get no reply.`);
+    } else if (action === 'remove') {
+      const id = Number(value.replace(/^#/, ''));
+      if (!Number.isInteger(id) || id <= 0)
+        throw new InvalidInputError(`"${value}" is not a rule number; see "nonmerci rules".`);
+      const rule = await h.rules.remove(id, cmd.actor, now);
+      print(`✓ rule #${rule.id} (${rule.kind} ${rule.value}) removed.`);
+    } else if (target && value.trim().endsWith('*')) {
+      if (!target.prefix)
+        throw new InvalidInputError('The STOP list takes whole numbers, not prefixes.');
+      const prefix = normalisePrefix(value);
+      if (!prefix)
+        throw new InvalidInputError(
+          `"${value}" is not a prefix; write it in international format with a final *, e.g. +33612*`,
+        );
+      if (target.on) {
+        const rule = await h.rules.add(
+          { kind: target.prefix, value: prefix, note: cmd.note },
+          cmd.actor,
+          now,
+        );
+        print(
+          `✓ rule #${rule.id}: every number starting ${prefix} is ${action === 'block' ? 'blocked' : 'allowed'}.`,
+        );
+      } else {
+        const rule = (await h.rules.list()).find(
+          (r) => r.kind === target.prefix && r.value === prefix,
+        );
+        if (!rule) throw new InvalidInputError(`No ${target.prefix} rule for ${prefix}.`);
+        await h.rules.remove(rule.id, cmd.actor, now);
+        print(`✓ rule #${rule.id} (${prefix}) removed.`);
+      }
+    } else if (target) {
+      const sealed = seal(h, value);
+      const changed = await h.rules.setListed(target.list, sealed, target.on, cmd.actor, now);
+      const masked = maskNumber(sealed.number.normalized);
+      const listName = { blocked: 'blocklist', allowed: 'allowlist', stop: 'STOP list' }[
+        target.list
+      ];
+      print(
+        changed
+          ? `✓ ${masked} ${target.on ? 'added to' : 'removed from'} the ${listName}.`
+          : `${masked} was already ${target.on ? 'on' : 'off'} the ${listName}; nothing changed.`,
+      );
+    }
+    return 0;
+  });
+}
+
+function seal(h: Hotline, raw: string): SealedNumber {
+  const e164 = toE164(raw, 'FR');
+  const number = classifyNumber(e164 ?? raw);
+  if (!e164 || number.type === 'invalid' || number.type === 'withheld')
+    throw new InvalidInputError(
+      `"${raw}" is not a phone number; write it in international format, e.g. +33612345678 (or a prefix with a final *).`,
+    );
+  return {
+    number,
+    index: h.vault.blindIndex(number.normalized),
+    enc: h.vault.encrypt(number.normalized),
+    prefixIndex: rangeIndex(h.vault, number.normalized),
+  };
+}
+
+async function printRules(h: Hotline, timeZone: string, print: (line: string) => void) {
+  const rules = await h.rules.list();
+  const titles: Record<RuleKind, string> = {
+    block_prefix: 'Blocked prefixes',
+    allow_prefix: 'Allowed prefixes',
+    keyword: 'Keyword rules (no reply)',
+  };
+  for (const kind of Object.keys(titles) as RuleKind[]) {
+    const mine = rules.filter((r) => r.kind === kind);
+    print(`${titles[kind]}: ${mine.length === 0 ? 'none' : ''}`);
+    for (const r of mine)
+      print(
+        `  #${r.id}  ${r.value}${r.note ? `  (${r.note})` : ''}  by ${r.createdBy}, ${localTime(r.createdAt, timeZone)}`,
+      );
+  }
+  for (const [list, title] of [
+    ['blocked', 'Blocked numbers'],
+    ['allowed', 'Allowed numbers'],
+    ['stop', 'STOP list (never texted)'],
+  ] as const) {
+    const numbers = await h.rules.listed(list);
+    print(`${title}: ${numbers.length === 0 ? 'none' : ''}`);
+    for (const n of numbers) print(`  ${maskNumber(h.vault.decrypt(n.numberEnc))}`);
+  }
+}

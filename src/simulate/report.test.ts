@@ -1,0 +1,465 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runInNewContext } from 'node:vm';
+import {
+  bucketise,
+  escapeHtml,
+  renderHtml,
+  renderText,
+  summarise,
+  type SimSummary,
+} from './report.ts';
+import type { SimEvent, SimOutcome, SimReply, SimRole } from './types.ts';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const START = Date.UTC(2017, 9, 21, 12, 0, 0); // 14:00 in Paris
+const PRICE = 160_000;
+
+const ev = (at: number, actor: string, kind: 'call' | 'text' = 'text'): SimEvent => ({
+  at,
+  actor,
+  role: actor.split('-')[0] as SimRole,
+  from: `+3361234${actor.length}${Math.round(at / MIN) % 1000}`,
+  kind,
+  body: kind === 'text' ? 'x' : null,
+});
+
+/** A reply due one hour after `contactAt` (offset), sent `lateBy` after that, or never (null). */
+const reply = (
+  actor: string,
+  contactAt: number,
+  lateBy: number | null,
+  extra: Partial<SimReply> = {},
+): SimReply => ({
+  actor,
+  role: actor.split('-')[0] as SimRole,
+  destinationType: 'mobile',
+  destinationCountry: 'FR',
+  dueAt: START + contactAt + HOUR,
+  sentAt: lateBy === null ? null : START + contactAt + HOUR + lateBy,
+  reason: lateBy === null ? 'hostile' : 'sent',
+  costMicros: lateBy === null ? 0 : PRICE,
+  ...extra,
+});
+
+/**
+ * 12 contacts: 3 ordinary callers (one twice), 1 curious, a raider ×3, a bot ×2, a spoofed id ×2.
+ * Replies: ordinary-1 sent 10 min late, ordinary-2 3 h late, ordinary-3 never; curious-1 sent.
+ */
+function outcome(change: (o: SimOutcome) => void = () => {}): SimOutcome {
+  const o: SimOutcome = {
+    scenario: { name: 'hand-built', description: 'Twelve contacts.' },
+    settings: {
+      replyDelayMs: HOUR,
+      currency: 'EUR',
+      segmentPriceMicros: PRICE,
+      replyCostMicros: PRICE,
+      dailyCapMicros: 5_000_000,
+      monthlyCapMicros: 50_000_000,
+      shield: { SHIELD_MODE: 'auto' },
+    },
+    start: START,
+    end: START + 6 * HOUR,
+    raidStartsAt: HOUR,
+    events: [
+      ev(0, 'ordinary-1'),
+      ev(10 * MIN, 'ordinary-2', 'call'),
+      ev(20 * MIN, 'ordinary-3'),
+      ev(HOUR, 'raider-1'),
+      ev(HOUR + 1_000, 'raider-1'),
+      ev(HOUR + 2_000, 'raider-1', 'call'),
+      ev(HOUR + 3 * MIN, 'bot-1'),
+      ev(HOUR + 3 * MIN + 8_000, 'bot-1'),
+      ev(HOUR + 7 * MIN, 'curious-1'),
+      ev(HOUR + 8 * MIN, 'spoofed-1', 'call'),
+      ev(HOUR + 9 * MIN, 'spoofed-1'),
+      ev(2 * HOUR, 'ordinary-1', 'call'),
+    ],
+    replies: [
+      reply('ordinary-1', 0, 10 * MIN),
+      reply('ordinary-2', 10 * MIN, 3 * HOUR),
+      reply('ordinary-3', 20 * MIN, null, { reason: 'budget_exhausted' }),
+      reply('raider-1', HOUR, null),
+      reply('curious-1', HOUR + 7 * MIN, 5 * MIN),
+      reply('spoofed-1', HOUR + 8 * MIN, null, {
+        destinationType: 'premium_rate',
+        reason: 'destination_not_allowed',
+      }),
+    ],
+    shieldPeriods: [{ from: START + HOUR + 5 * MIN, to: null, trigger: 'auto' }],
+    budget: [
+      { period: 'day:2017-10-21', spentMicros: 3 * PRICE, capMicros: 5_000_000 },
+      { period: 'month:2017-10', spentMicros: 3 * PRICE, capMicros: 50_000_000 },
+    ],
+    wallMs: 1234,
+  };
+  change(o);
+  return o;
+}
+
+const target = (s: SimSummary, id: string) => {
+  const t = s.targets.find((x) => x.id === id);
+  assert.ok(t, `target ${id}`);
+  return t;
+};
+
+describe('summarise', () => {
+  const s = summarise(outcome());
+
+  it('counts contacts and people per role', () => {
+    assert.equal(s.contacts.total, 12);
+    assert.deepEqual(s.contacts.byRole, { ordinary: 4, curious: 1, raider: 3, bot: 2, spoofed: 2 });
+    assert.deepEqual(s.actors, { ordinary: 3, curious: 1, raider: 1, bot: 1, spoofed: 1 });
+  });
+
+  it('adds up spend against the naive autoresponder', () => {
+    assert.equal(s.repliesSent, 3);
+    assert.deepEqual(s.spend, {
+      totalMicros: 3 * PRICE,
+      raidMicros: 0,
+      ordinaryMicros: 2 * PRICE,
+      curiousMicros: PRICE,
+    });
+    assert.equal(s.naiveSpendMicros, 12 * PRICE);
+    assert.equal(s.raidSpendPctOfNaive, 0);
+  });
+
+  it('follows ordinary callers: served, in time, and how late', () => {
+    assert.deepEqual(s.ordinary, {
+      callers: 3,
+      served: 2,
+      servedInTime: 1,
+      servedInTimePct: 100 / 3,
+      latenessMedianMs: Math.round((10 * MIN + 3 * HOUR) / 2),
+      latenessMaxMs: 3 * HOUR,
+    });
+  });
+
+  it('counts who else got an SMS', () => {
+    assert.equal(s.curiousRepliedTo, 1);
+    assert.equal(s.raidersRepliedTo, 0);
+    assert.equal(s.spoofedDestinationsTexted, 0);
+    assert.equal(s.capsHeld, true);
+    assert.deepEqual(s.capsExceeded, []);
+    assert.equal(s.fullestBudget?.period, 'day:2017-10-21');
+  });
+
+  it('times the shield: detection after the raid start, time on until the end', () => {
+    assert.equal(s.shieldEngaged, true);
+    assert.equal(s.shieldPeriods, 1);
+    assert.equal(s.timeToDetectMs, 5 * MIN);
+    assert.equal(s.shieldMs, 6 * HOUR - HOUR - 5 * MIN);
+    assert.equal(s.wallMs, 1234);
+  });
+
+  it('checks the raid targets: late ordinary caller fails, the rest hold', () => {
+    assert.deepEqual(
+      s.targets.map((t) => [t.id, t.ok]),
+      [
+        ['raid_spend', true],
+        ['ordinary_served', false],
+        ['caps_held', true],
+        ['no_spoofed_texted', true],
+      ],
+    );
+    assert.equal(target(s, 'ordinary_served').detail, '1/3 (33.3 %)');
+    assert.equal(target(s, 'raid_spend').detail, '0.00 % (0.00 EUR of 1.92 EUR)');
+  });
+
+  it('passes ordinary_served when everyone is served in time', () => {
+    const good = summarise(
+      outcome((o) => {
+        o.replies[1] = reply('ordinary-2', 10 * MIN, 2 * HOUR);
+        o.replies[2] = reply('ordinary-3', 20 * MIN, 0);
+      }),
+    );
+    assert.equal(good.ordinary.servedInTimePct, 100);
+    assert.equal(target(good, 'ordinary_served').ok, true);
+  });
+
+  it('fails raid_spend above 1 % of naive and counts the raider', () => {
+    const bad = summarise(outcome((o) => o.replies.push(reply('raider-1', HOUR, 0))));
+    assert.equal(bad.spend.raidMicros, PRICE);
+    assert.ok(Math.abs(bad.raidSpendPctOfNaive - 100 / 12) < 1e-9);
+    assert.equal(bad.raidersRepliedTo, 1);
+    assert.equal(target(bad, 'raid_spend').ok, false);
+  });
+
+  it('fails no_spoofed_texted on an SMS to a premium number or a spoofed caller', () => {
+    const premium = summarise(
+      outcome((o) =>
+        o.replies.push(reply('ordinary-3', 0, 0, { destinationType: 'premium_rate' })),
+      ),
+    );
+    assert.equal(premium.spoofedDestinationsTexted, 1);
+    assert.equal(target(premium, 'no_spoofed_texted').ok, false);
+    const spoofed = summarise(outcome((o) => o.replies.push(reply('spoofed-1', HOUR, 0))));
+    assert.equal(spoofed.spoofedDestinationsTexted, 1);
+    assert.equal(target(spoofed, 'no_spoofed_texted').ok, false);
+  });
+
+  it('fails caps_held when one period went over', () => {
+    const bad = summarise(
+      outcome((o) => {
+        o.budget[0]!.spentMicros = 5_160_000;
+      }),
+    );
+    assert.equal(bad.capsHeld, false);
+    assert.equal(target(bad, 'caps_held').ok, false);
+    assert.equal(target(bad, 'caps_held').detail, 'day:2017-10-21: 5.16 EUR > 5.00 EUR');
+  });
+
+  it('checks the quiet-day targets when there is no raid', () => {
+    const quiet = (change: (o: SimOutcome) => void) =>
+      summarise(
+        outcome((o) => {
+          o.raidStartsAt = null;
+          o.events = o.events.filter((e) => e.role === 'ordinary' || e.role === 'curious');
+          o.replies = o.replies.filter((r) => r.role === 'ordinary' || r.role === 'curious');
+          change(o);
+        }),
+      );
+    const noisy = quiet(() => {});
+    assert.equal(noisy.timeToDetectMs, null);
+    assert.deepEqual(
+      noisy.targets.map((t) => [t.id, t.ok]),
+      [
+        ['shield_off', false],
+        ['ordinary_all_served', false],
+        ['caps_held', true],
+        ['no_spoofed_texted', true],
+      ],
+    );
+    const calm = quiet((o) => {
+      o.shieldPeriods = [];
+      o.replies[1] = reply('ordinary-2', 10 * MIN, 0);
+      o.replies[2] = reply('ordinary-3', 20 * MIN, 2 * HOUR);
+    });
+    assert.equal(calm.shieldEngaged, false);
+    assert.equal(calm.shieldMs, 0);
+    assert.ok(calm.targets.every((t) => t.ok));
+  });
+
+  it('reads reply and shield times given as offsets the same way', () => {
+    const asOffsets = summarise(
+      outcome((o) => {
+        o.replies = o.replies.map((r) => ({
+          ...r,
+          dueAt: r.dueAt - START,
+          sentAt: r.sentAt === null ? null : r.sentAt - START,
+        }));
+        o.shieldPeriods = [{ from: HOUR + 5 * MIN, to: 5 * HOUR, trigger: 'auto' }];
+      }),
+    );
+    assert.equal(asOffsets.timeToDetectMs, 5 * MIN);
+    assert.equal(asOffsets.shieldMs, 4 * HOUR - 5 * MIN);
+    assert.deepEqual(asOffsets.ordinary, s.ordinary);
+  });
+
+  it('handles an empty replay', () => {
+    const empty = summarise(
+      outcome((o) => {
+        o.events = [];
+        o.replies = [];
+        o.shieldPeriods = [];
+        o.budget = [];
+      }),
+    );
+    assert.equal(empty.ordinary.servedInTimePct, 100);
+    assert.equal(empty.ordinary.latenessMedianMs, null);
+    assert.equal(empty.raidSpendPctOfNaive, 0);
+    assert.equal(empty.timeToDetectMs, null);
+    assert.ok(empty.targets.every((t) => t.ok));
+  });
+});
+
+describe('bucketise', () => {
+  it('counts contacts, replies and cumulative spend per bucket, up to the last activity', () => {
+    const b = bucketise(outcome(), 30 * MIN);
+    // The replay's clock stops at 6 h, but the last thing that happens is an SMS at 4h10m.
+    assert.equal(b.offsets.length, 9);
+    assert.deepEqual(b.offsets.slice(0, 3), [0, 30 * MIN, HOUR]);
+    assert.deepEqual(b.ordinary, [3, 0, 0, 0, 1, 0, 0, 0, 0]);
+    assert.deepEqual(b.raid, [0, 0, 7, 0, 0, 0, 0, 0, 0]);
+    assert.deepEqual(b.curious, [0, 0, 1, 0, 0, 0, 0, 0, 0]);
+    // Sent: ordinary-1 at 1h10m, curious-1 at 2h12m, ordinary-2 at 4h10m.
+    assert.deepEqual(b.replies, [0, 0, 1, 0, 1, 0, 0, 0, 1]);
+    assert.deepEqual(b.repliesOrdinary, [0, 0, 1, 0, 0, 0, 0, 0, 1]);
+    assert.deepEqual(
+      b.spendMicros,
+      [0, 0, 1, 1, 2, 2, 2, 2, 3].map((n) => n * PRICE),
+    );
+    // The shield is still on at the end: it runs to the end of the last bucket.
+    assert.deepEqual(b.shield, [{ from: HOUR + 5 * MIN, to: 9 * 30 * MIN }]);
+  });
+
+  it('covers a closed shield period and an SMS after the replay end', () => {
+    const b = bucketise(
+      outcome((o) => {
+        o.shieldPeriods = [{ from: START + HOUR, to: START + 5 * HOUR + 1, trigger: 'auto' }];
+        o.replies.push(reply('ordinary-3', 6 * HOUR, 0));
+      }),
+      HOUR,
+    );
+    assert.equal(b.offsets.length, 8); // sent at 7h: bucket [7h, 8h)
+    assert.equal(b.replies.at(-1), 1);
+    assert.deepEqual(b.shield, [{ from: HOUR, to: 5 * HOUR + 1 }]);
+    const shieldOnly = bucketise(
+      outcome((o) => {
+        o.replies = [];
+        o.events = [ev(0, 'ordinary-1')];
+        o.shieldPeriods = [{ from: START + HOUR, to: START + 3 * HOUR, trigger: 'operator' }];
+      }),
+      HOUR,
+    );
+    assert.equal(shieldOnly.offsets.length, 4);
+    assert.throws(() => bucketise(outcome(), 0), RangeError);
+  });
+});
+
+describe('renderText', () => {
+  it('prints figures, money and a mark per target', () => {
+    const text = renderText(summarise(outcome()));
+    assert.match(text, /^nonmerci replay: hand-built\n/);
+    assert.match(text, /Naive autoresponder +1\.92 EUR/);
+    assert.match(text, /Ordinary callers served +2 \/ 3 +1 within 2 h of due \(33\.3 %\)/);
+    assert.match(text, /✓ raid spend ≤ 1 % of naive/);
+    assert.match(text, /✗ ≥ 99 % of ordinary callers served within 2 h +1\/3 \(33\.3 %\)/);
+    assert.match(text, /engaged 5m after the raid began/);
+    const lines = text.split('\n');
+    const col = (label: string) => {
+      const line = lines.find((l) => l.startsWith(label))!;
+      return line.indexOf('EUR') + 3;
+    };
+    assert.equal(col('Spend'), col('Naive autoresponder'), 'values are right-aligned');
+  });
+
+  it('speaks French', () => {
+    const text = renderText(summarise(outcome()), 'fr');
+    assert.match(text, /Rejeu nonmerci : hand-built/);
+    assert.match(text, /✗ ≥ 99 % des appelants ordinaires servis en 2 h +1\/3 \(33,3 %\)/);
+  });
+});
+
+describe('renderHtml', () => {
+  const evil = outcome((o) => {
+    o.scenario = {
+      name: 'x</title><script>alert("name")</script>',
+      description: '<script>alert(1)</script> & co',
+    };
+    o.settings.shield = { '<b>': '</script><script>alert(2)</script>' };
+  });
+  const html = renderHtml(evil, summarise(evil));
+
+  it('escapes every text it shows', () => {
+    assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt; &amp; co'));
+    assert.ok(!html.includes('<script>alert'));
+    assert.ok(!html.includes('</script><script>alert(2)'));
+    assert.equal(html.match(/<script/g)?.length, 3, 'uPlot, data, chart');
+    assert.equal(html.match(/<\/script>/g)?.length, 3);
+  });
+
+  it('is self-contained: uPlot inlined, nothing fetched', () => {
+    assert.ok(html.includes('uPlot'));
+    assert.ok(html.includes('.uplot'), 'uPlot stylesheet inlined');
+    assert.doesNotMatch(html, /<link|<script[^>]+src=|<img|@import/);
+    assert.match(html, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+  });
+
+  it('carries the chart data in 5-minute buckets and the shield period', () => {
+    const json = /<script type="application\/json" id="sim-data">(.*?)<\/script>/s.exec(html)?.[1];
+    assert.ok(json);
+    const data = JSON.parse(json) as {
+      series: (number | null)[][];
+      shield: number[][];
+      labels: Record<string, string>;
+      timeZone: string;
+    };
+    const b = bucketise(evil, 5 * MIN);
+    assert.equal(data.series.length, 6);
+    assert.equal(data.series[0]!.length, b.offsets.length);
+    assert.equal(data.series[0]![0], START / 1000);
+    assert.deepEqual(data.series[1], b.raid);
+    assert.deepEqual(
+      data.series[3],
+      b.ordinary.map((n) => n || null),
+    );
+    assert.deepEqual(
+      data.series[4],
+      b.replies.map((n) => n || null),
+    );
+    assert.equal(data.series[5]!.at(-1), 0.48);
+    assert.deepEqual(data.shield, [
+      [(START + HOUR + 5 * MIN) / 1000, (START + b.offsets.length * 5 * MIN) / 1000],
+    ]);
+    assert.equal(data.timeZone, 'Europe/Paris');
+    assert.equal(data.labels.raid, 'contacts du raid');
+  });
+
+  it('shows the targets and settings, in French by default and in English on request', () => {
+    assert.match(html, /<html lang="fr">/);
+    assert.match(html, /<span class="ko">✗<\/span> ≥ 99 % des appelants ordinaires servis en 2 h/);
+    assert.match(html, /<dt>plafond journalier<\/dt><dd>5\.00 EUR<\/dd>/);
+    const en = renderHtml(evil, summarise(evil), 'en');
+    assert.match(en, /<html lang="en">/);
+    assert.match(en, /<span class="ok">✓<\/span> raid spend ≤ 1 % of naive/);
+    assert.match(en, /<dt>daily cap<\/dt><dd>5\.00 EUR<\/dd>/);
+  });
+
+  it('escapeHtml covers the five characters', () => {
+    assert.equal(
+      escapeHtml(`<a href="x" title='y'>&</a>`),
+      '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+    );
+  });
+});
+
+describe('the chart script', () => {
+  it('builds a uPlot chart from the data and shades the shield period', () => {
+    const o = outcome();
+    const html = renderHtml(o, summarise(o), 'en');
+    const scripts = [...html.matchAll(/<script>(.*?)<\/script>/gs)].map((m) => m[1]!);
+    const json = /<script type="application\/json" id="sim-data">(.*?)<\/script>/s.exec(html)![1]!;
+    const created: { opts: Record<string, unknown>; data: number[][] }[] = [];
+    const rects: number[][] = [];
+    function FakeUPlot(this: unknown, opts: Record<string, unknown>, data: number[][]) {
+      created.push({ opts, data });
+    }
+    FakeUPlot.tzDate = (d: Date) => d;
+    FakeUPlot.rangeAsinh = (min: number, max: number) => [min, max];
+    FakeUPlot.fmtNum = (v: number) => String(v);
+    const sandbox = {
+      uPlot: FakeUPlot,
+      window: { addEventListener: () => {} },
+      document: {
+        getElementById: (id: string) =>
+          id === 'sim-data' ? { textContent: json } : { clientWidth: 600 },
+      },
+    };
+    runInNewContext(scripts[1]!, sandbox);
+    assert.equal(created.length, 1);
+    const { opts, data } = created[0]!;
+    assert.equal(data.length, 6);
+    assert.equal((opts.series as unknown[]).length, 6);
+    assert.equal(opts.width, 600);
+    const hooks = (opts.plugins as { hooks: { drawClear: ((u: unknown) => void)[] } }[])[0]!.hooks;
+    const x0 = data[0]![0]!;
+    const x1 = data[0]!.at(-1)!;
+    hooks.drawClear[0]!({
+      bbox: { left: 50, top: 10, width: 500, height: 300 },
+      valToPos: (v: number) => 50 + (500 * (v - x0)) / (x1 - x0),
+      ctx: {
+        save: () => {},
+        restore: () => {},
+        fillRect: (...r: number[]) => rects.push(r),
+        fillStyle: '',
+      },
+    });
+    assert.equal(rects.length, 1);
+    const [left, top, w, h] = rects[0]!;
+    assert.ok(left! > 50 && left! < 200, `starts after 1h05m: ${left}`);
+    assert.ok(Math.abs(left! + w! - 550) < 1e-6, 'runs to the end of the plot');
+    assert.deepEqual([top, h], [10, 300]);
+  });
+});
