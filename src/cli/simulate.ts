@@ -32,10 +32,10 @@ export async function runSimulate(
   const outcome = await replay(scenario, config);
   const summary = summarise(outcome);
   const out = resolve(cmd.out ?? `simulation-${scenario.name}.html`);
-  writeFileSync(out, renderHtml(outcome, summary, language));
+  writeFileSync(out, renderHtml(outcome, summary, language, config.timeZone));
   if (cmd.json) print(JSON.stringify(summary, null, 2));
   else {
-    print(renderText(summary));
+    print(renderText(summary, language, config.timeZone));
     print(`Report with chart: ${out}`);
   }
   return 0;

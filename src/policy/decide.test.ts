@@ -11,7 +11,7 @@ const HOUR = 60 * MINUTE;
 const calm: HostilityVerdict = {
   score: 0,
   hostile: false,
-  signals: { repeats: 0, burst: 1, labels: {}, rangeCallers: 1 },
+  signals: { repeats: 0, burst: 1, labels: {}, rangeCallers: 1, arrivedDuringShield: false },
   why: [],
 };
 const SEND = { action: 'send', priority: 0 };
@@ -83,7 +83,13 @@ describe('decideReply', () => {
   const hostile: HostilityVerdict = {
     score: 200,
     hostile: true,
-    signals: { repeats: 4, burst: 1, labels: { insult: 2 }, rangeCallers: 1 },
+    signals: {
+      repeats: 4,
+      burst: 1,
+      labels: { insult: 2 },
+      rangeCallers: 1,
+      arrivedDuringShield: false,
+    },
     why: ['2 texts classified insult', 'came back 4 times before the reply was sent'],
   };
 

@@ -20,7 +20,7 @@ export interface DecisionInput {
   alreadyRepliedWithinCooldown: boolean;
   /** An operator keyword rule with action no_reply matched one of the caller's texts. */
   keywordRule: { id: number; keyword: string } | null;
-  /** One of the caller's texts was a curious "test" message. */
+  /** The contact that scheduled the reply was a curious "test" message (or bare laughter). */
   testMessage: boolean;
   hostility: HostilityVerdict;
 }

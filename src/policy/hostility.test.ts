@@ -12,6 +12,7 @@ function input(contacts: PastContact[], extra: Partial<HostilityInput> = {}): Ho
     scheduledAt: T0,
     contacts,
     rangeCallers: 1,
+    arrivedDuringShield: false,
     shieldActive: false,
     ...extra,
   };
@@ -27,7 +28,13 @@ describe('assessHostility', () => {
     const v = assessHostility(input([call(0)]), settings);
     assert.equal(v.hostile, false);
     assert.equal(v.score, 0);
-    assert.deepEqual(v.signals, { repeats: 0, burst: 1, labels: {}, rangeCallers: 1 });
+    assert.deepEqual(v.signals, {
+      repeats: 0,
+      burst: 1,
+      labels: {},
+      rangeCallers: 1,
+      arrivedDuringShield: false,
+    });
   });
 
   it('coming back once or twice only lowers the place in line', () => {
@@ -93,6 +100,19 @@ describe('assessHostility', () => {
     const b = assessHostility(input([call(0), call(30)]), settings).score;
     const c = assessHostility(input([text(0, 'insult'), text(1, 'threat')]), settings).score;
     assert.ok(a < b && b < c);
+  });
+});
+
+describe('arriving during a raid', () => {
+  it('puts a quiet caller behind those who came before it, without making him hostile', () => {
+    const before = assessHostility(input([call(0)]), settings);
+    const during = assessHostility(
+      input([call(0)], { arrivedDuringShield: true, shieldActive: true }),
+      settings,
+    );
+    assert.equal(during.hostile, false);
+    assert.ok(during.score > before.score);
+    assert.equal(during.signals.arrivedDuringShield, true);
   });
 });
 

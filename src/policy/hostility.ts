@@ -19,6 +19,8 @@ export interface HostilityInput {
   contacts: readonly PastContact[];
   /** Distinct callers from the caller's number range (all but the last digits) seen lately. */
   rangeCallers: number;
+  /** The contact that scheduled the reply came while the line's shield was on (during a raid). */
+  arrivedDuringShield: boolean;
   shieldActive: boolean;
 }
 
@@ -36,6 +38,7 @@ export interface HostilitySignals {
   /** Texts per classifier label. */
   labels: Record<string, number>;
   rangeCallers: number;
+  arrivedDuringShield: boolean;
 }
 
 export interface HostilityVerdict {
@@ -55,6 +58,8 @@ export const BURST_LIMIT = 3;
 export const BURST_WINDOW_MS = 60_000;
 /** Distinct callers from one range of 100 numbers that make the range look hammered. */
 export const RANGE_LIMIT = 5;
+/** Weight of arriving during a raid: it orders the shield's rationing, never makes one hostile. */
+export const ARRIVED_DURING_SHIELD = 5;
 
 export function assessHostility(
   input: HostilityInput,
@@ -68,7 +73,13 @@ export function assessHostility(
     input.contacts.map((c) => c.at),
     BURST_WINDOW_MS,
   );
-  const signals: HostilitySignals = { repeats, burst, labels, rangeCallers: input.rangeCallers };
+  const signals: HostilitySignals = {
+    repeats,
+    burst,
+    labels,
+    rangeCallers: input.rangeCallers,
+    arrivedDuringShield: input.arrivedDuringShield,
+  };
 
   let score = 0;
   const why: string[] = [];
@@ -94,6 +105,11 @@ export function assessHostility(
   if (input.rangeCallers >= RANGE_LIMIT) {
     score += HOSTILE_SCORE / 2;
     why.push(`${input.rangeCallers} callers from the same number range`);
+  }
+  if (input.arrivedDuringShield) {
+    // Most of a raid's newcomers are raiders: a small weight that only orders the rationed spend.
+    score += ARRIVED_DURING_SHIELD;
+    why.push('first came during a raid');
   }
   const threshold = input.shieldActive ? HOSTILE_SCORE / 2 : HOSTILE_SCORE;
   return { score, hostile: score >= threshold, signals, why };

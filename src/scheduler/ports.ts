@@ -28,6 +28,8 @@ export interface ReplyContext {
   contacts: { at: number; labels: string[]; body: string | null }[];
   /** Distinct callers of the caller's number range on this line in the last hour. */
   rangeCallers: number;
+  /** The reply was scheduled while the line's shield was on. */
+  arrivedDuringShield: boolean;
 }
 
 /** What a decision leaves on the reply for the operator and for the shield's ordering. */

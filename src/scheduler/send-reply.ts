@@ -146,6 +146,7 @@ export async function processReply(
       scheduledAt: reply.createdAt,
       contacts: context.contacts,
       rangeCallers: context.rangeCallers,
+      arrivedDuringShield: context.arrivedDuringShield,
       shieldActive: line.shield.active,
     },
     { repeatLimit: settings.repeatLimit },
@@ -167,7 +168,9 @@ export async function processReply(
     allowed: context.caller.allowed || rules.allowedPrefix(to) !== null,
     alreadyRepliedWithinCooldown: context.alreadyRepliedWithinCooldown,
     keywordRule: keyword ? { id: keyword.id, keyword: keyword.value } : null,
-    testMessage: context.contacts.some((c) => c.labels.includes('test')),
+    // Only the contact that scheduled the reply: a man who called, then texted "Allô ?" while
+    // waiting, is not a curious tester.
+    testMessage: context.contacts[0]?.labels.includes('test') ?? false,
     hostility,
   });
   const trace = {

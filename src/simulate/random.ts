@@ -34,8 +34,8 @@ export function hash32(text: string): number {
 }
 
 /**
- * An independent stream per purpose ("raiders", "bots"…): changing how many ordinary callers a
- * scenario has does not reshuffle its raid.
+ * An independent stream per purpose ("raider", "bot"…): changing how many ordinary callers a
+ * scenario has does not reshuffle the timing and texts of its raid.
  */
 export function stream(seed: number, label: string): Rng {
   return mulberry32(hash32(`${seed}:${label}`));

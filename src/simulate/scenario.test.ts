@@ -298,7 +298,7 @@ describe('parseScenario', () => {
       })();
       assert.match(
         error!.message,
-        /^3 problems in the scenario:\n {2}- a\.yaml: name must be a text/,
+        /^3 problems in the scenario:\n {2}- a\.yaml: name must be a non-empty text \(got ""\)\n {2}- a\.yaml: seed must be a whole number ≥ 0 and ≤ 4294967295 \(got -1\)/,
       );
     });
 

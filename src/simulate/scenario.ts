@@ -798,7 +798,7 @@ export function readScenario(data: unknown, sourceName: string): Scenario {
     typeof v === 'string' ? v.trim() : r.fail('description', `must be a text (got ${shown(v)})`),
   );
   const seed = r.required(top, 'seed', '', '2017')
-    ? r.number(top.seed, 'seed', { min: 0, max: Number.MAX_SAFE_INTEGER, integer: true })
+    ? r.number(top.seed, 'seed', { min: 0, max: 4_294_967_295, integer: true })
     : null;
   let start: string | null = null;
   let startMs: number | null = null;

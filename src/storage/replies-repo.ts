@@ -173,6 +173,14 @@ export class RepliesRepo implements ReplyStore {
         .executeTakeFirstOrThrow();
       rangeCallers = Number(range.n);
     }
+    const shielded = await this.#db
+      .selectFrom('shield_periods')
+      .select('id')
+      .where('line_id', '=', reply.lineId)
+      .where('started_at', '<=', reply.createdAt)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', reply.createdAt)]))
+      .limit(1)
+      .executeTakeFirst();
     return {
       line,
       callerNumberEnc: caller.number_enc,
@@ -188,6 +196,7 @@ export class RepliesRepo implements ReplyStore {
         body: c.body,
       })),
       rangeCallers,
+      arrivedDuringShield: shielded !== undefined,
     };
   }
 

@@ -63,6 +63,8 @@ describe('lexiconClassifier: hostile texts', () => {
     ['threat', 'je vais te défoncer'],
     ['threat', "t'es morte"],
     ['threat', 'gare à toi'],
+    ['threat', 'fais gaffe à toi'],
+    ['threat', 'Fais gaffe !!'],
     ['threat', 'je vais te buter'],
     ['threat', 'on va t’égorger'],
     ['threat', 'je vais te tabasser'],
@@ -261,6 +263,11 @@ describe('lexiconClassifier: test messages', () => {
     'test123',
     'Bonjour, ceci est un test du numéro',
     'is this working?',
+    'Je teste le numéro anti-relous',
+    "c'est vrai que ça répond ?",
+    'mdr',
+    'p t d r',
+    'lol lol',
   ];
   for (const text of tests) {
     it(`test: ${JSON.stringify(text)}`, () => {
@@ -276,6 +283,8 @@ describe('lexiconClassifier: test messages', () => {
     'testostérone',
     'ok',
     '1 2 3',
+    'mdr t es drole toi',
+    'Il est vrai que je suis en retard',
   ];
   for (const text of notTests) {
     it(`not a test: ${JSON.stringify(text)}`, () => {

@@ -123,7 +123,27 @@ const normalisedWords = (list: readonly string[]): Set<string> =>
 
 /** Words that make a message a test. "testtest" collapses to "testest". */
 const TEST_WORD = /^(?:test(?:est)*|tests|teste|testes|tester|testing|tst)$/;
-const TEST_WORDS = normalisedWords(['essai', 'essais', 'essaie']);
+/**
+ * Besides test words: bare laughter. A message made only of "lol", "mdr" or "ptdr" is someone
+ * poking at the line, not a man answering a woman's number; it gets no reply either.
+ */
+const TEST_WORDS = normalisedWords([
+  'essai',
+  'essais',
+  'essaie',
+  'lol',
+  'mdr',
+  'mdrr',
+  'ptdr',
+  'xptdr',
+  'ahah',
+  'haha',
+  'hihi',
+  'xd',
+  'issou',
+  'lmao',
+  'rofl',
+]);
 const ESSAI = 'essai';
 /** Phrases that make a message a test. */
 const TEST_PHRASES: readonly { term: string; words: readonly string[] }[] = [
@@ -132,6 +152,11 @@ const TEST_PHRASES: readonly { term: string; words: readonly string[] }[] = [
   'allo',
   'vrai numéro',
   'numéro valide',
+  'ça répond',
+  'il répond',
+  'ça existe',
+  'anti relous',
+  'anti relou',
   'is this working',
   'does this work',
   'does it work',
@@ -171,6 +196,10 @@ const FILLER = normalisedWords([
   'pas',
   'je',
   "j'",
+  'vrai',
+  'vraiment',
+  'si',
+  'il',
   'message',
   'msg',
   'sms',
