@@ -116,6 +116,19 @@ describe('arriving during a raid', () => {
   });
 });
 
+describe('a reply scheduled during a raid', () => {
+  it('is judged strictly even when the shield is off by the time it falls due', () => {
+    const contacts = [call(0)];
+    const after = assessHostility(
+      input(contacts, { rangeCallers: 13, arrivedDuringShield: true }),
+      settings,
+    );
+    assert.equal(after.hostile, true);
+    const outside = assessHostility(input(contacts, { rangeCallers: 13 }), settings);
+    assert.equal(outside.hostile, false);
+  });
+});
+
 describe('maxWithin', () => {
   it('counts the densest window whatever the order', () => {
     assert.equal(maxWithin([], 1000), 0);

@@ -111,7 +111,10 @@ export function assessHostility(
     score += ARRIVED_DURING_SHIELD;
     why.push('first came during a raid');
   }
-  const threshold = input.shieldActive ? HOSTILE_SCORE / 2 : HOSTILE_SCORE;
+  // A reply scheduled during a raid is judged with the raid's strictness, even if the shield is
+  // off again when it falls due (a raid shorter than the delay would otherwise escape it).
+  const strict = input.shieldActive || input.arrivedDuringShield;
+  const threshold = strict ? HOSTILE_SCORE / 2 : HOSTILE_SCORE;
   return { score, hostile: score >= threshold, signals, why };
 }
 
