@@ -7,15 +7,42 @@ import type { Line } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
 import { evaluateShield, type Baseline } from '../policy/surge.ts';
 import type { LineStore } from './ports.ts';
-import type { ShieldRepo, TrafficCount } from '../storage/shield-repo.ts';
 
 const MINUTE = 60_000;
 /** The usual traffic changes slowly: it is measured again at most this often. */
 const BASELINE_REFRESH_MS = 5 * MINUTE;
 
+export interface TrafficCount {
+  contacts: number;
+  newCallers: number;
+}
+
+/** What the monitor needs from storage (implemented by storage/shield-repo.ts). */
+export interface ShieldStore {
+  /** Contacts and first-time callers of a line in [from, to). */
+  traffic(lineId: number, from: number, to: number): Promise<TrafficCount>;
+  periods(
+    lineId: number,
+    from: number,
+    to: number,
+  ): Promise<{ startedAt: number; endedAt: number | null }[]>;
+  touch(lineId: number, lastSurgeAt: number): Promise<void>;
+  /** Switches the shield if it is still as this process saw it; true when this call did. */
+  switch(
+    lineId: number,
+    change: {
+      wasActive: boolean;
+      active: boolean;
+      trigger: 'auto' | 'operator';
+      detail: string;
+      now: number;
+    },
+  ): Promise<boolean>;
+}
+
 export interface ShieldMonitorDeps {
   lines: LineStore;
-  shield: Pick<ShieldRepo, 'traffic' | 'periods' | 'touch' | 'switch'>;
+  shield: ShieldStore;
   spend(kind: 'day' | 'month', key: string): Promise<number>;
   alerts: { raise(event: AlertEvent): Promise<boolean>; deliverPending(): Promise<number> };
   clock: Clock;
@@ -33,6 +60,8 @@ export interface ShieldMonitorDeps {
 export class ShieldMonitor {
   readonly #d: ShieldMonitorDeps;
   readonly #baselines = new Map<number, { at: number; baseline: Baseline }>();
+  /** Budget alerts this process already raised: the outbox dedupes too, this saves the writes. */
+  readonly #raised = new Set<string>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -114,7 +143,9 @@ export class ShieldMonitor {
     for (const [period, key, cap] of caps) {
       const spent = await this.#d.spend(period, key);
       for (const threshold of BUDGET_THRESHOLDS) {
-        if (spent * 100 < cap * threshold) continue;
+        const memo = `${period}:${key}:${threshold}`;
+        if (spent * 100 < cap * threshold || this.#raised.has(memo)) continue;
+        this.#raised.add(memo);
         await this.#d.alerts.raise({
           kind: 'budget',
           period,

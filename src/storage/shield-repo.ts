@@ -3,10 +3,7 @@ import type { ShieldMode } from '../domain/types.ts';
 import { appendAudit } from './audit-repo.ts';
 import type { Database } from './schema.ts';
 
-export interface TrafficCount {
-  contacts: number;
-  newCallers: number;
-}
+import type { ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
 
 export interface ShieldPeriod {
   lineId: number;
@@ -26,7 +23,7 @@ export interface ShieldChange {
 }
 
 /** Traffic measurements and shield state of lines. */
-export class ShieldRepo {
+export class ShieldRepo implements ShieldStore {
   readonly #db: Kysely<Database>;
   constructor(db: Kysely<Database>) {
     this.#db = db;
