@@ -64,11 +64,7 @@ describe('several worker processes on one PostgreSQL', { skip: postgres.skip }, 
       const cap = FITS * cost;
       const budgetDaily = String(cap / MICROS);
       assert.equal(Math.round(Number(budgetDaily) * MICROS), cap, 'the cap is written exactly');
-      const twilioCreds = {
-        accountSid: fake.accountSid,
-        authToken: fake.authToken,
-        apiUrl: fake.url,
-      };
+      const twilioCreds = fake.settings;
 
       // The app's own intake, on a clock set a little ahead: every reply falls due at the same moment.
       const dueAt = Date.now() + LEAD_MS;

@@ -565,11 +565,7 @@ for (const dialect of DIALECTS) {
       db = await createTestDatabase(dialect.name);
       hotline = await startHotline(
         testConfig(db.target, {
-          twilio: {
-            accountSid: twilioApi.accountSid,
-            authToken: twilioApi.authToken,
-            apiUrl: twilioApi.url,
-          },
+          twilio: twilioApi.settings,
         }),
       );
       // A second line on the simulator, so that signed simulator webhooks can reach the database too.

@@ -33,11 +33,7 @@ for (const dialect of DIALECTS) {
       db = await createTestDatabase(dialect.name);
       hotline = await startHotline(
         testConfig(db.target, {
-          twilio: {
-            accountSid: twilioApi.accountSid,
-            authToken: twilioApi.authToken,
-            apiUrl: twilioApi.url,
-          },
+          twilio: twilioApi.settings,
           ...overrides,
         }),
       );

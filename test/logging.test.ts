@@ -28,11 +28,7 @@ describe('logs', () => {
       },
     });
     const config = testConfig(db.target, {
-      twilio: {
-        accountSid: twilioApi.accountSid,
-        authToken: twilioApi.authToken,
-        apiUrl: twilioApi.url,
-      },
+      twilio: twilioApi.settings,
       logLevel: 'trace',
     });
     hotline = await assemble(config, { clock, log: pino({ level: 'trace' }, sink) });

@@ -245,11 +245,7 @@ for (const dialect of DIALECTS) {
         db = await createTestDatabase(dialect.name);
         hotline = await startHotline(
           testConfig(db.target, {
-            twilio: {
-              accountSid: twilioApi.accountSid,
-              authToken: twilioApi.authToken,
-              apiUrl: twilioApi.url,
-            },
+            twilio: twilioApi.settings,
             budget: { dailyMicros: DAILY_CAP, monthlyMicros: 50 * MICROS },
             shield: SHIELD,
           }),

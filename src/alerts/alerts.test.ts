@@ -8,7 +8,7 @@ import { migrateToLatest } from '../storage/migrate.ts';
 import { Alerts, alertBackoff, type AlertsOptions } from './alerts.ts';
 import type { AlertEvent } from './events.ts';
 import type { AlertMessage, AlertSink } from './sinks.ts';
-import { WebhookReceiver, capturingLogger } from './test-support.ts';
+import { WebhookReceiver, capturingLogger } from '../../test/support/alerts.ts';
 import { WebhookSink } from './webhook.ts';
 
 const SEC = 1000;

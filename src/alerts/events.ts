@@ -30,12 +30,6 @@ export type AlertEvent =
   | { kind: 'provider_error'; provider: string; at: number; detail: string };
 
 export type AlertKind = AlertEvent['kind'];
-export const ALERT_KINDS: readonly AlertKind[] = [
-  'shield_on',
-  'shield_off',
-  'budget',
-  'provider_error',
-];
 
 export type BudgetThreshold = 50 | 80 | 100;
 export const BUDGET_THRESHOLDS: readonly BudgetThreshold[] = [50, 80, 100];

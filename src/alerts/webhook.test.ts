@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { AlertEvent } from './events.ts';
-import { WebhookReceiver } from './test-support.ts';
+import { WebhookReceiver } from '../../test/support/alerts.ts';
 import { DISCORD_CONTENT_MAX, WebhookSink, neutraliseMentions, truncateUtf16 } from './webhook.ts';
 
 /** Stands for the secret part of a Slack or Discord webhook URL. */

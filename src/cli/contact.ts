@@ -16,6 +16,7 @@ import {
   simulatorSigningKey,
 } from '../telephony/simulator/simulator.ts';
 import type { VoiceAnswer } from '../telephony/provider.ts';
+import { pickLines } from './operator.ts';
 
 export interface ContactCommand {
   kind: ContactKind;
@@ -35,12 +36,7 @@ export function localServerUrl(config: Config): string {
 
 function pickLine(lines: Line[], wanted: string | null): Line {
   if (wanted) {
-    const number = toE164(wanted, 'FR');
-    const line = lines.find((l) => l.number === number);
-    if (!line)
-      throw new InvalidInputError(
-        `No line ${wanted}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`,
-      );
+    const line = pickLines(lines, wanted)[0]!;
     if (line.provider !== 'simulator')
       throw new InvalidInputError(
         `Line ${line.number} uses ${line.provider}; "call" and "text" drive simulator lines only.`,

@@ -30,7 +30,11 @@ export async function withHotline<T>(config: Config, fn: (h: Hotline) => Promise
 
 /** The lines a command targets: the one named by --line, or all. */
 export async function targetLines(hotline: Hotline, raw: string | null): Promise<Line[]> {
-  const lines = await hotline.lines.list();
+  return pickLines(await hotline.lines.list(), raw);
+}
+
+/** The line named by --line among `lines`, or all of them; an unknown name lists the known ones. */
+export function pickLines(lines: Line[], raw: string | null): Line[] {
   if (!raw) return lines;
   const wanted = toE164(raw, 'FR');
   const found = lines.filter((l) => l.number === wanted);

@@ -1,9 +1,9 @@
 import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
-import { toE164 } from '../domain/phone.ts';
 import { openStorage } from '../storage/db.ts';
 import { appendAudit } from '../storage/audit-repo.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
+import { pickLines } from './operator.ts';
 
 /**
  * The kill switch: stops all sending on a line at once (pending replies are kept) or resumes it.
@@ -17,13 +17,8 @@ export async function runPause(
   const storage = openStorage(config.database);
   try {
     const repo = new LinesRepo(storage.db);
-    const lines = await repo.list();
-    const wanted = cmd.line ? toE164(cmd.line, 'FR') : null;
-    const targets = wanted ? lines.filter((l) => l.number === wanted) : lines;
-    if (targets.length === 0)
-      throw new InvalidInputError(
-        `No line ${cmd.line ?? ''}. Lines: ${lines.map((l) => l.number).join(', ') || 'none'}.`,
-      );
+    const targets = pickLines(await repo.list(), cmd.line);
+    if (targets.length === 0) throw new InvalidInputError('There is no line yet.');
     for (const line of targets) {
       const now = Date.now();
       await repo.setPaused(line.id, cmd.paused, now, cmd.rejectCalls);

@@ -28,16 +28,16 @@ export interface ShieldStore {
   ): Promise<{ startedAt: number; endedAt: number | null }[]>;
   touch(lineId: number, lastSurgeAt: number): Promise<void>;
   /** Switches the shield if it is still as this process saw it; true when this call did. */
-  switch(
-    lineId: number,
-    change: {
-      wasActive: boolean;
-      active: boolean;
-      trigger: 'auto' | 'operator';
-      detail: string;
-      now: number;
-    },
-  ): Promise<boolean>;
+  switch(lineId: number, change: ShieldChange): Promise<boolean>;
+}
+
+export interface ShieldChange {
+  /** The state this process saw; the change only happens if it still holds. */
+  wasActive: boolean;
+  active: boolean;
+  trigger: 'auto' | 'operator';
+  detail: string;
+  now: number;
 }
 
 export interface ShieldMonitorDeps {

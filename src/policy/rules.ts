@@ -12,17 +12,14 @@ export interface Rule {
 }
 
 export type RuleKind = 'block_prefix' | 'allow_prefix' | 'keyword';
-export const RULE_KINDS: readonly RuleKind[] = ['block_prefix', 'allow_prefix', 'keyword'];
 
 /** The rules in force, grouped for matching. Pure. */
 export class RuleBook {
-  readonly rules: readonly Rule[];
   readonly #block: Rule[];
   readonly #allow: Rule[];
   readonly #keywords: Rule[];
 
   constructor(rules: readonly Rule[]) {
-    this.rules = rules;
     this.#block = rules.filter((r) => r.kind === 'block_prefix');
     this.#allow = rules.filter((r) => r.kind === 'allow_prefix');
     this.#keywords = rules.filter((r) => r.kind === 'keyword');

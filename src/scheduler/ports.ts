@@ -56,6 +56,23 @@ export interface Reservation {
   leaseUntil: number;
 }
 
+/** A reply kept scheduled until `until`, with why. */
+export interface Hold {
+  reason: ReplyReason;
+  until: number;
+  detail: string | null;
+  now: number;
+  trace?: DecisionTrace;
+}
+
+/** A reply closed without sending, with why. */
+export interface Cancellation {
+  reason: ReplyReason;
+  detail: string;
+  now: number;
+  trace?: DecisionTrace;
+}
+
 /** Outcome of a reservation: done, or which cap it would have crossed. */
 export type ReserveOutcome = 'reserved' | 'day' | 'month' | 'slice';
 
@@ -66,22 +83,8 @@ export type ReserveOutcome = 'reserved' | 'day' | 'month' | 'slice';
 export interface ReplyStore {
   claimDue(now: number, limit: number, worker: string, leaseMs: number): Promise<ClaimedReply[]>;
   context(reply: ClaimedReply, now: number): Promise<ReplyContext | null>;
-  hold(
-    id: number,
-    worker: string,
-    h: {
-      reason: ReplyReason;
-      until: number;
-      detail: string | null;
-      now: number;
-      trace?: DecisionTrace;
-    },
-  ): Promise<void>;
-  cancel(
-    id: number,
-    worker: string,
-    c: { reason: ReplyReason; detail: string; now: number; trace?: DecisionTrace },
-  ): Promise<void>;
+  hold(id: number, worker: string, h: Hold): Promise<void>;
+  cancel(id: number, worker: string, c: Cancellation): Promise<void>;
   /** Atomically reserves the cost against both caps and marks the provider call as about to happen. */
   reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome>;
   markSent(

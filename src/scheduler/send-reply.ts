@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import { classifyNumber, maskNumber } from '../domain/phone.ts';
 import type { ReplyReason } from '../domain/types.ts';
-import { budgetPeriods } from '../policy/budget-periods.ts';
+import { budgetPeriods, hourSlice } from '../policy/budget-periods.ts';
 import { smsCost } from '../policy/cost.ts';
 import { budgetRetryAt, decideReply, retryDelay } from '../policy/decide.ts';
 import { assessHostility } from '../policy/hostility.ts';
@@ -298,10 +298,4 @@ export async function processReply(
   deps.log.warn({ reply: reply.id, attempts, error: result.message }, 'provider error; will retry');
   deps.onDecision?.('provider_retry');
   deps.onProviderError?.(provider.name, result.message);
-}
-
-/** The clock hour a shield slice is counted in (UTC, so every process agrees), and its end. */
-export function hourSlice(now: number): { key: string; end: number } {
-  const start = Math.floor(now / 3_600_000) * 3_600_000;
-  return { key: new Date(start).toISOString().slice(0, 13), end: start + 3_600_000 };
 }

@@ -9,8 +9,9 @@ import {
 import type { ReplyReason } from '../domain/types.ts';
 import {
   LeaseLostError,
+  type Cancellation,
   type ClaimedReply,
-  type DecisionTrace,
+  type Hold,
   type ReplyContext,
   type ReplyStore,
   type Reservation,
@@ -200,17 +201,7 @@ export class RepliesRepo implements ReplyStore {
     };
   }
 
-  async hold(
-    id: number,
-    worker: string,
-    h: {
-      reason: ReplyReason;
-      until: number;
-      detail: string | null;
-      now: number;
-      trace?: DecisionTrace;
-    },
-  ): Promise<void> {
+  async hold(id: number, worker: string, h: Hold): Promise<void> {
     await this.#update(this.#db, id, worker, {
       state: 'scheduled',
       reason: h.reason,
@@ -223,11 +214,7 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
-  async cancel(
-    id: number,
-    worker: string,
-    c: { reason: ReplyReason; detail: string; now: number; trace?: DecisionTrace },
-  ): Promise<void> {
+  async cancel(id: number, worker: string, c: Cancellation): Promise<void> {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
       await releaseReservation(tx, row);

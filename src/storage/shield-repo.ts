@@ -3,7 +3,7 @@ import type { ShieldMode } from '../domain/types.ts';
 import { appendAudit } from './audit-repo.ts';
 import type { Database } from './schema.ts';
 
-import type { ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
+import type { ShieldChange, ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
 
 export interface ShieldPeriod {
   lineId: number;
@@ -11,15 +11,6 @@ export interface ShieldPeriod {
   endedAt: number | null;
   trigger: string;
   detail: string | null;
-}
-
-export interface ShieldChange {
-  /** The state this process saw; the change only happens if it still holds. */
-  wasActive: boolean;
-  active: boolean;
-  trigger: 'auto' | 'operator';
-  detail: string;
-  now: number;
 }
 
 /** Traffic measurements and shield state of lines. */

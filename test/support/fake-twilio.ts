@@ -48,6 +48,11 @@ export class FakeTwilio {
     return `http://127.0.0.1:${address.port}`;
   }
 
+  /** The hotline's Twilio settings pointing at this fake (once started). */
+  get settings(): { accountSid: string; authToken: string; apiUrl: string } {
+    return { accountSid: this.accountSid, authToken: this.authToken, apiUrl: this.url };
+  }
+
   async start(port = 0): Promise<this> {
     this.#server = createServer((req, res) => {
       void this.#handle(req).then(({ status, body }) => {
