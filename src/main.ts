@@ -33,6 +33,18 @@ import { AlertsRepo } from './storage/alerts-repo.ts';
 import { RulesRepo } from './storage/rules-repo.ts';
 import { ShieldRepo } from './storage/shield-repo.ts';
 import type { FastifyInstance } from 'fastify';
+import { BUDGET_THRESHOLDS } from './alerts/events.ts';
+import { TariffSettings } from './hotline/tariff.ts';
+import { SettingsRepo } from './storage/settings-repo.ts';
+import { fileURLToPath } from 'node:url';
+import { Accounts } from './accounts/accounts.ts';
+import { recentAudit } from './storage/audit-repo.ts';
+import { ContactsRepo } from './storage/contacts-repo.ts';
+import { DashboardRepo } from './storage/dashboard-repo.ts';
+import { ReplyLookupRepo } from './storage/reply-lookup-repo.ts';
+import { UsersRepo } from './storage/users-repo.ts';
+import { VoiceRecordingsRepo } from './storage/voice-recordings-repo.ts';
+import type { ApiDeps } from './web/api/deps.ts';
 
 /** A line number no subscriber holds (ARCEP fiction range), used for the demo line on the simulator. */
 export const DEMO_LINE_NUMBER = '+33199000000';
@@ -57,6 +69,8 @@ export interface Hotline {
   shieldMonitor: ShieldMonitor;
   alerts: Alerts;
   stats: StatsRepo;
+  accounts: Accounts;
+  tariff: TariffSettings;
   /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
   defaultLine: Line;
   app(): FastifyInstance;
@@ -69,7 +83,11 @@ export interface AssembleOptions {
   /** Replace provider adapters (tests), keyed by name. */
   providers?: Map<string, TelephonyProvider>;
   worker?: { pollMs?: number; batchSize?: number; leaseMs?: number };
+  /** The built dashboard to serve; defaults to dashboard/dist beside the sources. */
+  dashboardDir?: string | null;
 }
+
+export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
 
 /** The composition root: config → storage → services → web and worker. */
 export async function assemble(config: Config, options: AssembleOptions): Promise<Hotline> {
@@ -101,7 +119,18 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       },
     });
   const stats = new StatsRepo(storage.db);
-  const metrics = new Metrics(stats, clock, config);
+  const tariff = new TariffSettings(
+    new SettingsRepo(storage.db),
+    {
+      segmentPriceMicros: config.segmentPriceMicros,
+      dailyMicros: config.budget.dailyMicros,
+      monthlyMicros: config.budget.monthlyMicros,
+      alertThresholds: [...BUDGET_THRESHOLDS],
+    },
+    clock,
+  );
+  const currentTariff = () => tariff.current();
+  const metrics = new Metrics(stats, clock, config, currentTariff);
   const defaultLine = await ensureDefaultLine(config, lines, clock.now());
   const rules = new RulesRepo(storage.db, () => ruleCache.invalidate());
   const ruleCache = new RuleCache(() => rules.list(), clock);
@@ -135,7 +164,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     clock,
     log,
     settings: config.shield,
-    budget: { ...config.budget, timeZone: config.timeZone, currency: config.currency },
+    budget: { timeZone: config.timeZone, currency: config.currency },
+    tariff: currentTariff,
   });
   const leaseMs = options.worker?.leaseMs ?? config.workerLeaseMs;
   const worker = new Worker(
@@ -145,9 +175,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       vault,
       clock,
       log,
+      tariff: currentTariff,
       settings: {
-        segmentPriceMicros: config.segmentPriceMicros,
-        budget: config.budget,
         timeZone: config.timeZone,
         publicUrl: config.publicUrl,
         maxAttempts: 8,
@@ -171,6 +200,34 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       leaseMs,
     },
   );
+  const accounts = new Accounts(new UsersRepo(storage.db), clock);
+  if (config.adminPassword) {
+    try {
+      if (await accounts.ensureAdmin(config.adminPassword))
+        log.info('dashboard user "admin" created from ADMIN_PASSWORD');
+    } catch (error) {
+      await storage.close();
+      throw new ConfigError('ADMIN_PASSWORD', (error as Error).message);
+    }
+  }
+  const api: ApiDeps = {
+    accounts,
+    clock,
+    vault,
+    lines,
+    shield,
+    rules,
+    contacts: new ContactsRepo(storage.db),
+    dashboard: new DashboardRepo(storage.db),
+    stats,
+    tariff,
+    intake,
+    simOutbox,
+    replyLookup: new ReplyLookupRepo(storage.db),
+    voice: new VoiceRecordingsRepo(storage.db),
+    audit: (before, limit) => recentAudit(storage.db, limit, before),
+    settings: { publicUrl: config.publicUrl, currency: config.currency, timeZone: config.timeZone },
+  };
   let app: FastifyInstance | null = null;
   return {
     config,
@@ -191,10 +248,14 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     shieldMonitor,
     alerts,
     stats,
+    accounts,
+    tariff,
     defaultLine,
     app() {
       app ??= buildApp({
         log,
+        api,
+        dashboardDir: options.dashboardDir === undefined ? DASHBOARD_DIR : options.dashboardDir,
         providers,
         intake,
         delivery,

@@ -248,7 +248,9 @@ for (const dialect of DIALECTS) {
 
     it('holds replies while a line is paused and sends them on resume', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
-      await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now());
+      await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now(), {
+        actor: 'test',
+      });
       const paused = await (
         await post('/webhooks/twilio/voice', callParams('+33612345699'))
       ).text();
@@ -258,7 +260,9 @@ for (const dialect of DIALECTS) {
       assert.equal(twilioApi.messages.length, 0);
       assert.ok((await replies()).every((r) => r.state === 'scheduled'));
       assert.equal((await replies())[0]!.reason, 'paused');
-      await hotline.lines.setPaused(hotline.defaultLine.id, false, hotline.clock.now());
+      await hotline.lines.setPaused(hotline.defaultLine.id, false, hotline.clock.now(), {
+        actor: 'test',
+      });
       await hotline.worker.drain();
       assert.equal(twilioApi.messages.length, 2, 'both held replies go out on resume');
       assert.ok((await replies()).every((r) => r.state === 'sent'));
@@ -266,7 +270,9 @@ for (const dialect of DIALECTS) {
 
     it('gives a new reply to a caller whose first one expired unsent', async () => {
       await post('/webhooks/twilio/voice', callParams(CALLER));
-      await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now());
+      await hotline.lines.setPaused(hotline.defaultLine.id, true, hotline.clock.now(), {
+        actor: 'test',
+      });
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
       hotline.clock.advance(25 * HOUR);
@@ -276,7 +282,9 @@ for (const dialect of DIALECTS) {
         [['cancelled', 'expired']],
         'expired even though the line is still paused',
       );
-      await hotline.lines.setPaused(hotline.defaultLine.id, false, hotline.clock.now());
+      await hotline.lines.setPaused(hotline.defaultLine.id, false, hotline.clock.now(), {
+        actor: 'test',
+      });
       await post('/webhooks/twilio/voice', callParams(CALLER));
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();

@@ -265,7 +265,11 @@ describe('redactEvent and parseAlertEvent', () => {
     for (const event of ALL) assert.deepEqual(parseAlertEvent(JSON.stringify(event)), event);
     assert.equal(parseAlertEvent('not json'), null);
     assert.equal(parseAlertEvent('{"kind":"meteor","at":1}'), null);
-    assert.equal(parseAlertEvent(JSON.stringify({ ...budget(), threshold: 90 })), null);
+    // Operators choose their thresholds: any whole percentage from 1 to 100.
+    const at90 = { ...budget(), threshold: 90 };
+    assert.deepEqual(parseAlertEvent(JSON.stringify(at90)), at90);
+    for (const threshold of [0, 101, 12.5, '80'])
+      assert.equal(parseAlertEvent(JSON.stringify({ ...budget(), threshold })), null);
     assert.equal(parseAlertEvent(JSON.stringify({ ...shieldOn(), at: 'soon' })), null);
   });
 });

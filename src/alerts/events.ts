@@ -31,7 +31,8 @@ export type AlertEvent =
 
 export type AlertKind = AlertEvent['kind'];
 
-export type BudgetThreshold = 50 | 80 | 100;
+/** A percentage of a cap (1 to 100) at which operators are alerted. */
+export type BudgetThreshold = number;
 export const BUDGET_THRESHOLDS: readonly BudgetThreshold[] = [50, 80, 100];
 
 /** Provider errors are alerted at most once per provider per window of this length. */
@@ -60,13 +61,17 @@ export function alertKey(event: AlertEvent): string {
 }
 
 /**
- * The thresholds (50, 80, 100 % of the cap) that a spend has reached, lowest first. A cap of zero
- * or less is a deliberate "send nothing" and reaches none.
+ * The thresholds (by default 50, 80, 100 % of the cap) that a spend has reached, lowest first. A
+ * cap of zero or less is a deliberate "send nothing" and reaches none.
  */
-export function budgetThresholdsReached(spentMicros: number, capMicros: number): BudgetThreshold[] {
+export function budgetThresholdsReached(
+  spentMicros: number,
+  capMicros: number,
+  thresholds: readonly BudgetThreshold[] = BUDGET_THRESHOLDS,
+): BudgetThreshold[] {
   if (!(capMicros > 0) || !(spentMicros > 0)) return [];
   // Integers throughout: spent × 100 ≥ cap × threshold, no floating-point percentages.
-  return BUDGET_THRESHOLDS.filter((t) => spentMicros * 100 >= capMicros * t);
+  return [...thresholds].sort((a, b) => a - b).filter((t) => spentMicros * 100 >= capMicros * t);
 }
 
 function cleanDetail(detail: string): string {
@@ -106,7 +111,9 @@ export function parseAlertEvent(json: string): AlertEvent | null {
     case 'budget':
       return (v.period === 'day' || v.period === 'month') &&
         str('periodKey') &&
-        BUDGET_THRESHOLDS.includes(v.threshold as BudgetThreshold) &&
+        Number.isInteger(v.threshold) &&
+        (v.threshold as number) >= 1 &&
+        (v.threshold as number) <= 100 &&
         num('spentMicros') &&
         num('capMicros') &&
         str('currency') &&

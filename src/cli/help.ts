@@ -15,6 +15,7 @@ Commands:
   shield    Show the raid shield of each line, or switch it on, off or back to automatic
   rules     Blocklist, allowlist, STOP list and keyword rules
   audit     Show who changed what, and when
+  admin     Dashboard accounts: reset a password, list users
   simulate  Replay a raid against this deployment's settings: what would it cost?
   help      Show help for a command, or "help settings" for every setting
 
@@ -78,6 +79,13 @@ hour, least hostile callers first), and callers who come back get a free <Reject
   --note TEXT   why, kept with the rule
   --by NAME     who you are, for the audit log (default: your system user)
 Numbers are stored encrypted and shown masked. Every change is written to the audit log.`,
+  admin: `Usage: nonmerci admin reset-password [USER] [--password-stdin]
+       nonmerci admin users
+
+  reset-password  sets a new password for USER (default: admin) and signs them out everywhere;
+                  creates USER as an administrator if there is no such account. Without
+                  --password-stdin a strong password is generated and printed once.
+  users           lists the dashboard accounts and their roles`,
   audit: `Usage: nonmerci audit [--limit N]
 
 Lists the latest operator actions (rules, shield, pause), newest first. Default: 50.`,

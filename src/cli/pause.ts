@@ -1,7 +1,6 @@
 import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { openStorage } from '../storage/db.ts';
-import { appendAudit } from '../storage/audit-repo.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 import { pickLines } from './operator.ts';
 
@@ -21,13 +20,9 @@ export async function runPause(
     if (targets.length === 0) throw new InvalidInputError('There is no line yet.');
     for (const line of targets) {
       const now = Date.now();
-      await repo.setPaused(line.id, cmd.paused, now, cmd.rejectCalls);
-      await appendAudit(storage.db, {
-        at: now,
+      await repo.setPaused(line.id, cmd.paused, now, {
+        rejectCalls: cmd.rejectCalls,
         actor: cmd.actor,
-        action: cmd.paused ? 'line.pause' : 'line.resume',
-        target: line.number,
-        detail: cmd.paused ? { rejectCalls: cmd.rejectCalls } : null,
       });
       if (!cmd.paused) print(`▶  ${line.number} resumed: held replies go out now.`);
       else

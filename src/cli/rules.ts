@@ -1,11 +1,11 @@
 import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
-import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
-import { rangeIndex } from '../hotline/intake.ts';
+import { maskNumber } from '../domain/phone.ts';
+import { sealNumber } from '../hotline/seal.ts';
 import { normalisePrefix, type RuleKind } from '../policy/rules.ts';
 import { normaliseKeyword } from '../policy/text/keyword.ts';
 import type { Hotline } from '../main.ts';
-import type { NumberList, SealedNumber } from '../storage/rules-repo.ts';
+import type { NumberList } from '../storage/rules-repo.ts';
 import { localTime, withHotline } from './operator.ts';
 
 export const RULE_ACTIONS = [
@@ -93,7 +93,7 @@ export async function runRules(
         print(`✓ rule #${rule.id} (${prefix}) removed.`);
       }
     } else if (target) {
-      const sealed = seal(h, value);
+      const sealed = sealNumber(h.vault, value);
       const changed = await h.rules.setListed(target.list, sealed, target.on, cmd.actor, now);
       const masked = maskNumber(sealed.number.normalized);
       const listName = { blocked: 'blocklist', allowed: 'allowlist', stop: 'STOP list' }[
@@ -107,21 +107,6 @@ export async function runRules(
     }
     return 0;
   });
-}
-
-function seal(h: Hotline, raw: string): SealedNumber {
-  const e164 = toE164(raw, 'FR');
-  const number = classifyNumber(e164 ?? raw);
-  if (!e164 || number.type === 'invalid' || number.type === 'withheld')
-    throw new InvalidInputError(
-      `"${raw}" is not a phone number; write it in international format, e.g. +33612345678 (or a prefix with a final *).`,
-    );
-  return {
-    number,
-    index: h.vault.blindIndex(number.normalized),
-    enc: h.vault.encrypt(number.normalized),
-    prefixIndex: rangeIndex(h.vault, number.normalized),
-  };
 }
 
 async function printRules(h: Hotline, timeZone: string, print: (line: string) => void) {

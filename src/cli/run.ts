@@ -7,6 +7,7 @@ import { runContact } from './contact.ts';
 import { runPause } from './pause.ts';
 import { USAGE } from './help.ts';
 import { runServe, type Role } from './serve.ts';
+import { runAdmin } from './admin.ts';
 import { runAudit } from './audit.ts';
 import { actorName } from './operator.ts';
 import { runRules } from './rules.ts';
@@ -44,6 +45,7 @@ export async function run(argv: string[]): Promise<number> {
         out: { type: 'string' },
         language: { type: 'string' },
         json: { type: 'boolean' },
+        'password-stdin': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -52,7 +54,7 @@ export async function run(argv: string[]): Promise<number> {
       print(USAGE[command]!);
       return 0;
     }
-    const maxPositionals = { shield: 1, rules: 2 }[command] ?? 0;
+    const maxPositionals = { shield: 1, rules: 2, admin: 2 }[command] ?? 0;
     if (positionals.length > maxPositionals)
       throw new NonmerciError(
         'invalid_input',
@@ -122,6 +124,16 @@ export async function run(argv: string[]): Promise<number> {
             value: positionals[1] ?? null,
             note: values.note ?? null,
             actor: actorName(values.by),
+          },
+          print,
+        );
+      case 'admin':
+        return await runAdmin(
+          config,
+          {
+            action: positionals[0] ?? null,
+            username: positionals[1] ?? null,
+            passwordStdin: values['password-stdin'] ?? false,
           },
           print,
         );

@@ -4,6 +4,7 @@ import { formatDuration } from '../domain/duration.ts';
 import { formatMoney } from '../domain/types.ts';
 import { assemble, DEMO_LINE_NUMBER } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
+import { localServerUrl } from './contact.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
@@ -45,8 +46,17 @@ export async function runServe(
     print(
       `  listening on http://${config.host}:${config.port}   health: /healthz   metrics: /metrics`,
     );
+  if (role !== 'worker') {
+    const dashboardUrl = localServerUrl(config);
+    print(
+      (await hotline.accounts.setupNeeded())
+        ? `  dashboard: ${dashboardUrl}/  (first visit: create the administrator account there)`
+        : `  dashboard: ${dashboardUrl}/`,
+    );
+  }
+  const tariff = await hotline.tariff.current();
   print(
-    `  budget: ${formatMoney(config.budget.dailyMicros, config.currency)} a day, ${formatMoney(config.budget.monthlyMicros, config.currency)} a month, ${formatMoney(config.segmentPriceMicros, config.currency)} per SMS segment`,
+    `  budget: ${formatMoney(tariff.dailyMicros, config.currency)} a day, ${formatMoney(tariff.monthlyMicros, config.currency)} a month, ${formatMoney(tariff.segmentPriceMicros, config.currency)} per SMS segment${(await hotline.tariff.source()) === 'dashboard' ? ' (set in the dashboard)' : ''}`,
   );
   for (const line of lines) {
     print(

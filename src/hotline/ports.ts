@@ -54,5 +54,10 @@ export interface LineStore {
    * Pauses or resumes a line. While paused, calls hear a short "service paused" message, or get a
    * free <Reject/> when `rejectCalls` is set. On resume, held replies become due at once.
    */
-  setPaused(lineId: number, paused: boolean, now: number, rejectCalls?: boolean): Promise<void>;
+  setPaused(
+    lineId: number,
+    paused: boolean,
+    now: number,
+    options: { rejectCalls?: boolean; actor: string },
+  ): Promise<void>;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { AlertEvent } from '../alerts/events.ts';
-import { BUDGET_THRESHOLDS } from '../alerts/events.ts';
+import { budgetThresholdsReached } from '../alerts/events.ts';
+import type { Tariff } from './tariff.ts';
 import type { ShieldSettings } from '../config/load.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Line } from '../domain/types.ts';
@@ -48,7 +49,9 @@ export interface ShieldMonitorDeps {
   clock: Clock;
   log: Logger;
   settings: ShieldSettings;
-  budget: { dailyMicros: number; monthlyMicros: number; timeZone: string; currency: string };
+  budget: { timeZone: string; currency: string };
+  /** Caps and alert thresholds in force (operators may change them from the dashboard). */
+  tariff(): Promise<Tariff>;
 }
 
 /**
@@ -136,15 +139,16 @@ export class ShieldMonitor {
 
   async #checkBudget(now: number): Promise<void> {
     const { day, month } = budgetPeriods(now, this.#d.budget.timeZone);
+    const tariff = await this.#d.tariff();
     const caps = [
-      ['day', day, this.#d.budget.dailyMicros],
-      ['month', month, this.#d.budget.monthlyMicros],
+      ['day', day, tariff.dailyMicros],
+      ['month', month, tariff.monthlyMicros],
     ] as const;
     for (const [period, key, cap] of caps) {
       const spent = await this.#d.spend(period, key);
-      for (const threshold of BUDGET_THRESHOLDS) {
+      for (const threshold of budgetThresholdsReached(spent, cap, tariff.alertThresholds)) {
         const memo = `${period}:${key}:${threshold}`;
-        if (spent * 100 < cap * threshold || this.#raised.has(memo)) continue;
+        if (this.#raised.has(memo)) continue;
         this.#raised.add(memo);
         await this.#d.alerts.raise({
           kind: 'budget',

@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from '@prometheus-io/client';
 import type { Clock } from '../domain/clock.ts';
 import { MICROS } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
+import type { Tariff } from '../hotline/tariff.ts';
 import type { QueueStats, StatsRepo } from '../storage/stats-repo.ts';
 
 /**
@@ -17,7 +18,8 @@ export class Metrics {
   constructor(
     stats: StatsRepo,
     clock: Clock,
-    settings: { timeZone: string; budget: { dailyMicros: number; monthlyMicros: number } },
+    settings: { timeZone: string },
+    tariff: () => Promise<Tariff>,
   ) {
     const registers = [this.registry];
     this.webhooks = new Counter({
@@ -105,9 +107,10 @@ export class Metrics {
       help: 'Spend caps in currency units.',
       labelNames: ['period'],
       registers,
-      collect() {
-        this.set({ period: 'day' }, settings.budget.dailyMicros / MICROS);
-        this.set({ period: 'month' }, settings.budget.monthlyMicros / MICROS);
+      async collect() {
+        const t = await tariff();
+        this.set({ period: 'day' }, t.dailyMicros / MICROS);
+        this.set({ period: 'month' }, t.monthlyMicros / MICROS);
       },
     });
   }

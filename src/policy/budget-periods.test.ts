@@ -72,12 +72,16 @@ describe('budgetPeriods in Europe/Paris', () => {
   ];
   for (const [now, day, month, nextDay, nextMonth] of cases) {
     it(`at ${now}: ${day}, next day at ${nextDay}`, () => {
-      assert.deepEqual(budgetPeriods(at(now), PARIS), {
+      const { dayStart, ...periods } = budgetPeriods(at(now), PARIS);
+      assert.deepEqual(periods, {
         day,
         month,
         nextDayStart: at(nextDay),
         nextMonthStart: at(nextMonth),
       });
+      // The day starts at the first second whose local date is that day.
+      assert.equal(budgetPeriods(dayStart, PARIS).day, day);
+      assert.notEqual(budgetPeriods(dayStart - 1000, PARIS).day, day);
     });
   }
 
@@ -151,6 +155,7 @@ describe('budgetPeriods in other zones', () => {
     assert.deepEqual(budgetPeriods(at('2026-06-15T12:00:00Z'), 'UTC'), {
       day: '2026-06-15',
       month: '2026-06',
+      dayStart: at('2026-06-15T00:00:00Z'),
       nextDayStart: at('2026-06-16T00:00:00Z'),
       nextMonthStart: at('2026-07-01T00:00:00Z'),
     });

@@ -5,7 +5,8 @@
 export interface BudgetPeriods {
   day: string;
   month: string;
-  /** Start of the next day and next month, in epoch milliseconds. */
+  /** Start of this day, and of the next day and next month, in epoch milliseconds. */
+  dayStart: number;
   nextDayStart: number;
   nextMonthStart: number;
 }
@@ -74,6 +75,7 @@ export function budgetPeriods(now: number, timeZone: string): BudgetPeriods {
   return {
     day: `${p.y}-${pad(p.m)}-${pad(p.d)}`,
     month: `${p.y}-${pad(p.m)}`,
+    dayStart: startOfLocalDay(timeZone, p.y, p.m, p.d),
     nextDayStart: startOfLocalDay(timeZone, p.y, p.m, p.d + 1),
     nextMonthStart: startOfLocalDay(timeZone, p.y, p.m + 1, 1),
   };

@@ -9,11 +9,10 @@ import { assessHostility } from '../policy/hostility.ts';
 import type { RuleBook } from '../policy/rules.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { OutboundSms, TelephonyProvider } from '../telephony/provider.ts';
+import type { Tariff } from '../hotline/tariff.ts';
 import type { ClaimedReply, ReplyStore } from './ports.ts';
 
 export interface SendSettings {
-  segmentPriceMicros: number;
-  budget: { dailyMicros: number; monthlyMicros: number };
   timeZone: string;
   publicUrl: string;
   /** Give up retrying provider errors after this many attempts. */
@@ -36,6 +35,8 @@ export interface SendDeps {
   vault: NumberVault;
   clock: Clock;
   settings: SendSettings;
+  /** Price per segment and caps in force, read at each send (operators may change them). */
+  tariff(): Promise<Tariff>;
   /** The operator's prefix and keyword rules in force. */
   rules(): Promise<RuleBook>;
   log: Logger;
@@ -205,7 +206,9 @@ export async function processReply(
   // 3. Reserve the cost against both caps (and the shield's hourly slice while it is on), marking
   //    the attempt in the same transaction.
   const body = line.replyText;
-  const cost = smsCost(body, settings.segmentPriceMicros);
+  const tariff = await deps.tariff();
+  const caps = { dailyMicros: tariff.dailyMicros, monthlyMicros: tariff.monthlyMicros };
+  const cost = smsCost(body, tariff.segmentPriceMicros);
   const periods = budgetPeriods(now, settings.timeZone);
   const rationed = line.shield.active && decision.priority >= 0;
   const hour = hourSlice(now);
@@ -217,11 +220,11 @@ export async function processReply(
     provider: provider.name,
     day: periods.day,
     month: periods.month,
-    caps: settings.budget,
+    caps,
     slice: rationed
       ? {
           key: `${line.id}:${hour.key}`,
-          capMicros: Math.floor(settings.budget.dailyMicros * settings.shieldHourlyShare),
+          capMicros: Math.floor(tariff.dailyMicros * settings.shieldHourlyShare),
         }
       : null,
     now,

@@ -27,17 +27,18 @@ export async function appendAudit(
     .execute();
 }
 
-/** The latest audit entries, newest first. */
-export async function recentAudit(db: Kysely<Database>, limit: number): Promise<AuditEntry[]> {
-  const rows = await db
-    .selectFrom('audit_log')
-    .selectAll()
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .execute();
+/** The latest audit entries, newest first (before an entry id, for the next page). */
+export async function recentAudit(
+  db: Kysely<Database>,
+  limit: number,
+  before: number | null = null,
+): Promise<AuditEntry[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (before !== null) q = q.where('id', '<', before);
+  const rows = await q.orderBy('id', 'desc').limit(limit).execute();
   return rows.map((r) => ({
-    id: r.id,
-    at: r.at,
+    id: Number(r.id),
+    at: Number(r.at),
     actor: r.actor,
     action: r.action,
     target: r.target,

@@ -25,6 +25,8 @@ export interface Capabilities {
     type: ColumnDataType;
     build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   };
+  /** Column type for raw bytes (uploaded recordings); both drivers read it back as a Buffer. */
+  bytesType: ColumnDataType;
 }
 
 export const SQLITE_CAPABILITIES: Capabilities = {
@@ -34,6 +36,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   namedSchemas: false,
   parallelWriters: 1,
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
+  bytesType: 'blob',
 };
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
@@ -43,4 +46,5 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   namedSchemas: true,
   parallelWriters: 8,
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
+  bytesType: 'bytea',
 };

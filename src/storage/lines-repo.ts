@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Language, Line, ShieldMode } from '../domain/types.ts';
 import type { LineStore } from '../hotline/ports.ts';
+import { appendAudit } from './audit-repo.ts';
 import type { Database, LinesTable } from './schema.ts';
 
 function toLine(row: Selectable<LinesTable>): Line {
@@ -81,14 +82,16 @@ export class LinesRepo implements LineStore {
     return stored;
   }
 
+  /** The kill switch, audited with who pulled it. Resuming releases the replies the pause held. */
   async setPaused(
     lineId: number,
     paused: boolean,
     now: number,
-    rejectCalls = false,
+    options: { rejectCalls?: boolean; actor: string },
   ): Promise<void> {
+    const rejectCalls = options.rejectCalls ?? false;
     await this.#db.transaction().execute(async (tx) => {
-      await tx
+      const line = await tx
         .updateTable('lines')
         .set({
           paused: paused ? 1 : 0,
@@ -96,7 +99,16 @@ export class LinesRepo implements LineStore {
           updated_at: now,
         })
         .where('id', '=', lineId)
-        .execute();
+        .returning('number')
+        .executeTakeFirst();
+      if (!line) return;
+      await appendAudit(tx, {
+        at: now,
+        actor: options.actor,
+        action: paused ? 'line.pause' : 'line.resume',
+        target: line.number,
+        detail: paused ? { rejectCalls } : null,
+      });
       if (!paused) {
         await tx
           .updateTable('replies')
@@ -108,4 +120,39 @@ export class LinesRepo implements LineStore {
       }
     });
   }
+
+  /** An operator's change to a line's texts and settings, audited with the fields it touched. */
+  async update(lineId: number, change: LineChange, actor: string, now: number): Promise<void> {
+    const set = {
+      ...(change.language !== undefined ? { language: change.language } : {}),
+      ...(change.voiceText !== undefined ? { voice_text: change.voiceText } : {}),
+      ...(change.replyText !== undefined ? { reply_text: change.replyText } : {}),
+      ...(change.delayMs !== undefined ? { delay_ms: change.delayMs } : {}),
+      ...(change.cooldownMs !== undefined ? { cooldown_ms: change.cooldownMs } : {}),
+      ...(change.allowedCountries !== undefined
+        ? { allowed_countries: change.allowedCountries.join(',') }
+        : {}),
+    };
+    if (Object.keys(set).length === 0) return;
+    await this.#db.transaction().execute(async (tx) => {
+      const line = await tx
+        .updateTable('lines')
+        .set({ ...set, updated_at: now })
+        .where('id', '=', lineId)
+        .returning('number')
+        .executeTakeFirst();
+      if (!line) return;
+      await appendAudit(tx, {
+        at: now,
+        actor,
+        action: 'line.update',
+        target: line.number,
+        detail: { fields: Object.keys(change) },
+      });
+    });
+  }
 }
+
+export type LineChange = Partial<
+  Pick<Line, 'language' | 'voiceText' | 'replyText' | 'delayMs' | 'cooldownMs' | 'allowedCountries'>
+>;

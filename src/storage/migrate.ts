@@ -4,6 +4,7 @@ import type { Storage } from './db.ts';
 import { coreMigration } from './migrations/001-core.ts';
 import { settingsMigration } from './migrations/002-settings.ts';
 import { shieldMigration } from './migrations/003-shield.ts';
+import { dashboardMigration } from './migrations/004-dashboard.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -11,6 +12,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '001-core': coreMigration(storage.caps),
     '002-settings': settingsMigration,
     '003-shield': shieldMigration(storage.caps),
+    '004-dashboard': dashboardMigration(storage.caps),
   };
 }
 

@@ -17,6 +17,9 @@ export interface Database {
   audit_log: AuditLogTable;
   shield_periods: ShieldPeriodsTable;
   alerts: AlertsTable;
+  users: UsersTable;
+  sessions: SessionsTable;
+  voice_recordings: VoiceRecordingsTable;
 }
 
 export interface SettingsTable {
@@ -81,6 +84,9 @@ export interface ContactsTable {
   reply_id: number | null;
   /** Classifier labels of a text, comma-separated (insult,threat…); null for calls and clean texts. */
   labels: string | null;
+  /** When an operator marked this contact as evidence, and who. */
+  evidence_at: number | null;
+  evidence_by: string | null;
 }
 
 export interface RepliesTable {
@@ -189,4 +195,38 @@ export interface AlertsTable {
   delivered_to: Generated<string>;
   delivered_at: number | null;
   last_error: string | null;
+}
+
+/** Dashboard accounts. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  /** scrypt hash in PHC form: $scrypt$ln=15,r=8,p=1$salt$hash. */
+  password_hash: string;
+  /** admin or moderator. */
+  role: string;
+  created_at: number;
+  updated_at: number;
+  last_login_at: number | null;
+}
+
+/** Signed-in browsers. Only a hash of the cookie's token is stored, so a database leak opens no session. */
+export interface SessionsTable {
+  id_hash: string;
+  user_id: number;
+  csrf_token: string;
+  created_at: number;
+  last_seen_at: number;
+  expires_at: number;
+}
+
+/** Voice messages uploaded for a line, served to the provider at /media/voice/TOKEN. */
+export interface VoiceRecordingsTable {
+  id: Generated<number>;
+  line_id: number;
+  /** Unguessable name in the public URL. */
+  token: string;
+  content_type: string;
+  data: Buffer;
+  created_at: number;
 }

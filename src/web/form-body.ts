@@ -24,8 +24,8 @@ export function isFormBody(body: unknown): body is FormBody {
  * accepting it would let a signed value be shadowed.
  */
 export function registerFormParser(app: FastifyInstance): void {
-  // No route takes JSON or plain text: with Fastify's default parsers gone, any other content type
-  // is refused with 415 before the body is read.
+  // Only the types the app declares are read (this one for webhooks; JSON and audio for the
+  // dashboard, added by the app): any other content type is refused with 415 before the body is read.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
     'application/x-www-form-urlencoded',

@@ -1,29 +1,111 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { authApi } from './api/auth.ts';
+import { budgetApi } from './api/budget.ts';
+import { contactsApi } from './api/contacts.ts';
+import type { ApiDeps } from './api/deps.ts';
+import { linesApi, MAX_AUDIO_BYTES } from './api/lines.ts';
+import { overviewApi } from './api/overview.ts';
+import { auditApi, rulesApi } from './api/rules.ts';
+import { simulatorApi } from './api/simulator.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 
 /**
  * Who may call a route:
- * - public: anyone (health check);
+ * - public: anyone (health check, sign-in, the recording a provider plays);
  * - signed: a telephony provider, proven by the webhook signature checked in the handler;
- * - metrics: loopback, or a bearer METRICS_TOKEN.
+ * - metrics: loopback, or a bearer METRICS_TOKEN;
+ * - session: any signed-in dashboard user;
+ * - moderator: a moderator or an admin (contacts, evidence, blocklist and rules, pause and shield);
+ * - admin: an admin only (lines and providers, budget, simulator, audit log, accounts).
+ * Session routes also check the CSRF token on every state-changing method.
  */
-export type Access = 'public' | 'signed' | 'metrics';
+export type Access = 'public' | 'signed' | 'metrics' | 'session' | 'moderator' | 'admin';
 
 export interface Route {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   url: string;
   access: Access;
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
+  /** Requests allowed per minute from one address (and user name, for sign-in). */
+  ratePerMinute?: number;
+  /** Body size limit, when a route takes more than a webhook (an uploaded recording). */
+  bodyLimit?: number;
 }
 
 export interface RouteDeps extends WebhookDeps {
   health(): Promise<boolean>;
   renderMetrics(): Promise<{ contentType: string; body: string }>;
+  api: ApiDeps;
 }
 
-/** Every route the server answers, in one table. Webhook paths are pasted into provider consoles: keep them stable. */
+/**
+ * Every route the server answers, in one table, with who may call it. Webhook paths are pasted into
+ * provider consoles: keep them stable.
+ */
 export function routeTable(deps: RouteDeps): Route[] {
+  const auth = authApi(deps.api);
+  const overview = overviewApi(deps.api);
+  const lines = linesApi(deps.api);
+  const budget = budgetApi(deps.api);
+  const contacts = contactsApi(deps.api);
+  const rules = rulesApi(deps.api);
+  const audit = auditApi(deps.api);
+  const simulator = simulatorApi(deps.api);
+  const route = (
+    method: Route['method'],
+    url: string,
+    access: Access,
+    handler: Route['handler'],
+    extra: Partial<Route> = {},
+  ): Route => ({ method, url, access, handler, ...extra });
+  const api: Route[] = [
+    route('GET', '/api/session', 'public', auth.session),
+    route('POST', '/api/setup', 'public', auth.setup, { ratePerMinute: 10 }),
+    route('POST', '/api/login', 'public', auth.login, { ratePerMinute: 10 }),
+    route('POST', '/api/logout', 'session', auth.logout),
+    route('POST', '/api/account/password', 'session', auth.changePassword, { ratePerMinute: 10 }),
+    route('GET', '/api/users', 'admin', auth.listUsers),
+    route('POST', '/api/users', 'admin', auth.createUser),
+    route('PATCH', '/api/users/:id', 'admin', auth.updateUser),
+    route('DELETE', '/api/users/:id', 'admin', auth.deleteUser),
+
+    route('GET', '/api/overview', 'moderator', overview.overview),
+    route('GET', '/api/overview/chart', 'moderator', overview.chart),
+    route('GET', '/api/events', 'moderator', overview.events),
+    route('POST', '/api/lines/:id/pause', 'moderator', overview.pause),
+    route('POST', '/api/lines/:id/shield', 'moderator', overview.shield),
+
+    route('GET', '/api/lines', 'moderator', lines.list),
+    route('PATCH', '/api/lines/:id', 'admin', lines.update),
+    route('PUT', '/api/lines/:id/voice-audio', 'admin', lines.uploadVoice, {
+      bodyLimit: MAX_AUDIO_BYTES,
+    }),
+    route('DELETE', '/api/lines/:id/voice-audio', 'admin', lines.removeVoice),
+    route('POST', '/api/sms-cost', 'moderator', lines.smsCost),
+
+    route('GET', '/api/budget', 'admin', budget.get),
+    route('PUT', '/api/budget', 'admin', budget.update),
+
+    route('GET', '/api/contacts', 'moderator', contacts.list),
+    route('GET', '/api/contacts/:id/text', 'moderator', contacts.text),
+    route('POST', '/api/contacts/:id/evidence', 'moderator', contacts.evidence),
+    route('GET', '/api/callers/:id', 'moderator', contacts.caller),
+    route('POST', '/api/callers/:id/block', 'moderator', contacts.block),
+
+    route('GET', '/api/rules', 'moderator', rules.get),
+    route('POST', '/api/rules', 'moderator', rules.create),
+    route('DELETE', '/api/rules/:id', 'moderator', rules.remove),
+    route('POST', '/api/lists/:list', 'moderator', rules.setListed),
+
+    route('POST', '/api/simulator/contact', 'admin', simulator.contact),
+    route('GET', '/api/simulator/inbox', 'admin', simulator.inbox),
+
+    route('GET', '/api/audit', 'admin', audit.page),
+
+    route('GET', '/media/voice/:token', 'public', lines.media),
+  ];
   return [
+    ...api,
     {
       method: 'GET',
       url: '/healthz',

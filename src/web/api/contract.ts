@@ -1,0 +1,394 @@
+/**
+ * The dashboard's JSON API: request and response shapes shared by the server (src/web/api) and the
+ * browser app (dashboard/), so both sides are type-checked against one definition.
+ *
+ * Conventions:
+ * - every path starts with /api/; bodies are JSON (`content-type: application/json`), except the
+ *   voice recording upload, which is the raw audio file;
+ * - state-changing requests (POST, PUT, PATCH, DELETE) carry the session's CSRF token in the
+ *   `x-csrf-token` header, read from GET /api/session; login and setup need none (no session yet)
+ *   but must be JSON, which a cross-site form cannot send;
+ * - errors are `ApiError` with a 4xx status: 400 invalid input, 401 not signed in or session
+ *   expired, 403 wrong role or CSRF token, 404 unknown id, 409 conflict, 429 too many attempts;
+ * - money is integer micro-units of `currency` (1 € = 1,000,000); times are epoch milliseconds;
+ * - caller numbers are always masked ("+33 6 12 •• •• 78") except in `PrivacyExport`-like admin
+ *   exports (not part of this API yet).
+ */
+
+export type Role = 'admin' | 'moderator';
+export type Language = 'fr' | 'en';
+
+export interface ApiError {
+  error: string;
+  message: string;
+}
+
+// ---------------------------------------------------------------- session and users
+
+/** GET /api/session (public). */
+export interface SessionInfo {
+  /** No user exists yet: the dashboard shows the setup page. */
+  setupNeeded: boolean;
+  user: { id: number; username: string; role: Role } | null;
+  /** Send back in `x-csrf-token` on every state-changing request. Null when not signed in. */
+  csrfToken: string | null;
+  /** Lines on the simulator exist: the simulator page is useful. */
+  demo: boolean;
+}
+
+/** POST /api/setup (public, only while no user exists) → SessionInfo, signed in as that admin. */
+export interface SetupRequest {
+  username: string;
+  /** At least 12 characters. */
+  password: string;
+}
+
+/** POST /api/login (public, rate-limited) → SessionInfo. */
+export interface LoginRequest {
+  username: string;
+  password: string;
+}
+
+// POST /api/logout (any signed-in user) → 204.
+
+/** GET /api/users (admin). */
+export interface UserSummary {
+  id: number;
+  username: string;
+  role: Role;
+  createdAt: number;
+  lastLoginAt: number | null;
+}
+
+/** POST /api/users (admin) → UserSummary. */
+export interface CreateUserRequest {
+  username: string;
+  password: string;
+  role: Role;
+}
+
+/** PATCH /api/users/:id (admin) → UserSummary. An admin cannot demote or delete the last admin. */
+export interface UpdateUserRequest {
+  role?: Role;
+  password?: string;
+}
+
+// DELETE /api/users/:id (admin) → 204. Ends that user's sessions.
+
+/** POST /api/account/password (any signed-in user) → 204. Ends the user's other sessions. */
+export interface ChangePasswordRequest {
+  currentPassword: string;
+  newPassword: string;
+}
+
+// ---------------------------------------------------------------- overview (moderator)
+
+export type ShieldMode = 'auto' | 'on' | 'off';
+
+export interface LineState {
+  id: number;
+  number: string;
+  provider: string;
+  language: Language;
+  paused: boolean;
+  rejectCallsWhenPaused: boolean;
+  shield: { mode: ShieldMode; active: boolean; since: number | null };
+}
+
+export interface Gauge {
+  spentMicros: number;
+  capMicros: number;
+}
+
+/**
+ * GET /api/overview (moderator), and the payload of the `overview` event on GET /api/events
+ * (server-sent events; a new event whenever something changes, at most about once a second).
+ */
+export interface Overview {
+  now: number;
+  currency: string;
+  timeZone: string;
+  today: { contacts: number; calls: number; texts: number; repliesSent: number };
+  spend: { day: Gauge; month: Gauge };
+  queue: {
+    /** Scheduled replies waiting for their delay. */
+    waiting: number;
+    /** Scheduled replies held back: paused line, budget, shield, provider retry. */
+    held: number;
+    /** Held replies by reason (paused, budget_exhausted, shield, provider_retry…). */
+    heldByReason: Record<string, number>;
+  };
+  lines: LineState[];
+  /** True while the shield is active on at least one line: show the raid banner. */
+  raid: boolean;
+}
+
+/** GET /api/overview/chart?range=24h|7d (moderator): one bucket per 10 minutes. */
+export interface Chart {
+  range: '24h' | '7d';
+  bucketMs: number;
+  /** Start of each bucket. */
+  times: number[];
+  contacts: number[];
+  replies: number[];
+  spendMicros: number[];
+  shieldPeriods: { lineId: number; from: number; to: number | null }[];
+}
+
+/** POST /api/lines/:id/pause (moderator) → LineState. */
+export interface PauseRequest {
+  paused: boolean;
+  /** While paused, refuse calls (free) instead of answering them. */
+  rejectCalls?: boolean;
+}
+
+/** POST /api/lines/:id/shield (moderator) → LineState. */
+export interface ShieldRequest {
+  mode: ShieldMode;
+}
+
+// ---------------------------------------------------------------- lines (admin to change)
+
+/** GET /api/lines (moderator reads, admin changes). */
+export interface LineDetail extends LineState {
+  voiceText: string;
+  /** URL Twilio plays instead of the spoken text; set by uploading a recording. */
+  voiceAudioUrl: string | null;
+  replyText: string;
+  delayMs: number;
+  cooldownMs: number;
+  /** ISO 3166 codes, e.g. ["FR"]. */
+  allowedCountries: string[];
+  /** URLs to paste into the provider's console. */
+  webhooks: { voice: string; sms: string; status: string };
+  /** Price of one SMS segment, to compute the cost per reply live. */
+  segmentPriceMicros: number;
+  currency: string;
+}
+
+/** PATCH /api/lines/:id (admin) → LineDetail. Every field optional. */
+export interface UpdateLineRequest {
+  language?: Language;
+  voiceText?: string;
+  replyText?: string;
+  delayMs?: number;
+  cooldownMs?: number;
+  allowedCountries?: string[];
+}
+
+// PUT /api/lines/:id/voice-audio (admin), body = the audio file (audio/mpeg, audio/wav, audio/ogg…,
+// at most 5 MB) → LineDetail. DELETE /api/lines/:id/voice-audio (admin) → LineDetail.
+
+/** POST /api/sms-cost (moderator): the server's own count, same library as at send time. */
+export interface SmsCostRequest {
+  text: string;
+}
+export interface SmsCostResponse {
+  encoding: 'GSM-7' | 'UCS-2';
+  segments: number;
+  characters: number;
+  nonGsmCharacters: string[];
+  costMicros: number;
+}
+
+// ---------------------------------------------------------------- budget (admin)
+
+/** GET /api/budget (admin). */
+export interface Budget {
+  currency: string;
+  timeZone: string;
+  segmentPriceMicros: number;
+  dailyMicros: number;
+  monthlyMicros: number;
+  /** Percentages of a cap at which operators are alerted, e.g. [50, 80, 100]. */
+  alertThresholds: number[];
+  /** Where the values come from: the settings file/environment, or edited in the dashboard. */
+  source: 'environment' | 'dashboard';
+  spend: { day: Gauge; month: Gauge };
+  /** Last 30 days, oldest first ("2026-11-01"). */
+  days: { day: string; spentMicros: number; replies: number }[];
+  /** Last 12 months, oldest first ("2026-11"). */
+  months: { month: string; spentMicros: number }[];
+}
+
+/** PUT /api/budget (admin) → Budget. */
+export interface UpdateBudgetRequest {
+  segmentPriceMicros: number;
+  dailyMicros: number;
+  monthlyMicros: number;
+  alertThresholds: number[];
+}
+
+// ---------------------------------------------------------------- contacts and evidence (moderator)
+
+export type ContactKind = 'call' | 'text';
+/** Classifier labels of a text. */
+export type Label = 'insult' | 'threat' | 'sexual' | 'spam' | 'test';
+
+/**
+ * GET /api/contacts (moderator). Query: line (id), from / to (epoch ms), label (a Label, or
+ * "clean", or "any" for any label), replied ("yes" | "no"), reason (a reply reason), caller (id),
+ * evidence ("yes"), before (contact id, for the next page), limit (default 50, at most 200).
+ */
+export interface ContactPage {
+  contacts: ContactRow[];
+  /** Pass as `before` to get the next page; null at the end. */
+  nextBefore: number | null;
+}
+
+export interface ContactRow {
+  id: number;
+  at: number;
+  lineId: number;
+  lineNumber: string;
+  kind: ContactKind;
+  callerId: number;
+  /** Masked, e.g. "+33 6 12 •• •• 78", or "withheld". */
+  caller: string;
+  /**
+   * Text of an SMS. Null for calls, and for texts with labels: those are fetched on demand with
+   * GET /api/contacts/:id/text so that nobody reads an insult without asking to.
+   */
+  body: string | null;
+  /** The text exists but is withheld until revealed (it carries labels). */
+  hidden: boolean;
+  labels: Label[];
+  /** reply_scheduled, cooldown or opted_out. */
+  outcome: string;
+  reply: ReplySummary | null;
+  evidence: boolean;
+  callerBlocked: boolean;
+}
+
+export interface ReplySummary {
+  id: number;
+  /** scheduled, sending, sent, cancelled, failed. */
+  state: string;
+  /** Why (a ReplyReason) or null while simply waiting. */
+  reason: string | null;
+  detail: string | null;
+  dueAt: number;
+  sentAt: number | null;
+  costMicros: number | null;
+}
+
+/** GET /api/contacts/:id/text (moderator) → the withheld text. */
+export interface ContactText {
+  body: string;
+}
+
+/** POST /api/contacts/:id/evidence (moderator) → ContactRow. */
+export interface EvidenceRequest {
+  evidence: boolean;
+}
+
+/** GET /api/callers/:id (moderator). */
+export interface CallerHistory {
+  id: number;
+  caller: string;
+  numberType: string;
+  country: string | null;
+  firstSeenAt: number;
+  lastSeenAt: number;
+  contactCount: number;
+  blocked: boolean;
+  allowed: boolean;
+  optedOutAt: number | null;
+  contacts: ContactRow[];
+  replies: (ReplySummary & { lineNumber: string; signals: Record<string, unknown> | null })[];
+}
+
+/** POST /api/callers/:id/block (moderator) → CallerHistory. */
+export interface BlockRequest {
+  blocked: boolean;
+}
+
+// ---------------------------------------------------------------- rules (moderator)
+
+export type RuleKind = 'block_prefix' | 'allow_prefix' | 'keyword';
+export type NumberList = 'blocked' | 'allowed' | 'stop';
+
+export interface RuleRow {
+  id: number;
+  kind: RuleKind;
+  value: string;
+  note: string | null;
+  createdAt: number;
+  createdBy: string;
+}
+
+export interface ListedNumberRow {
+  callerId: number;
+  caller: string;
+  since: number | null;
+}
+
+/** GET /api/rules (moderator). */
+export interface Rules {
+  rules: RuleRow[];
+  lists: Record<NumberList, ListedNumberRow[]>;
+}
+
+/** POST /api/rules (moderator) → RuleRow. value: a prefix ("+33 6 99", "+336 99*") or a keyword. */
+export interface CreateRuleRequest {
+  kind: RuleKind;
+  value: string;
+  note?: string;
+}
+
+// DELETE /api/rules/:id (moderator) → 204.
+
+/** POST /api/lists/:list (moderator) → Rules. Puts a number on a list (on) or takes it off. */
+export interface ListRequest {
+  /** A phone number as typed ("06 12 34 56 78", "+33612345678"), or use callerId. */
+  number?: string;
+  callerId?: number;
+  on: boolean;
+}
+
+// ---------------------------------------------------------------- simulator (admin; simulator lines)
+
+/** POST /api/simulator/contact (admin) → SimulatedContactResult. */
+export interface SimulatedContactRequest {
+  lineId: number;
+  /** The pretend caller's number, e.g. "06 12 34 56 78". */
+  from: string;
+  kind: ContactKind;
+  /** Required for texts. */
+  body?: string;
+}
+
+export interface SimulatedContactResult {
+  /** What the caller hears (calls only). */
+  voice:
+    | { kind: 'say'; text: string; language: string }
+    | { kind: 'play'; url: string }
+    | { kind: 'reject' }
+    | null;
+  /** reply_scheduled, cooldown or opted_out. */
+  outcome: string;
+  /** When the consent SMS is due, if one was scheduled. */
+  replyDueAt: number | null;
+}
+
+/** GET /api/simulator/inbox?lineId=&from= (admin): SMS the pretend phone received from the line. */
+export interface SimulatorInbox {
+  messages: { at: number; body: string; segments: number }[];
+  /** The latest reply to this number and where it stands. */
+  reply: ReplySummary | null;
+}
+
+// ---------------------------------------------------------------- audit (admin)
+
+/** GET /api/audit?before=&limit= (admin). */
+export interface AuditPage {
+  entries: {
+    id: number;
+    at: number;
+    actor: string;
+    action: string;
+    target: string | null;
+    detail: Record<string, unknown> | null;
+  }[];
+  nextBefore: number | null;
+}

@@ -1,0 +1,39 @@
+import type { Accounts } from '../../accounts/accounts.ts';
+import type { Clock } from '../../domain/clock.ts';
+import type { Intake } from '../../hotline/intake.ts';
+import type { TariffSettings } from '../../hotline/tariff.ts';
+import type { NumberVault } from '../../privacy/number-vault.ts';
+import type { AuditEntry } from '../../storage/audit-repo.ts';
+import type { ContactsRepo } from '../../storage/contacts-repo.ts';
+import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
+import type { LinesRepo } from '../../storage/lines-repo.ts';
+import type { ReplyLookupRepo } from '../../storage/reply-lookup-repo.ts';
+import type { RulesRepo } from '../../storage/rules-repo.ts';
+import type { ShieldRepo } from '../../storage/shield-repo.ts';
+import type { SimOutboxRepo } from '../../storage/sim-outbox-repo.ts';
+import type { StatsRepo } from '../../storage/stats-repo.ts';
+import type { VoiceRecordingsRepo } from '../../storage/voice-recordings-repo.ts';
+
+/** What the dashboard API works with; assembled in main.ts. */
+export interface ApiDeps {
+  accounts: Accounts;
+  clock: Clock;
+  vault: NumberVault;
+  lines: LinesRepo;
+  shield: ShieldRepo;
+  rules: RulesRepo;
+  contacts: ContactsRepo;
+  dashboard: DashboardRepo;
+  stats: StatsRepo;
+  tariff: TariffSettings;
+  intake: Intake;
+  simOutbox: SimOutboxRepo;
+  replyLookup: ReplyLookupRepo;
+  voice: VoiceRecordingsRepo;
+  audit(before: number | null, limit: number): Promise<AuditEntry[]>;
+  settings: {
+    publicUrl: string;
+    currency: string;
+    timeZone: string;
+  };
+}

@@ -1,0 +1,140 @@
+import { randomBytes } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isSupportedCountry } from 'libphonenumber-js';
+import { NotFoundError } from '../../accounts/accounts.ts';
+import { InvalidInputError } from '../../domain/errors.ts';
+import { LANGUAGES, type Line } from '../../domain/types.ts';
+import { smsCost } from '../../policy/cost.ts';
+import type { LineChange } from '../../storage/lines-repo.ts';
+import { HttpError } from '../errors.ts';
+import type { LineDetail, SmsCostResponse } from './contract.ts';
+import type { ApiDeps } from './deps.ts';
+import { idParam, jsonBody, oneOf, text, whole, type Json } from './input.ts';
+import { lineState } from './overview.ts';
+import { actorOf } from './session.ts';
+
+/** Longest texts an operator may save: a voice message of a minute or two, an SMS of 10 segments. */
+const MAX_VOICE_TEXT = 2000;
+const MAX_REPLY_TEXT = 1530;
+const DAY = 86_400_000;
+/** Recordings a provider plays on a call: MP3 and WAV are what Twilio's <Play> accepts everywhere. */
+export const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'audio/ogg'];
+export const MAX_AUDIO_BYTES = 5 * 1024 * 1024;
+
+function countries(body: Json): string[] | undefined {
+  const v = body.allowedCountries;
+  if (v === undefined) return undefined;
+  const list = Array.isArray(v)
+    ? v.map((c) => (typeof c === 'string' ? c.trim().toUpperCase() : ''))
+    : [];
+  if (list.length === 0 || list.length > 50 || list.some((c) => !isSupportedCountry(c)))
+    throw new InvalidInputError(
+      '"allowedCountries" must list two-letter country codes, e.g. ["FR", "BE"].',
+      { field: 'allowedCountries' },
+    );
+  return [...new Set(list)];
+}
+
+/** Lines: their texts and settings, the recording played on calls, and the SMS cost counter. */
+export function linesApi(deps: ApiDeps) {
+  const base = deps.settings.publicUrl;
+  const detail = async (line: Line): Promise<LineDetail> => ({
+    ...lineState(line),
+    voiceText: line.voiceText,
+    voiceAudioUrl: line.voiceAudioUrl,
+    replyText: line.replyText,
+    delayMs: line.delayMs,
+    cooldownMs: line.cooldownMs,
+    allowedCountries: line.allowedCountries,
+    webhooks: {
+      voice: `${base}/webhooks/${line.provider}/voice`,
+      sms: `${base}/webhooks/${line.provider}/sms`,
+      status: `${base}/webhooks/${line.provider}/status`,
+    },
+    segmentPriceMicros: (await deps.tariff.current()).segmentPriceMicros,
+    currency: deps.settings.currency,
+  });
+  async function find(request: FastifyRequest): Promise<Line> {
+    const line = await deps.lines.findById(idParam(request));
+    if (!line) throw new NotFoundError('No such line.');
+    return line;
+  }
+  const reload = async (line: Line) => detail((await deps.lines.findById(line.id)) ?? line);
+
+  return {
+    list: async (): Promise<LineDetail[]> => {
+      return Promise.all((await deps.lines.list()).map(detail));
+    },
+
+    update: async (request: FastifyRequest): Promise<LineDetail> => {
+      const body = jsonBody(request);
+      const line = await find(request);
+      const change: LineChange = {};
+      const language = oneOf(body, 'language', LANGUAGES, true);
+      if (language) change.language = language;
+      const voiceText = text(body, 'voiceText', { max: MAX_VOICE_TEXT, optional: true });
+      if (voiceText !== undefined) {
+        if (!voiceText.trim())
+          throw new InvalidInputError('The voice message cannot be empty.', { field: 'voiceText' });
+        change.voiceText = voiceText.trim();
+      }
+      const replyText = text(body, 'replyText', { max: MAX_REPLY_TEXT, optional: true });
+      if (replyText !== undefined) {
+        if (!replyText.trim())
+          throw new InvalidInputError('The SMS text cannot be empty.', { field: 'replyText' });
+        change.replyText = replyText.trim();
+      }
+      const delayMs = whole(body, 'delayMs', { min: 0, max: 7 * DAY }, true);
+      if (delayMs !== undefined) change.delayMs = delayMs;
+      const cooldownMs = whole(body, 'cooldownMs', { min: 0, max: 366 * DAY }, true);
+      if (cooldownMs !== undefined) change.cooldownMs = cooldownMs;
+      const allowed = countries(body);
+      if (allowed) change.allowedCountries = allowed;
+      await deps.lines.update(line.id, change, actorOf(request), deps.clock.now());
+      return reload(line);
+    },
+
+    uploadVoice: async (request: FastifyRequest): Promise<LineDetail> => {
+      const line = await find(request);
+      const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim();
+      if (!AUDIO_TYPES.includes(type) || !Buffer.isBuffer(request.body))
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          'Upload the recording as an MP3, WAV or OGG file.',
+        );
+      if (request.body.length === 0) throw new InvalidInputError('The file is empty.');
+      const token = randomBytes(16).toString('base64url');
+      await deps.voice.replace(
+        line.id,
+        { token, contentType: type, data: request.body, url: `${base}/media/voice/${token}` },
+        actorOf(request),
+        deps.clock.now(),
+      );
+      return reload(line);
+    },
+
+    removeVoice: async (request: FastifyRequest): Promise<LineDetail> => {
+      const line = await find(request);
+      await deps.voice.remove(line.id, actorOf(request), deps.clock.now());
+      return reload(line);
+    },
+
+    /** The recording, for the provider to play and the dashboard to preview. */
+    media: async (request: FastifyRequest, reply: FastifyReply) => {
+      const token = (request.params as { token?: string }).token ?? '';
+      const found = /^[\w-]{10,64}$/.test(token) ? await deps.voice.find(token) : null;
+      if (!found) throw new NotFoundError('No such recording.');
+      return reply
+        .type(found.contentType)
+        .header('cache-control', 'public, max-age=86400, immutable')
+        .send(found.data);
+    },
+
+    smsCost: async (request: FastifyRequest): Promise<SmsCostResponse> => {
+      const body = text(jsonBody(request), 'text', { max: 5000 });
+      const cost = smsCost(body, (await deps.tariff.current()).segmentPriceMicros);
+      return { ...cost };
+    },
+  };
+}

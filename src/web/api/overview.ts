@@ -1,0 +1,162 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Line } from '../../domain/types.ts';
+import { SHIELD_MODES } from '../../domain/types.ts';
+import { NotFoundError } from '../../accounts/accounts.ts';
+import { budgetPeriods } from '../../policy/budget-periods.ts';
+import type { Chart, LineState, Overview } from './contract.ts';
+import type { ApiDeps } from './deps.ts';
+import { flag, idParam, jsonBody, oneOf, query } from './input.ts';
+import { actorOf } from './session.ts';
+
+export const CHART_BUCKET_MS = 10 * 60_000;
+const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+
+export function lineState(line: Line): LineState {
+  return {
+    id: line.id,
+    number: line.number,
+    provider: line.provider,
+    language: line.language,
+    paused: line.paused,
+    rejectCallsWhenPaused: line.rejectCallsWhenPaused,
+    shield: { mode: line.shield.mode, active: line.shield.active, since: line.shield.since },
+  };
+}
+
+/** Everything on the overview at this instant; also what the live event stream sends. */
+export async function buildOverview(deps: ApiDeps): Promise<Overview> {
+  const now = deps.clock.now();
+  const periods = budgetPeriods(now, deps.settings.timeZone);
+  const [today, queue, lines, tariff, day, month] = await Promise.all([
+    deps.dashboard.today(periods.dayStart),
+    deps.dashboard.queue(),
+    deps.lines.list(),
+    deps.tariff.current(),
+    deps.stats.spend('day', periods.day),
+    deps.stats.spend('month', periods.month),
+  ]);
+  return {
+    now,
+    currency: deps.settings.currency,
+    timeZone: deps.settings.timeZone,
+    today: {
+      contacts: today.calls + today.texts,
+      calls: today.calls,
+      texts: today.texts,
+      repliesSent: today.repliesSent,
+    },
+    spend: {
+      day: { spentMicros: day.committedMicros + day.reservedMicros, capMicros: tariff.dailyMicros },
+      month: {
+        spentMicros: month.committedMicros + month.reservedMicros,
+        capMicros: tariff.monthlyMicros,
+      },
+    },
+    queue,
+    lines: lines.map(lineState),
+    raid: lines.some((l) => l.shield.active),
+  };
+}
+
+export function overviewApi(deps: ApiDeps) {
+  async function line(request: FastifyRequest): Promise<Line> {
+    const found = await deps.lines.findById(idParam(request));
+    if (!found) throw new NotFoundError('No such line.');
+    return found;
+  }
+
+  return {
+    overview: () => buildOverview(deps),
+
+    chart: async (request: FastifyRequest): Promise<Chart> => {
+      const range = query(request, 'range') === '7d' ? '7d' : '24h';
+      const now = deps.clock.now();
+      const end = Math.floor(now / CHART_BUCKET_MS) * CHART_BUCKET_MS + CHART_BUCKET_MS;
+      const from = end - RANGES[range];
+      const [buckets, periods] = await Promise.all([
+        deps.dashboard.buckets(from, CHART_BUCKET_MS),
+        deps.shield.periods(null, from, end),
+      ]);
+      const chart: Chart = {
+        range,
+        bucketMs: CHART_BUCKET_MS,
+        times: [],
+        contacts: [],
+        replies: [],
+        spendMicros: [],
+        shieldPeriods: periods.map((p) => ({ lineId: p.lineId, from: p.startedAt, to: p.endedAt })),
+      };
+      for (let t = from; t < end; t += CHART_BUCKET_MS) {
+        const r = buckets.replies.get(t);
+        chart.times.push(t);
+        chart.contacts.push(buckets.contacts.get(t) ?? 0);
+        chart.replies.push(r?.count ?? 0);
+        chart.spendMicros.push(r?.spendMicros ?? 0);
+      }
+      return chart;
+    },
+
+    pause: async (request: FastifyRequest): Promise<LineState> => {
+      const body = jsonBody(request);
+      const target = await line(request);
+      await deps.lines.setPaused(target.id, flag(body, 'paused'), deps.clock.now(), {
+        rejectCalls: flag(body, 'rejectCalls', true) ?? false,
+        actor: actorOf(request),
+      });
+      return lineState((await deps.lines.findById(target.id)) ?? target);
+    },
+
+    shield: async (request: FastifyRequest): Promise<LineState> => {
+      const body = jsonBody(request);
+      const target = await line(request);
+      const mode = oneOf(body, 'mode', SHIELD_MODES)!;
+      await deps.shield.setMode(target.id, mode, actorOf(request), deps.clock.now());
+      return lineState((await deps.lines.findById(target.id)) ?? target);
+    },
+
+    /**
+     * Server-sent events: the overview at once, then again whenever it changes (looked at every
+     * second, so changes made by other processes sharing the database show too), with a comment
+     * line every 20 s to keep proxies from closing an idle stream.
+     */
+    events: (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      res.write('retry: 3000\n\n');
+      let last = '';
+      let busy = false;
+      let beats = 0;
+      const push = async () => {
+        if (busy) return;
+        busy = true;
+        try {
+          const json = JSON.stringify(await buildOverview(deps));
+          // `now` changes every time; compare the rest.
+          const key = json.replace(/^\{"now":\d+,/, '{');
+          if (key !== last) {
+            last = key;
+            res.write(`event: overview\ndata: ${json}\n\n`);
+          } else if (++beats % 20 === 0) res.write(': still here\n\n');
+        } catch (error) {
+          request.log.error({ err: error }, 'could not build the live overview');
+        } finally {
+          busy = false;
+        }
+      };
+      const timer = setInterval(() => void push(), 1000);
+      void push();
+      return new Promise((resolve) => {
+        request.raw.on('close', () => {
+          clearInterval(timer);
+          resolve();
+        });
+      });
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundError } from '../../accounts/accounts.ts';
+import { InvalidInputError } from '../../domain/errors.ts';
+import { maskNumber } from '../../domain/phone.ts';
+import { sealNumber } from '../../hotline/seal.ts';
+import { normalisePrefix, type RuleKind } from '../../policy/rules.ts';
+import { normaliseKeyword } from '../../policy/text/keyword.ts';
+import type { NumberList } from '../../storage/rules-repo.ts';
+import type { ListedNumberRow, RuleRow, Rules } from './contract.ts';
+import type { ApiDeps } from './deps.ts';
+import { flag, idParam, jsonBody, oneOf, text, whole } from './input.ts';
+import { actorOf } from './session.ts';
+
+const KINDS: readonly RuleKind[] = ['block_prefix', 'allow_prefix', 'keyword'];
+const LISTS: readonly NumberList[] = ['blocked', 'allowed', 'stop'];
+
+/** The blocklist, allowlist, STOP list and keyword rules; every change is audited by the store. */
+export function rulesApi(deps: ApiDeps) {
+  async function get(): Promise<Rules> {
+    const [rules, ...lists] = await Promise.all([
+      deps.rules.list(),
+      ...LISTS.map((l) => deps.rules.listed(l)),
+    ]);
+    const rows = (i: number): ListedNumberRow[] =>
+      lists[i]!.map((n) => ({
+        callerId: Number(n.callerId),
+        caller: maskNumber(deps.vault.decrypt(n.numberEnc)),
+        since: n.since,
+      }));
+    return {
+      rules,
+      lists: { blocked: rows(0), allowed: rows(1), stop: rows(2) },
+    };
+  }
+
+  return {
+    get,
+
+    create: async (request: FastifyRequest): Promise<RuleRow> => {
+      const body = jsonBody(request);
+      const kind = oneOf(body, 'kind', KINDS)!;
+      const raw = text(body, 'value', { max: 100 });
+      const note = text(body, 'note', { max: 300, optional: true })?.trim() || null;
+      let value: string | null;
+      if (kind === 'keyword') {
+        value = normaliseKeyword(raw);
+        if (value.length < 2)
+          throw new InvalidInputError('A keyword needs at least two letters or digits.', {
+            field: 'value',
+          });
+      } else {
+        value = normalisePrefix(raw);
+        if (!value)
+          throw new InvalidInputError(
+            `"${raw}" is not a prefix; write the start of a number in international format, e.g. +33 6 12.`,
+            { field: 'value' },
+          );
+      }
+      return deps.rules.add({ kind, value, note }, actorOf(request), deps.clock.now());
+    },
+
+    remove: async (request: FastifyRequest, reply: FastifyReply) => {
+      const id = idParam(request);
+      if (!(await deps.rules.list()).some((r) => r.id === id))
+        throw new NotFoundError('No such rule.');
+      await deps.rules.remove(id, actorOf(request), deps.clock.now());
+      return reply.status(204).send();
+    },
+
+    setListed: async (request: FastifyRequest): Promise<Rules> => {
+      const list = (request.params as { list?: string }).list as NumberList;
+      if (!LISTS.includes(list))
+        throw new NotFoundError(`There is no "${list}" list; use ${LISTS.join(', ')}.`);
+      const body = jsonBody(request);
+      const on = flag(body, 'on');
+      let number = text(body, 'number', { max: 40, optional: true });
+      if (number === undefined) {
+        const callerId = whole(body, 'callerId', { min: 1, max: Number.MAX_SAFE_INTEGER });
+        const caller = await deps.contacts.caller(callerId!);
+        if (!caller) throw new NotFoundError('No such caller.');
+        number = deps.vault.decrypt(caller.numberEnc);
+      }
+      await deps.rules.setListed(
+        list,
+        sealNumber(deps.vault, number),
+        on,
+        actorOf(request),
+        deps.clock.now(),
+      );
+      return get();
+    },
+  };
+}
+
+/** The audit log, newest first, one page at a time. */
+export function auditApi(deps: ApiDeps) {
+  return {
+    page: async (request: FastifyRequest) => {
+      const q = request.query as Record<string, string | undefined>;
+      const before = q.before && /^\d+$/.test(q.before) ? Number(q.before) : null;
+      const limit = Math.min(Math.max(Number(q.limit) || 100, 1), 500);
+      const entries = await deps.audit(before, limit);
+      return { entries, nextBefore: entries.length === limit ? entries.at(-1)!.id : null };
+    },
+  };
+}
