@@ -225,6 +225,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     simOutbox,
     replyLookup: new ReplyLookupRepo(storage.db),
     voice: new VoiceRecordingsRepo(storage.db),
+    applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: { publicUrl: config.publicUrl, currency: config.currency, timeZone: config.timeZone },
   };
@@ -282,7 +283,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
 /**
  * Creates or updates the line named by HOTLINE_NUMBER (Twilio when configured, else the simulator),
  * or the demo line. Texts are written on creation or when the language changes, so edits made
- * later by an operator survive restarts.
+ * later by an operator survive restarts. Once an operator edited the line in the dashboard, its
+ * language, texts, delay, cooldown and countries are the dashboard's, whatever the settings say.
  */
 export async function ensureDefaultLine(
   config: Config,
@@ -292,6 +294,11 @@ export async function ensureDefaultLine(
   const demo = config.hotline.number === null;
   const number = config.hotline.number ?? DEMO_LINE_NUMBER;
   const existing = await lines.findByNumber(number);
+  if (existing && (await lines.editedInDashboard(number)))
+    return lines.upsert(
+      { ...existing, provider: !demo && config.twilio ? 'twilio' : 'simulator' },
+      now,
+    );
   const language = config.hotline.language;
   const texts = DEFAULT_TEXTS[language];
   const keepTexts = existing !== null && existing.language === language;

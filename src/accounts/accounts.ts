@@ -154,11 +154,12 @@ export class Accounts {
   }
 
   /**
-   * ADMIN_PASSWORD at start: creates the user "admin" if it does not exist. An existing account is
-   * left alone (change it in the dashboard or with "nonmerci admin reset-password").
+   * ADMIN_PASSWORD at start: creates the user "admin" while no account exists at all. Once there
+   * are accounts it does nothing, so a deleted "admin" does not come back with a known password
+   * (passwords are changed in the dashboard or with "nonmerci admin reset-password").
    */
   async ensureAdmin(password: string): Promise<boolean> {
-    if (await this.#store.findByName('admin')) return false;
+    if ((await this.#store.count()) > 0) return false;
     checkPassword(password);
     const now = this.#clock.now();
     const created = await this.#store.create(
@@ -171,6 +172,7 @@ export class Accounts {
         target: 'admin',
         detail: { role: 'admin' },
       },
+      { onlyIfFirst: true },
     );
     return created !== null;
   }

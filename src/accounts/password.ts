@@ -33,10 +33,15 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const m = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([\w-]+)\$([\w-]+)$/.exec(stored);
   if (!m) return false;
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
-  if (params.ln < 10 || params.ln > 20 || params.r > 32 || params.p > 16) return false;
+  if (params.ln < 10 || params.ln > 20 || params.r < 1 || params.r > 32) return false;
+  if (params.p < 1 || params.p > 16) return false;
   const expected = Buffer.from(m[5]!, 'base64url');
-  const key = await derive(password, Buffer.from(m[4]!, 'base64url'), params);
-  return key.length === expected.length && timingSafeEqual(key, expected);
+  try {
+    const key = await derive(password, Buffer.from(m[4]!, 'base64url'), params);
+    return key.length === expected.length && timingSafeEqual(key, expected);
+  } catch {
+    return false;
+  }
 }
 
 let decoy: Promise<string> | null = null;

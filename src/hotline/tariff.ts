@@ -61,6 +61,8 @@ export class TariffSettings {
   readonly #clock: Clock;
   readonly #ttlMs: number;
   #cached: { at: number; tariff: Tariff; saved: boolean } | null = null;
+  /** Bumped by every update, so a read that started before it cannot cache the old tariff. */
+  #generation = 0;
 
   constructor(store: TariffStore, defaults: Tariff, clock: Clock, ttlMs = 5_000) {
     this.#store = store;
@@ -80,7 +82,9 @@ export class TariffSettings {
 
   async update(tariff: Tariff, actor: string): Promise<Tariff> {
     const checked = checkTariff(tariff);
+    this.#generation++;
     await this.#store.save(checked, actor, this.#clock.now());
+    this.#generation++;
     this.#cached = null;
     return checked;
   }
@@ -89,8 +93,10 @@ export class TariffSettings {
     const now = this.#clock.now();
     if (this.#cached && now - this.#cached.at < this.#ttlMs && now >= this.#cached.at)
       return this.#cached;
+    const generation = this.#generation;
     const saved = await this.#store.load();
-    this.#cached = { at: now, tariff: saved ?? this.#defaults, saved: saved !== null };
-    return this.#cached;
+    const read = { at: now, tariff: saved ?? this.#defaults, saved: saved !== null };
+    if (generation === this.#generation) this.#cached = read;
+    return read;
   }
 }

@@ -42,6 +42,16 @@ export class LinesRepo implements LineStore {
     return row ? toLine(row) : null;
   }
 
+  /** Whether an operator edited this line's settings in the dashboard (then they are kept at start). */
+  async editedInDashboard(number: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('lines')
+      .select('settings_edited_at')
+      .where('number', '=', number)
+      .executeTakeFirst();
+    return row?.settings_edited_at != null;
+  }
+
   async findById(id: number): Promise<Line | null> {
     const row = await this.#db
       .selectFrom('lines')
@@ -137,7 +147,7 @@ export class LinesRepo implements LineStore {
     await this.#db.transaction().execute(async (tx) => {
       const line = await tx
         .updateTable('lines')
-        .set({ ...set, updated_at: now })
+        .set({ ...set, updated_at: now, settings_edited_at: now })
         .where('id', '=', lineId)
         .returning('number')
         .executeTakeFirst();

@@ -46,6 +46,8 @@ export interface LinesTable {
   shield_since: number | null;
   /** Last minute the detector saw a surge; the shield leaves after SHIELD_QUIET without one. */
   shield_last_surge_at: number | null;
+  /** Last edit from the dashboard: from then on the dashboard's values win over the settings at start. */
+  settings_edited_at: number | null;
   created_at: number;
   updated_at: number;
 }

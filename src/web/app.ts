@@ -13,7 +13,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { errorHandler, HttpError } from './errors.ts';
 import { registerFormParser } from './form-body.ts';
-import { AUDIO_TYPES, MAX_AUDIO_BYTES } from './api/lines.ts';
+import { AUDIO_TYPES } from './api/lines.ts';
 import { sessionGuard } from './api/session.ts';
 import { routeTable, type Access, type RouteDeps } from './routes.ts';
 
@@ -82,7 +82,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
   );
   app.addContentTypeParser(
     AUDIO_TYPES,
-    { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES },
+    // No limit of its own: the upload route's 5 MB applies there, the 64 KiB default elsewhere.
+    { parseAs: 'buffer' },
     (_request, body, done) => done(null, body),
   );
   void app.register(cookie);
@@ -174,7 +175,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
                   timeWindow: 60_000,
                   keyGenerator: (request: FastifyRequest) => {
                     const name = (request.body as { username?: unknown } | null)?.username;
-                    return `${request.ip}|${typeof name === 'string' ? name.toLowerCase() : ''}`;
+                    // Spelled as Accounts.login reads it, so " alice" counts against "alice".
+                    const key = typeof name === 'string' ? name.trim().toLowerCase() : '';
+                    return `${request.ip}|${key}`;
                   },
                 },
               },

@@ -4,6 +4,7 @@ import { NonmerciError } from '../domain/errors.ts';
 /** The one place where domain errors become HTTP statuses. */
 const STATUS: Record<string, number> = {
   invalid_input: 400,
+  conflict: 409,
   signature_invalid: 403,
   line_unknown: 404,
   not_found: 404,
@@ -32,6 +33,7 @@ export function errorHandler(
   let status = 500;
   let code = 'internal_error';
   let message = 'Something went wrong while handling this request; it can be retried.';
+  let field: string | null = null;
   if (error instanceof HttpError) {
     status = error.status;
     code = error.code;
@@ -40,6 +42,7 @@ export function errorHandler(
     status = STATUS[error.code] ?? 500;
     code = error.code;
     message = error.message;
+    if (status < 500 && typeof error.details.field === 'string') field = error.details.field;
   } else if (
     'statusCode' in error &&
     typeof error.statusCode === 'number' &&
@@ -54,5 +57,8 @@ export function errorHandler(
   }
   if (status >= 500) request.log.error({ err: error }, 'request failed');
   else request.log.info({ status, code }, 'request refused');
-  void reply.status(status).type('application/json; charset=utf-8').send({ error: code, message });
+  void reply
+    .status(status)
+    .type('application/json; charset=utf-8')
+    .send(field ? { error: code, message, field } : { error: code, message });
 }

@@ -28,27 +28,44 @@ export async function startDashboard(
 ): Promise<Dashboard> {
   const db = await createTestDatabase(dialect);
   try {
-    const hotline = await startHotline(testConfig(db.target, overrides));
-    const app = hotline.app();
-    const routes: { method: string; url: string }[] = [];
-    app.addHook('onRoute', (r) => {
-      for (const method of [r.method].flat()) routes.push({ method, url: r.url });
-    });
-    await app.ready();
-    return {
-      hotline,
-      app,
-      db,
-      routes,
-      async close() {
-        await hotline.close().catch(() => {});
-        await db.drop();
-      },
-    };
+    return await openDashboard(db, overrides);
   } catch (error) {
     await db.drop();
     throw error;
   }
+}
+
+async function openDashboard(
+  db: TestDatabase,
+  overrides: Partial<Config>,
+  clock?: ManualClock,
+): Promise<Dashboard> {
+  const hotline = await startHotline(testConfig(db.target, overrides), clock);
+  const app = hotline.app();
+  const routes: { method: string; url: string }[] = [];
+  app.addHook('onRoute', (r) => {
+    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+  });
+  await app.ready();
+  return {
+    hotline,
+    app,
+    db,
+    routes,
+    async close() {
+      await hotline.close().catch(() => {});
+      await db.drop();
+    },
+  };
+}
+
+/** Stops the hotline and starts it again on the same database and clock, as a restart does. */
+export async function restartDashboard(
+  d: Dashboard,
+  overrides: Partial<Config> = {},
+): Promise<Dashboard> {
+  await d.hotline.close();
+  return openDashboard(d.db, overrides, d.hotline.clock);
 }
 
 export interface SignedIn {
@@ -120,8 +137,11 @@ export function api(app: FastifyInstance, session: { cookie: string; csrf: strin
 }
 
 /** A 2xx response's JSON, failing with the status and body otherwise. */
-export function ok<T>(res: LightMyRequestResponse): T {
-  assert.ok(res.statusCode >= 200 && res.statusCode < 300, `${res.statusCode}: ${res.body}`);
+export function ok<T>(res: LightMyRequestResponse, why = ''): T {
+  assert.ok(
+    res.statusCode >= 200 && res.statusCode < 300,
+    `${why ? `${why}: ` : ''}${res.statusCode}: ${res.body}`,
+  );
   return res.json<T>();
 }
 

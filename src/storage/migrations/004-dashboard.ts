@@ -3,8 +3,8 @@ import type { Migration } from 'kysely/migration';
 import type { Capabilities } from '../capabilities.ts';
 
 /**
- * The operator dashboard: accounts and their sessions, contacts marked as evidence, and voice
- * recordings uploaded for a line. Budget settings edited in the dashboard live in
+ * The operator dashboard: accounts and their sessions, contacts marked as evidence, voice
+ * recordings uploaded for a line, and when a line's settings were last edited there. Budget settings edited in the dashboard live in
  * nonmerci_settings (key "budget").
  */
 export function dashboardMigration(caps: Capabilities): Migration {
@@ -37,6 +37,7 @@ export function dashboardMigration(caps: Capabilities): Migration {
         .columns(['user_id'])
         .execute();
 
+      await db.schema.alterTable('lines').addColumn('settings_edited_at', 'bigint').execute();
       await db.schema.alterTable('contacts').addColumn('evidence_at', 'bigint').execute();
       await db.schema.alterTable('contacts').addColumn('evidence_by', 'text').execute();
       await db.schema

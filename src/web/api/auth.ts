@@ -5,6 +5,7 @@ import {
   type Session,
   type User,
 } from '../../accounts/accounts.ts';
+import { InvalidInputError } from '../../domain/errors.ts';
 import type { SessionInfo, UserSummary } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { idParam, jsonBody, text } from './input.ts';
@@ -118,6 +119,8 @@ export function authApi(deps: ApiDeps) {
     updateUser: async (request: FastifyRequest) => {
       const body = jsonBody(request);
       const password = text(body, 'password', { max: 1024, optional: true });
+      if (password === undefined && body.role === undefined)
+        throw new InvalidInputError('Send a new "role" or "password".');
       const user = await accounts.update(actorOf(request), idParam(request), {
         ...(body.role !== undefined ? { role: checkRole(body.role) } : {}),
         ...(password !== undefined ? { password } : {}),

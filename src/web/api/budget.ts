@@ -11,9 +11,11 @@ const DAY = 86_400_000;
 /** The last `count` local days ("2026-11-01") or months ("2026-11") up to now, oldest first. */
 function recentPeriods(now: number, timeZone: string, kind: 'day' | 'month', count: number) {
   const keys = new Set<string>();
-  // Step back by days (months: by ~30 days), reading each instant's local calendar.
+  // Step back by less than the shortest day (23 h at a DST change) or month, reading each instant's
+  // local calendar, so no day or month is skipped.
+  const step = kind === 'day' ? DAY / 4 : DAY * 7;
   for (let i = 0; keys.size < count && i < count * 40; i++)
-    keys.add(budgetPeriods(now - i * (kind === 'day' ? DAY : DAY * 28), timeZone)[kind]);
+    keys.add(budgetPeriods(now - i * step, timeZone)[kind]);
   return [...keys].slice(0, count).sort();
 }
 

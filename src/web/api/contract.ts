@@ -11,8 +11,7 @@
  * - errors are `ApiError` with a 4xx status: 400 invalid input, 401 not signed in or session
  *   expired, 403 wrong role or CSRF token, 404 unknown id, 409 conflict, 429 too many attempts;
  * - money is integer micro-units of `currency` (1 € = 1,000,000); times are epoch milliseconds;
- * - caller numbers are always masked ("+33 6 12 •• •• 78") except in `PrivacyExport`-like admin
- *   exports (not part of this API yet).
+ * - caller numbers are always masked ("+3361****78"); no route returns a full number.
  */
 
 export type Role = 'admin' | 'moderator';
@@ -21,6 +20,8 @@ export type Language = 'fr' | 'en';
 export interface ApiError {
   error: string;
   message: string;
+  /** The request field the refusal is about, when there is one (e.g. "replyText"). */
+  field?: string;
 }
 
 // ---------------------------------------------------------------- session and users
@@ -243,7 +244,7 @@ export interface ContactRow {
   lineNumber: string;
   kind: ContactKind;
   callerId: number;
-  /** Masked, e.g. "+33 6 12 •• •• 78", or "withheld". */
+  /** Masked, e.g. "+3361****78", or "withheld". */
   caller: string;
   /**
    * Text of an SMS. Null for calls, and for texts with labels: those are fetched on demand with

@@ -1,5 +1,6 @@
 import type { Accounts } from '../../accounts/accounts.ts';
 import type { Clock } from '../../domain/clock.ts';
+import type { Line } from '../../domain/types.ts';
 import type { Intake } from '../../hotline/intake.ts';
 import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   simOutbox: SimOutboxRepo;
   replyLookup: ReplyLookupRepo;
   voice: VoiceRecordingsRepo;
+  /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
+  applyShield(line: Line): Promise<void>;
   audit(before: number | null, limit: number): Promise<AuditEntry[]>;
   settings: {
     publicUrl: string;

@@ -6,7 +6,7 @@ import { budgetPeriods } from '../../policy/budget-periods.ts';
 import type { Chart, LineState, Overview } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { flag, idParam, jsonBody, oneOf, query } from './input.ts';
-import { actorOf } from './session.ts';
+import { actorOf, SESSION_COOKIE } from './session.ts';
 
 export const CHART_BUCKET_MS = 10 * 60_000;
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
@@ -111,7 +111,9 @@ export function overviewApi(deps: ApiDeps) {
       const target = await line(request);
       const mode = oneOf(body, 'mode', SHIELD_MODES)!;
       await deps.shield.setMode(target.id, mode, actorOf(request), deps.clock.now());
-      return lineState((await deps.lines.findById(target.id)) ?? target);
+      const updated = (await deps.lines.findById(target.id)) ?? target;
+      await deps.applyShield(updated);
+      return lineState((await deps.lines.findById(target.id)) ?? updated);
     },
 
     /**
@@ -132,10 +134,16 @@ export function overviewApi(deps: ApiDeps) {
       let last = '';
       let busy = false;
       let beats = 0;
+      const token = request.cookies[SESSION_COOKIE] ?? '';
       const push = async () => {
         if (busy) return;
         busy = true;
         try {
+          // A user signed out, deleted or whose password was reset stops receiving at once.
+          if (!(await deps.accounts.authenticate(token))) {
+            res.end();
+            return;
+          }
           const json = JSON.stringify(await buildOverview(deps));
           // `now` changes every time; compare the rest.
           const key = json.replace(/^\{"now":\d+,/, '{');

@@ -8,7 +8,7 @@ import { normaliseKeyword } from '../../policy/text/keyword.ts';
 import type { NumberList } from '../../storage/rules-repo.ts';
 import type { ListedNumberRow, RuleRow, Rules } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
-import { flag, idParam, jsonBody, oneOf, text, whole } from './input.ts';
+import { flag, idParam, jsonBody, oneOf, queryNumber, text, whole } from './input.ts';
 import { actorOf } from './session.ts';
 
 const KINDS: readonly RuleKind[] = ['block_prefix', 'allow_prefix', 'keyword'];
@@ -96,9 +96,8 @@ export function rulesApi(deps: ApiDeps) {
 export function auditApi(deps: ApiDeps) {
   return {
     page: async (request: FastifyRequest) => {
-      const q = request.query as Record<string, string | undefined>;
-      const before = q.before && /^\d+$/.test(q.before) ? Number(q.before) : null;
-      const limit = Math.min(Math.max(Number(q.limit) || 100, 1), 500);
+      const before = queryNumber(request, 'before') ?? null;
+      const limit = Math.min(Math.max(queryNumber(request, 'limit') ?? 100, 1), 500);
       const entries = await deps.audit(before, limit);
       return { entries, nextBefore: entries.length === limit ? entries.at(-1)!.id : null };
     },

@@ -7,7 +7,7 @@ import type { Line } from '../../domain/types.ts';
 import { smsCost } from '../../policy/cost.ts';
 import type { SimulatedContactResult, SimulatorInbox } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
-import { jsonBody, oneOf, text, whole } from './input.ts';
+import { jsonBody, oneOf, query, queryNumber, text, whole } from './input.ts';
 
 /**
  * The dashboard's pretend phone: calls and texts a simulator line through the same intake as a
@@ -65,9 +65,8 @@ export function simulatorApi(deps: ApiDeps) {
     },
 
     inbox: async (request: FastifyRequest): Promise<SimulatorInbox> => {
-      const q = request.query as Record<string, string | undefined>;
-      const line = await simLine(Number(q.lineId) || 0);
-      const from = phone(q.from ?? '');
+      const line = await simLine(queryNumber(request, 'lineId') ?? 0);
+      const from = phone(query(request, 'from') ?? '');
       const [messages, reply] = await Promise.all([
         deps.simOutbox.listTo(from, deps.clock.now() - 7 * 86_400_000),
         deps.replyLookup.latestFor(line.id, deps.vault.blindIndex(classifyNumber(from).normalized)),
