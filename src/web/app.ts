@@ -38,7 +38,7 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Paths the dashboard never owns: an unknown one there is a 404 in JSON, not the app's page. */
-const NOT_DASHBOARD = /^\/(api|webhooks|media|metrics|healthz)(\/|$)/;
+const NOT_DASHBOARD = /^\/(api|webhooks|media|metrics|healthz|assets)(\/|$)/;
 
 /** Webhooks are a few hundred bytes; anything much larger is not from a provider. */
 export const BODY_LIMIT = 64 * 1024;
@@ -108,7 +108,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
     void app.register(fastifyStatic, {
       root: dashboard,
       prefix: '/',
-      wildcard: false,
+      // Looked up per request, so a rebuilt dashboard is served without a restart.
+      wildcard: true,
       index: false,
       setHeaders(reply, path) {
         // Vite names assets by content hash: they never change under one name.

@@ -1,0 +1,105 @@
+import type { ApiError } from '../../src/web/api/contract.ts';
+
+/** A request that failed: `status` 0 means the server could not be reached at all. */
+export class RequestError extends Error {
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+let csrfToken: string | null = null;
+let language = 'fr';
+let onUnauthorized: () => void = () => {};
+
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+/** Sent as Accept-Language, so that the server may answer in the operator's language. */
+export function setRequestLanguage(lang: string): void {
+  language = lang;
+}
+
+/** Called on any 401 (session expired or signed out elsewhere), except where a 401 is expected. */
+export function setUnauthorizedHandler(handler: () => void): void {
+  onUnauthorized = handler;
+}
+
+interface Options {
+  signal?: AbortSignal;
+  /** Login answers 401 for a wrong password: that is not a lost session. */
+  expect401?: boolean;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  options: Options = {},
+): Promise<T> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    'accept-language': language,
+  };
+  let payload: BodyInit | undefined;
+  if (body instanceof Blob) {
+    payload = body;
+    headers['content-type'] = body.type || 'application/octet-stream';
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body);
+    headers['content-type'] = 'application/json';
+  }
+  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method,
+      headers,
+      body: payload,
+      credentials: 'same-origin',
+      signal: options.signal,
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw error;
+    throw new RequestError(0, 'network', '');
+  }
+
+  if (response.status === 401 && !options.expect401) onUnauthorized();
+  if (!response.ok) throw await readError(response);
+  if (response.status === 204) return undefined as T;
+  return (await response.json()) as T;
+}
+
+async function readError(response: Response): Promise<RequestError> {
+  try {
+    const body = (await response.json()) as Partial<ApiError>;
+    return new RequestError(response.status, body.error ?? 'error', body.message ?? '');
+  } catch {
+    return new RequestError(response.status, 'error', '');
+  }
+}
+
+export const api = {
+  get: <T>(path: string, signal?: AbortSignal) => request<T>('GET', path, undefined, { signal }),
+  post: <T>(path: string, body?: unknown, options?: Options) =>
+    request<T>('POST', path, body, options),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
+  del: <T>(path: string) => request<T>('DELETE', path, undefined),
+};
+
+/** Builds `path?key=value…`, leaving out empty values. */
+export function withQuery(path: string, query: Record<string, string | number | null | undefined>) {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) {
+    if (value !== null && value !== undefined && value !== '') params.set(key, String(value));
+  }
+  const search = params.toString();
+  return search ? `${path}?${search}` : path;
+}

@@ -1,0 +1,52 @@
+import { RequestError } from '../api.ts';
+import { useI18n, type I18n } from '../i18n.ts';
+
+/** A sentence for the operator about something to fix before trying again. */
+export class Problem extends Error {}
+
+/** What to tell the operator about a failed request, in their language where we can. */
+export function errorMessage(error: unknown, { t }: I18n): string {
+  if (typeof error === 'string') return error;
+  if (error instanceof Problem) return error.message;
+  if (!(error instanceof RequestError)) return t('error.unknown');
+  if (error.status === 0) return t('error.network');
+  if (error.status === 429) return t('error.tooMany');
+  if (error.status === 413) return t('error.tooLarge');
+  if (error.code === 'csrf_invalid') return t('error.csrf');
+  if (error.code === 'forbidden') return t('error.forbidden');
+  if (error.status >= 500) return t('error.server');
+  return error.message || t('error.unknown');
+}
+
+/** A failed request, announced at once; renders nothing without an error. */
+export function ErrorAlert({ error }: { error: unknown }) {
+  const i18n = useI18n();
+  const text = error ? errorMessage(error, i18n) : '';
+  if (!text) return null;
+  return (
+    <p role="alert" class="alert alert-error">
+      {text}
+    </p>
+  );
+}
+
+/**
+ * A polite live region for results ("Saved"). It is always rendered, even empty, because screen
+ * readers only announce changes inside a region that already existed.
+ */
+export function Status({ message, className = '' }: { message: string; className?: string }) {
+  return (
+    <p role="status" class={`status ${message ? 'status-shown' : ''} ${className}`}>
+      {message}
+    </p>
+  );
+}
+
+export function Loading() {
+  const { t } = useI18n();
+  return (
+    <p class="loading" role="status">
+      {t('common.loading')}
+    </p>
+  );
+}

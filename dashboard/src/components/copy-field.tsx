@@ -1,0 +1,37 @@
+import { useId, useState } from 'preact/hooks';
+import { useI18n } from '../i18n.ts';
+import { Status } from './alerts.tsx';
+
+/** A read-only value (a webhook URL) with a button that copies it. */
+export function CopyField({ label, value }: { label: string; value: string }) {
+  const { t } = useI18n();
+  const id = useId();
+  const [message, setMessage] = useState('');
+
+  const copy = () => {
+    navigator.clipboard.writeText(value).then(
+      () => setMessage(t('copy.done')),
+      () => setMessage(t('copy.failed')),
+    );
+  };
+
+  return (
+    <div class="field copy-field">
+      <label for={id}>{label}</label>
+      <div class="copy-row">
+        <input
+          id={id}
+          type="text"
+          readOnly
+          value={value}
+          onFocus={(e) => e.currentTarget.select()}
+        />
+        <button type="button" class="button" onClick={copy}>
+          {t('copy.button')}
+          <span class="visually-hidden"> {label}</span>
+        </button>
+      </div>
+      <Status message={message} />
+    </div>
+  );
+}

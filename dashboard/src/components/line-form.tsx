@@ -1,0 +1,143 @@
+import { useId, useState } from 'preact/hooks';
+import type { LineDetail, UpdateLineRequest } from '../../../src/web/api/contract.ts';
+import { useAction } from '../action.ts';
+import { api } from '../api.ts';
+import { words } from '../describe.ts';
+import { useI18n } from '../i18n.ts';
+import { DAY_MS, durationInput, MINUTE_MS, parseCountries, parseDecimal } from '../units.ts';
+import { ErrorAlert, Status } from './alerts.tsx';
+import { CopyField } from './copy-field.tsx';
+import { SelectField, TextAreaField, TextField } from './fields.tsx';
+import { SmsEditor } from './sms-editor.tsx';
+import { VoiceRecording } from './voice-recording.tsx';
+
+/** The editable settings of one line, as typed (durations in minutes and days). */
+function draftOf(line: LineDetail, lang: string) {
+  return {
+    language: line.language,
+    voiceText: line.voiceText,
+    replyText: line.replyText,
+    delay: durationInput(line.delayMs, MINUTE_MS, lang),
+    cooldown: durationInput(line.cooldownMs, DAY_MS, lang),
+    countries: line.allowedCountries.join(', '),
+  };
+}
+
+/** One line's messages and rules, saved together. */
+export function LineForm(props: { line: LineDetail }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const titleId = useId();
+  const [line, setLine] = useState(props.line);
+  const [draft, setDraft] = useState(() => draftOf(props.line, i18n.lang));
+  const action = useAction();
+  const set = (field: keyof typeof draft) => (value: string) =>
+    setDraft((current) => ({ ...current, [field]: value }));
+
+  const save = (event: Event) => {
+    event.preventDefault();
+    const delay = parseDecimal(draft.delay);
+    const cooldown = parseDecimal(draft.cooldown);
+    const countries = parseCountries(draft.countries);
+    if (!draft.voiceText.trim() && !line.voiceAudioUrl) return action.fail(t('lines.voiceMissing'));
+    if (!draft.replyText.trim()) return action.fail(t('lines.replyMissing'));
+    if (delay === null) return action.fail(t('lines.delayInvalid'));
+    if (cooldown === null) return action.fail(t('lines.cooldownInvalid'));
+    if (!countries?.length) return action.fail(t('lines.countriesInvalid'));
+    const request: UpdateLineRequest = {
+      language: draft.language,
+      voiceText: draft.voiceText,
+      replyText: draft.replyText,
+      delayMs: Math.round(delay * MINUTE_MS),
+      cooldownMs: Math.round(cooldown * DAY_MS),
+      allowedCountries: countries,
+    };
+    void action.run(async () => {
+      const saved = await api.patch<LineDetail>(`/api/lines/${line.id}`, request);
+      setLine(saved);
+      setDraft(draftOf(saved, i18n.lang));
+      return t('lines.saved', { number: saved.number });
+    });
+  };
+
+  return (
+    <section class="section line-form" aria-labelledby={titleId}>
+      <h2 id={titleId}>{t('lines.lineTitle', { number: line.number })}</h2>
+      <dl class="facts">
+        <div>
+          <dt>{t('line.provider')}</dt>
+          <dd>{words(i18n, 'provider', line.provider)}</dd>
+        </div>
+      </dl>
+      <form class="form" onSubmit={save} noValidate>
+        <SelectField
+          label={t('lines.language')}
+          hint={t('lines.languageHint')}
+          value={draft.language}
+          onValue={(value) => setDraft({ ...draft, language: value === 'en' ? 'en' : 'fr' })}
+          choices={[
+            { value: 'fr', label: t('lines.languageFr') },
+            { value: 'en', label: t('lines.languageEn') },
+          ]}
+        />
+        <fieldset class="fieldset">
+          <legend>{t('lines.voice')}</legend>
+          <TextAreaField
+            label={t('lines.voiceText')}
+            hint={t(line.voiceAudioUrl ? 'lines.voiceTextUnused' : 'lines.voiceTextHint')}
+            value={draft.voiceText}
+            onValue={set('voiceText')}
+          />
+          <VoiceRecording line={line} onChange={setLine} />
+        </fieldset>
+        <fieldset class="fieldset">
+          <legend>{t('lines.reply')}</legend>
+          <SmsEditor
+            value={draft.replyText}
+            onValue={set('replyText')}
+            segmentPriceMicros={line.segmentPriceMicros}
+            currency={line.currency}
+          />
+        </fieldset>
+        <fieldset class="fieldset">
+          <legend>{t('lines.rules')}</legend>
+          <div class="field-row">
+            <TextField
+              label={t('lines.delay')}
+              hint={t('lines.delayHint')}
+              inputMode="decimal"
+              value={draft.delay}
+              onValue={set('delay')}
+            />
+            <TextField
+              label={t('lines.cooldown')}
+              hint={t('lines.cooldownHint')}
+              inputMode="decimal"
+              value={draft.cooldown}
+              onValue={set('cooldown')}
+            />
+          </div>
+          <TextField
+            label={t('lines.countries')}
+            hint={t('lines.countriesHint')}
+            autoCapitalize="characters"
+            value={draft.countries}
+            onValue={set('countries')}
+          />
+        </fieldset>
+        <ErrorAlert error={action.error} />
+        <Status message={action.done} />
+        <button type="submit" class="button button-primary button-large" disabled={action.busy}>
+          {t('lines.save')}
+        </button>
+      </form>
+      <div class="webhooks">
+        <h3>{t('lines.webhooks')}</h3>
+        <p>{t(line.provider === 'twilio' ? 'lines.webhooksTwilio' : 'lines.webhooksOther')}</p>
+        <CopyField label={t('lines.webhookVoice')} value={line.webhooks.voice} />
+        <CopyField label={t('lines.webhookSms')} value={line.webhooks.sms} />
+        <CopyField label={t('lines.webhookStatus')} value={line.webhooks.status} />
+      </div>
+    </section>
+  );
+}
