@@ -110,7 +110,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       prefix: '/',
       // Looked up per request, so a rebuilt dashboard is served without a restart.
       wildcard: true,
-      index: false,
+      index: ['index.html'],
       setHeaders(reply, path) {
         // Vite names assets by content hash: they never change under one name.
         void reply.header(
