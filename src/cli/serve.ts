@@ -87,6 +87,7 @@ export async function runServe(
     );
     print('  npx nonmerci call --from +33639980012');
     print('  npx nonmerci text --from +33639980013 --body "Salut, tu fais quoi ce soir ?"');
+    if (role !== 'worker') print("or use the pretend phone on the dashboard's Simulator page.");
   }
 
   let closing: Promise<void> | null = null;
