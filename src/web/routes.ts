@@ -5,7 +5,8 @@ import { contactsApi } from './api/contacts.ts';
 import type { ApiDeps } from './api/deps.ts';
 import { linesApi, MAX_AUDIO_BYTES } from './api/lines.ts';
 import { overviewApi } from './api/overview.ts';
-import { auditApi, rulesApi } from './api/rules.ts';
+import { auditApi } from './api/audit.ts';
+import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 

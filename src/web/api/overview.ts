@@ -65,6 +65,16 @@ export function overviewApi(deps: ApiDeps) {
     return found;
   }
 
+  // Every open stream of this process shares one overview per second, however many tabs are open.
+  // Paced by wall time, not the injected clock: this is about database load, not hotline time.
+  let shared: { at: number; json: Promise<string> } | null = null;
+  const snapshot = () => {
+    const now = performance.now();
+    if (!shared || now - shared.at >= 900)
+      shared = { at: now, json: buildOverview(deps).then((o) => JSON.stringify(o)) };
+    return shared.json;
+  };
+
   return {
     overview: () => buildOverview(deps),
 
@@ -144,7 +154,7 @@ export function overviewApi(deps: ApiDeps) {
             res.end();
             return;
           }
-          const json = JSON.stringify(await buildOverview(deps));
+          const json = await snapshot();
           // `now` changes every time; compare the rest.
           const key = json.replace(/^\{"now":\d+,/, '{');
           if (key !== last) {

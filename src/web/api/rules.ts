@@ -8,7 +8,7 @@ import { normaliseKeyword } from '../../policy/text/keyword.ts';
 import type { NumberList } from '../../storage/rules-repo.ts';
 import type { ListedNumberRow, RuleRow, Rules } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
-import { flag, idParam, jsonBody, oneOf, queryNumber, text, whole } from './input.ts';
+import { flag, idParam, jsonBody, oneOf, text, whole } from './input.ts';
 import { actorOf } from './session.ts';
 
 const KINDS: readonly RuleKind[] = ['block_prefix', 'allow_prefix', 'keyword'];
@@ -88,18 +88,6 @@ export function rulesApi(deps: ApiDeps) {
         deps.clock.now(),
       );
       return get();
-    },
-  };
-}
-
-/** The audit log, newest first, one page at a time. */
-export function auditApi(deps: ApiDeps) {
-  return {
-    page: async (request: FastifyRequest) => {
-      const before = queryNumber(request, 'before') ?? null;
-      const limit = Math.min(Math.max(queryNumber(request, 'limit') ?? 100, 1), 500);
-      const entries = await deps.audit(before, limit);
-      return { entries, nextBefore: entries.length === limit ? entries.at(-1)!.id : null };
     },
   };
 }
