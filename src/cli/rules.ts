@@ -131,6 +131,6 @@ async function printRules(h: Hotline, timeZone: string, print: (line: string) =>
   ] as const) {
     const numbers = await h.rules.listed(list);
     print(`${title}: ${numbers.length === 0 ? 'none' : ''}`);
-    for (const n of numbers) print(`  ${maskNumber(h.vault.decrypt(n.numberEnc))}`);
+    for (const n of numbers) print(`  ${h.vault.masked(n.numberEnc)}`);
   }
 }

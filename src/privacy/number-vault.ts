@@ -7,6 +7,7 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
+import { maskNumber } from '../domain/phone.ts';
 
 /**
  * Keeps phone numbers out of the database in clear. Each number is stored encrypted with
@@ -43,6 +44,11 @@ export class NumberVault {
       decipher.update(raw.subarray(12, raw.length - 16)),
       decipher.final(),
     ]).toString('utf8');
+  }
+
+  /** A stored number, decrypted and masked for a screen: "+3361****78". */
+  masked(stored: string): string {
+    return maskNumber(this.decrypt(stored));
   }
 
   /** Deterministic keyed digest of a normalised number: equal numbers give equal indexes. */

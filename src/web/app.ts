@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import cookie from '@fastify/cookie';
@@ -14,7 +13,7 @@ import type { Logger } from 'pino';
 import { errorHandler, HttpError } from './errors.ts';
 import { registerFormParser } from './form-body.ts';
 import { AUDIO_TYPES } from './api/lines.ts';
-import { sessionGuard } from './api/session.ts';
+import { secretMatches, sessionGuard } from './api/session.ts';
 import { routeTable, type Access, type RouteDeps } from './routes.ts';
 
 export interface AppOptions extends RouteDeps {
@@ -56,10 +55,7 @@ function isLocal(request: FastifyRequest): boolean {
 }
 
 function tokenMatches(header: string | undefined, token: string): boolean {
-  if (!header?.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7));
-  const expected = Buffer.from(token);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return header?.startsWith('Bearer ') === true && secretMatches(header.slice(7), token);
 }
 
 export function buildApp(options: AppOptions): FastifyInstance {

@@ -1,7 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
-import { maskNumber } from '../../domain/phone.ts';
 import { sealNumber } from '../../hotline/seal.ts';
 import type { ContactRecord } from '../../storage/contacts-repo.ts';
 import type { CallerHistory, ContactPage, ContactRow, ContactText, Label } from './contract.ts';
@@ -14,7 +13,7 @@ const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test']
 /** Contacts, the caller history behind them, evidence marks and blocking. */
 export function contactsApi(deps: ApiDeps) {
   const masked = (numberType: string, enc: string) =>
-    numberType === 'withheld' ? 'withheld' : maskNumber(deps.vault.decrypt(enc));
+    numberType === 'withheld' ? 'withheld' : deps.vault.masked(enc);
 
   function row(c: ContactRecord): ContactRow {
     const labels = (c.labels ?? '').split(',').filter(Boolean) as Label[];

@@ -1,7 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
-import { maskNumber } from '../../domain/phone.ts';
 import { sealNumber } from '../../hotline/seal.ts';
 import { normalisePrefix, type RuleKind } from '../../policy/rules.ts';
 import { normaliseKeyword } from '../../policy/text/keyword.ts';
@@ -24,7 +23,7 @@ export function rulesApi(deps: ApiDeps) {
     const rows = (i: number): ListedNumberRow[] =>
       lists[i]!.map((n) => ({
         callerId: Number(n.callerId),
-        caller: maskNumber(deps.vault.decrypt(n.numberEnc)),
+        caller: deps.vault.masked(n.numberEnc),
         since: n.since,
       }));
     return {

@@ -22,7 +22,8 @@ export const actorOf = (request: FastifyRequest) => sessionOf(request).user.user
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
-function csrfMatches(given: string | string[] | undefined, expected: string): boolean {
+/** Compares a secret a request presents with the expected one in constant time. */
+export function secretMatches(given: string | string[] | undefined, expected: string): boolean {
   if (typeof given !== 'string') return false;
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
@@ -45,7 +46,7 @@ export function sessionGuard(accounts: Accounts, needed: Role | null) {
       );
     if (
       !SAFE_METHODS.has(request.method) &&
-      !csrfMatches(request.headers[CSRF_HEADER], session.csrfToken)
+      !secretMatches(request.headers[CSRF_HEADER], session.csrfToken)
     )
       throw new HttpError(
         403,
