@@ -9,11 +9,13 @@ import { DeliveryService } from './hotline/delivery.ts';
 import { Intake } from './hotline/intake.ts';
 import { Metrics } from './observability/metrics.ts';
 import { smsCost } from './policy/cost.ts';
-import { NumberVault } from './privacy/number-vault.ts';
+import { deriveKey, NumberVault } from './privacy/number-vault.ts';
 import { Worker } from './scheduler/worker.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { DeliveryRepo } from './storage/delivery-repo.ts';
+import { EvidenceRepo } from './storage/evidence-repo.ts';
 import { IntakeRepo } from './storage/intake-repo.ts';
+import { Periodic } from './hotline/periodic.ts';
 import { LinesRepo } from './storage/lines-repo.ts';
 import { migrateToLatest } from './storage/migrate.ts';
 import { assertSameSecret } from './storage/secret-check.ts';
@@ -71,6 +73,10 @@ export interface Hotline {
   stats: StatsRepo;
   accounts: Accounts;
   tariff: TariffSettings;
+  /** The hash-chained journal of everything recorded. */
+  evidence: EvidenceRepo;
+  /** Links new journal entries to the chain every second (started with the worker). */
+  sequencer: Periodic;
   /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
   defaultLine: Line;
   app(): FastifyInstance;
@@ -135,7 +141,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const rules = new RulesRepo(storage.db, () => ruleCache.invalidate());
   const ruleCache = new RuleCache(() => rules.list(), clock);
   const intake = new Intake({
-    store: new IntakeRepo(storage.db, storage.caps),
+    store: new IntakeRepo(storage.db, storage.caps, vault),
     lines,
     vault,
     clock,
@@ -200,6 +206,16 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       leaseMs,
     },
   );
+  const evidence = new EvidenceRepo(
+    storage.db,
+    storage.caps,
+    deriveKey(config.secret, 'evidence-chain-heads-v1'),
+  );
+  const sequencer = new Periodic(
+    'linking the evidence chain',
+    () => evidence.seal(clock.now()),
+    log,
+  );
   const accounts = new Accounts(new UsersRepo(storage.db), clock);
   if (config.adminPassword) {
     try {
@@ -251,6 +267,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     stats,
     accounts,
     tariff,
+    evidence,
+    sequencer,
     defaultLine,
     app() {
       app ??= buildApp({
@@ -274,6 +292,9 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     async close() {
       await worker.stop();
       await shieldMonitor.stop();
+      await sequencer.stop();
+      // Link what this process recorded, so nothing waits unchained for the next start.
+      await evidence.seal(clock.now()).catch(() => undefined);
       if (app) await app.close();
       await storage.close();
     },

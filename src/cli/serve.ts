@@ -8,6 +8,9 @@ import { localServerUrl } from './contact.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
+/** How often new entries of the evidence journal are linked to the hash chain. */
+const EVIDENCE_LINK_MS = 1000;
+
 /** How often the shield looks at each line's traffic and at the budget. */
 const SHIELD_CHECK_MS = 10_000;
 
@@ -38,6 +41,7 @@ export async function runServe(
   if (role !== 'web') {
     hotline.worker.start();
     hotline.shieldMonitor.start(SHIELD_CHECK_MS);
+    hotline.sequencer.start(EVIDENCE_LINK_MS);
   }
 
   const lines = await hotline.lines.list();

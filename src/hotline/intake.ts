@@ -63,6 +63,7 @@ export class Intake {
       labels: labels.length > 0 ? labels.join(',') : null,
       optOut: contact.body !== null && isStopRequest(contact.body),
       caller: {
+        number: caller.normalized,
         index: this.#o.vault.blindIndex(caller.normalized),
         enc: this.#o.vault.encrypt(caller.normalized),
         type: caller.type,

@@ -13,6 +13,8 @@ export interface NewContact {
   /** The text asks never to be texted again (STOP). */
   optOut: boolean;
   caller: {
+    /** The number in clear (E.164 or "withheld"), for the evidence journal, which encrypts it. */
+    number: string;
     index: string;
     enc: string;
     type: string;

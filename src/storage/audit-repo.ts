@@ -1,4 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
+import { operatorRecord } from '../evidence/events.ts';
+import { appendEvidence } from './evidence-repo.ts';
 import type { Database } from './schema.ts';
 
 export interface AuditEntry {
@@ -10,12 +12,19 @@ export interface AuditEntry {
   detail: Record<string, unknown> | null;
 }
 
-/** Appends to the audit log, inside the caller's transaction so a change and its record go together. */
+/**
+ * Appends to the audit log and to the evidence journal, inside the caller's transaction so a change
+ * and its record go together (in a transaction of its own when given no transaction).
+ */
 export async function appendAudit(
   tx: Transaction<Database> | Kysely<Database>,
   entry: Omit<AuditEntry, 'id'>,
 ): Promise<void> {
-  await tx
+  if (!tx.isTransaction) {
+    await tx.transaction().execute((inner) => appendAudit(inner, entry));
+    return;
+  }
+  const row = await tx
     .insertInto('audit_log')
     .values({
       at: entry.at,
@@ -24,7 +33,9 @@ export async function appendAudit(
       target: entry.target,
       detail: entry.detail ? JSON.stringify(entry.detail) : null,
     })
-    .execute();
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await appendEvidence(tx, [operatorRecord({ auditId: Number(row.id), ...entry })], null);
 }
 
 /** The latest audit entries, newest first (before an entry id, for the next page). */

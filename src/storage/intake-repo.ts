@@ -1,8 +1,10 @@
 import type { Kysely, Transaction } from 'kysely';
 import type { ContactOutcome } from '../domain/types.ts';
 import type { IntakeResult, IntakeStore, NewContact } from '../hotline/ports.ts';
+import { contactRecord } from '../evidence/events.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
+import { appendEvidence, type ContentSealer } from './evidence-repo.ts';
 import { intakeQueries } from './intake-queries.ts';
 import type { Database } from './schema.ts';
 
@@ -30,12 +32,18 @@ export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
   readonly #q: ReturnType<typeof intakeQueries>;
   readonly #parallel: number;
+  readonly #sealer: ContentSealer;
   #queue: Pending[] = [];
   #scheduled = false;
   #inFlight = 0;
 
-  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'parallelWriters'>) {
+  constructor(
+    db: Kysely<Database>,
+    caps: Pick<Capabilities, 'parallelWriters'>,
+    sealer: ContentSealer,
+  ) {
     this.#db = db;
+    this.#sealer = sealer;
     this.#q = intakeQueries(db);
     this.#parallel = caps.parallelWriters;
   }
@@ -156,6 +164,26 @@ export class IntakeRepo implements IntakeStore {
       c.labels,
     );
     if (!contact) throw new DuplicateDelivery();
+    await appendEvidence(
+      tx,
+      [
+        contactRecord({
+          contactId: contact.id,
+          kind: c.kind,
+          at: c.receivedAt,
+          lineId: c.lineId,
+          callerId: caller.id,
+          caller: c.caller.number,
+          provider: c.provider,
+          providerSid: c.providerSid,
+          text: c.body,
+          labels: c.labels ? c.labels.split(',') : [],
+          outcome,
+          replyId,
+        }),
+      ],
+      this.#sealer,
+    );
     return {
       duplicate: false,
       contactId: contact.id,

@@ -5,6 +5,7 @@ import { coreMigration } from './migrations/001-core.ts';
 import { settingsMigration } from './migrations/002-settings.ts';
 import { shieldMigration } from './migrations/003-shield.ts';
 import { dashboardMigration } from './migrations/004-dashboard.ts';
+import { evidenceMigration } from './migrations/005-evidence.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -13,6 +14,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '002-settings': settingsMigration,
     '003-shield': shieldMigration(storage.caps),
     '004-dashboard': dashboardMigration(storage.caps),
+    '005-evidence': evidenceMigration(storage.caps),
   };
 }
 

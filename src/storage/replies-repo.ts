@@ -17,12 +17,25 @@ import {
   type Reservation,
   type ReserveOutcome,
 } from '../scheduler/ports.ts';
+import { replyRecord } from '../evidence/events.ts';
 import { periodKey, replyPeriodKeys } from './budget-keys.ts';
+import { appendEvidence } from './evidence-repo.ts';
 import type { Capabilities } from './capabilities.ts';
 import { LinesRepo } from './lines-repo.ts';
 import type { Database, RepliesTable } from './schema.ts';
 
 type Tx = Transaction<Database> | Kysely<Database>;
+
+/** What a reply's evidence entry records, read back from the update that decided it. */
+interface ReplyFacts {
+  line_id: number;
+  caller_id: number;
+  reason: string | null;
+  detail: string | null;
+  reserved_micros: number;
+  segments: number | null;
+  signals: string | null;
+}
 
 /** Rolls a reservation back when the second cap does not fit after the first one was taken. */
 class CapExceeded extends Error {
@@ -218,7 +231,7 @@ export class RepliesRepo implements ReplyStore {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
       await releaseReservation(tx, row);
-      await this.#update(tx, id, worker, {
+      const done = await this.#update(tx, id, worker, {
         state: 'cancelled',
         reason: c.reason,
         detail: c.detail,
@@ -228,6 +241,7 @@ export class RepliesRepo implements ReplyStore {
         reserved_micros: 0,
         decided_at: c.now,
       });
+      await this.#journal(tx, id, done, 'cancelled', c.now, null);
     });
   }
 
@@ -294,17 +308,20 @@ export class RepliesRepo implements ReplyStore {
     worker: string,
     s: { sid: string; status: string; now: number },
   ): Promise<void> {
-    await this.#update(this.#db, id, worker, {
-      state: 'sent',
-      reason: 'sent',
-      detail: null,
-      provider_sid: s.sid,
-      // A status callback may already have reported a later stage.
-      delivery_status: sql<string>`coalesce(delivery_status, ${s.status})`,
-      claimed_by: null,
-      lease_until: null,
-      decided_at: s.now,
-      sent_at: s.now,
+    await this.#db.transaction().execute(async (tx) => {
+      const done = await this.#update(tx, id, worker, {
+        state: 'sent',
+        reason: 'sent',
+        detail: null,
+        provider_sid: s.sid,
+        // A status callback may already have reported a later stage.
+        delivery_status: sql<string>`coalesce(delivery_status, ${s.status})`,
+        claimed_by: null,
+        lease_until: null,
+        decided_at: s.now,
+        sent_at: s.now,
+      });
+      await this.#journal(tx, id, done, 'sent', s.now, done.reserved_micros);
     });
   }
 
@@ -337,7 +354,7 @@ export class RepliesRepo implements ReplyStore {
     await this.#db.transaction().execute(async (tx) => {
       const row = await this.#held(tx, id, worker);
       await releaseReservation(tx, row);
-      await this.#update(tx, id, worker, {
+      const done = await this.#update(tx, id, worker, {
         state: 'failed',
         reason: f.reason,
         detail: f.detail,
@@ -348,6 +365,7 @@ export class RepliesRepo implements ReplyStore {
         lease_until: null,
         decided_at: f.now,
       });
+      await this.#journal(tx, id, done, 'failed', f.now, null);
     });
   }
 
@@ -373,19 +391,59 @@ export class RepliesRepo implements ReplyStore {
     return row;
   }
 
+  /** Updates a reply this worker holds; returns what the evidence journal records of it. */
   async #update(
     tx: Tx,
     id: number,
     worker: string,
     set: UpdateObject<Database, 'replies'>,
-  ): Promise<void> {
-    const res = await tx
+  ): Promise<ReplyFacts> {
+    const row = await tx
       .updateTable('replies')
       .set(set)
       .where('id', '=', id)
       .where('claimed_by', '=', worker)
       .where('state', '=', 'sending')
+      .returning([
+        'line_id',
+        'caller_id',
+        'reason',
+        'detail',
+        'reserved_micros',
+        'segments',
+        'signals',
+      ])
       .executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new LeaseLostError(id);
+    if (!row) throw new LeaseLostError(id);
+    return row;
+  }
+
+  /** Records a reply's final decision in the evidence journal, in its transaction. */
+  async #journal(
+    tx: Tx,
+    id: number,
+    row: ReplyFacts,
+    state: 'sent' | 'cancelled' | 'failed',
+    at: number,
+    costMicros: number | null,
+  ): Promise<void> {
+    await appendEvidence(
+      tx,
+      [
+        replyRecord({
+          replyId: id,
+          at,
+          lineId: Number(row.line_id),
+          callerId: Number(row.caller_id),
+          state,
+          reason: row.reason,
+          detail: row.detail,
+          costMicros: costMicros === null ? null : Number(costMicros),
+          segments: row.segments,
+          signals: row.signals,
+        }),
+      ],
+      null,
+    );
   }
 }

@@ -20,6 +20,10 @@ export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   voice_recordings: VoiceRecordingsTable;
+  evidence_log: EvidenceLogTable;
+  evidence_heads: EvidenceHeadsTable;
+  evidence_chain: EvidenceChainTable;
+  evidence_holds: EvidenceHoldsTable;
 }
 
 export interface SettingsTable {
@@ -70,6 +74,8 @@ export interface CallersTable {
   opted_out_at: number | null;
   /** On the operator's allowlist: hostility signals and the shield's rationing do not apply. */
   allowed: Generated<number>;
+  /** An admin released this hostile caller from evidence: retention may erase it like anyone else. */
+  evidence_released_at: number | null;
 }
 
 export interface ContactsTable {
@@ -231,4 +237,64 @@ export interface VoiceRecordingsTable {
   content_type: string;
   data: Buffer;
   created_at: number;
+}
+
+/**
+ * The evidence journal: every call, text, reply decision, shield change and operator action, in
+ * the order it was chained. Rows are appended unchained (seq null) inside the transaction that
+ * makes the change, then linked by the sequencer.
+ */
+export interface EvidenceLogTable {
+  id: Generated<number>;
+  /** Position in the chain (1, 2, 3…); null until the sequencer links the entry. */
+  seq: number | null;
+  at: number;
+  /** call, text, reply, shield or operator. */
+  kind: string;
+  line_id: number | null;
+  caller_id: number | null;
+  /** The row described: "contact:12", "reply:7", "shield:3", "audit:40". */
+  ref: string | null;
+  /**
+   * Canonical JSON of the facts. Encrypted like numbers when it holds personal data; null once
+   * retention erased it (content_hash stays, so the chain still verifies).
+   */
+  content: string | null;
+  /** SHA-256 (hex) of the canonical JSON. */
+  content_hash: string;
+  prev_hash: string | null;
+  entry_hash: string | null;
+  erased_at: number | null;
+}
+
+/** Chain heads kept as the chain grows, signed with a key derived from NONMERCI_SECRET. */
+export interface EvidenceHeadsTable {
+  seq: number;
+  entry_hash: string;
+  at: number;
+  mac: string;
+}
+
+/** One row (id 1): the last chained entry. The sequencer locks it while linking. */
+export interface EvidenceChainTable {
+  id: number;
+  last_seq: number;
+  last_hash: string;
+  updated_at: number;
+}
+
+/** A period kept as evidence until an admin releases it: flagged by hand, or exported. */
+export interface EvidenceHoldsTable {
+  id: Generated<number>;
+  /** flagged or exported. */
+  kind: string;
+  from_at: number;
+  to_at: number;
+  /** Null: every line. */
+  line_id: number | null;
+  note: string | null;
+  created_at: number;
+  created_by: string;
+  released_at: number | null;
+  released_by: string | null;
 }

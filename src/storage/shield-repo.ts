@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { ShieldMode } from '../domain/types.ts';
+import { shieldRecord } from '../evidence/events.ts';
 import { appendAudit } from './audit-repo.ts';
+import { appendEvidence } from './evidence-repo.ts';
 import type { Database } from './schema.ts';
 
 import type { ShieldChange, ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
@@ -90,8 +92,17 @@ export class ShieldRepo implements ShieldStore {
         .where('shield_active', '=', change.wasActive ? 1 : 0)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return false;
+      const record = (periodId: number) =>
+        shieldRecord({
+          periodId,
+          at: change.now,
+          lineId,
+          active: change.active,
+          trigger: change.trigger,
+          detail: change.detail,
+        });
       if (change.active) {
-        await tx
+        const period = await tx
           .insertInto('shield_periods')
           .values({
             line_id: lineId,
@@ -99,14 +110,22 @@ export class ShieldRepo implements ShieldStore {
             trigger: change.trigger,
             detail: change.detail,
           })
-          .execute();
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await appendEvidence(tx, [record(Number(period.id))], null);
       } else {
-        await tx
+        const ended = await tx
           .updateTable('shield_periods')
           .set({ ended_at: change.now })
           .where('line_id', '=', lineId)
           .where('ended_at', 'is', null)
+          .returning('id')
           .execute();
+        await appendEvidence(
+          tx,
+          ended.map((p) => record(Number(p.id))),
+          null,
+        );
         await tx
           .updateTable('replies')
           .set({ next_attempt_at: change.now })
