@@ -13,6 +13,8 @@ import { deriveKey, NumberVault } from './privacy/number-vault.ts';
 import { Worker } from './scheduler/worker.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { DeliveryRepo } from './storage/delivery-repo.ts';
+import { EvidenceService } from './evidence/exporter.ts';
+import { EvidenceHoldsRepo } from './storage/evidence-holds-repo.ts';
 import { EvidenceRepo } from './storage/evidence-repo.ts';
 import { IntakeRepo } from './storage/intake-repo.ts';
 import { Periodic } from './hotline/periodic.ts';
@@ -74,7 +76,11 @@ export interface Hotline {
   accounts: Accounts;
   tariff: TariffSettings;
   /** The hash-chained journal of everything recorded. */
-  evidence: EvidenceRepo;
+  journal: EvidenceRepo;
+  /** Verifies the journal and exports evidence bundles. */
+  evidence: EvidenceService;
+  /** Periods kept as evidence until an admin releases them. */
+  holds: EvidenceHoldsRepo;
   /** Links new journal entries to the chain every second (started with the worker). */
   sequencer: Periodic;
   /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
@@ -206,16 +212,25 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       leaseMs,
     },
   );
-  const evidence = new EvidenceRepo(
-    storage.db,
-    storage.caps,
-    deriveKey(config.secret, 'evidence-chain-heads-v1'),
-  );
-  const sequencer = new Periodic(
-    'linking the evidence chain',
-    () => evidence.seal(clock.now()),
-    log,
-  );
+  const headKey = deriveKey(config.secret, 'evidence-chain-heads-v1');
+  const journal = new EvidenceRepo(storage.db, storage.caps, headKey);
+  const sequencer = new Periodic('linking the evidence chain', () => journal.seal(clock.now()), log);
+  const holds = new EvidenceHoldsRepo(storage.db);
+  const evidence = new EvidenceService({
+    journal,
+    holds,
+    vault,
+    clock,
+    headKey,
+    lines: () => lines.list(),
+    shieldPeriods: (lineId, from, to) => shield.periods(lineId, from, to),
+    tariff: currentTariff,
+    settings: {
+      timeZone: config.timeZone,
+      currency: config.currency,
+      language: config.hotline.language,
+    },
+  });
   const accounts = new Accounts(new UsersRepo(storage.db), clock);
   if (config.adminPassword) {
     try {
@@ -267,7 +282,9 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     stats,
     accounts,
     tariff,
+    journal,
     evidence,
+    holds,
     sequencer,
     defaultLine,
     app() {
@@ -294,7 +311,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       await shieldMonitor.stop();
       await sequencer.stop();
       // Link what this process recorded, so nothing waits unchained for the next start.
-      await evidence.seal(clock.now()).catch(() => undefined);
+      await journal.seal(clock.now()).catch(() => undefined);
       if (app) await app.close();
       await storage.close();
     },

@@ -15,6 +15,7 @@ Commands:
   shield    Show the raid shield of each line, or switch it on, off or back to automatic
   rules     Blocklist, allowlist, STOP list and keyword rules
   audit     Show who changed what, and when
+  evidence  Verify the tamper-evident record; export a raid for a complaint
   admin     Dashboard accounts: reset a password, list users
   simulate  Replay a raid against this deployment's settings: what would it cost?
   help      Show help for a command, or "help settings" for every setting
@@ -26,6 +27,24 @@ Runs the hotline. Settings come from environment variables ("nonmerci help setti
   --role all     answer webhooks and send replies (default)
   --role web     only answer webhooks (PostgreSQL: run workers elsewhere)
   --role worker  only send replies (PostgreSQL)`,
+  evidence: `Usage: nonmerci evidence verify
+       nonmerci evidence export --from TIME --to TIME [--line NUMBER] --out FILE.zip [--language fr|en]
+       nonmerci evidence hold --from TIME --to TIME [--line NUMBER] [--note TEXT]
+       nonmerci evidence holds
+       nonmerci evidence release ID
+
+Every call, text, reply decision, shield change and operator action is recorded in a hash chain:
+changing, removing or reordering any record afterwards breaks it.
+  verify   walk the whole chain: "intact" with its size and head, or the entry that breaks it
+           (exit code 1 when broken)
+  export   write a ZIP for the authorities: events (CSV and JSON Lines, full numbers and texts),
+           a summary report (HTML and PDF), the chain head, SHA-256 sums of every file and a
+           note on checking them with sha256sum. Audited; the period is then kept as evidence.
+  hold     keep a period as evidence: retention erases nothing in it until it is released
+  holds    list the periods kept as evidence
+  release  release a period kept as evidence
+TIME is local time in TIMEZONE (2026-11-01T16:00) or UTC with Z (2026-11-01T15:00Z).
+  --by NAME  who to record in the audit log (default: your system user)`,
   migrate: `Usage: nonmerci migrate
 
 Applies pending database migrations and exits. "serve" also does this at start.`,

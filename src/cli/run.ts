@@ -9,6 +9,7 @@ import { USAGE } from './help.ts';
 import { runServe, type Role } from './serve.ts';
 import { runAdmin } from './admin.ts';
 import { runAudit } from './audit.ts';
+import { runEvidence } from './evidence.ts';
 import { actorName } from './operator.ts';
 import { runRules } from './rules.ts';
 import { runShield } from './shield.ts';
@@ -46,6 +47,7 @@ export async function run(argv: string[]): Promise<number> {
         language: { type: 'string' },
         json: { type: 'boolean' },
         'password-stdin': { type: 'boolean' },
+        to: { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -54,7 +56,7 @@ export async function run(argv: string[]): Promise<number> {
       print(USAGE[command]!);
       return 0;
     }
-    const maxPositionals = { shield: 1, rules: 2, admin: 2 }[command] ?? 0;
+    const maxPositionals = { shield: 1, rules: 2, admin: 2, evidence: 2 }[command] ?? 0;
     if (positionals.length > maxPositionals)
       throw new NonmerciError(
         'invalid_input',
@@ -134,6 +136,22 @@ export async function run(argv: string[]): Promise<number> {
             action: positionals[0] ?? null,
             username: positionals[1] ?? null,
             passwordStdin: values['password-stdin'] ?? false,
+          },
+          print,
+        );
+      case 'evidence':
+        return await runEvidence(
+          config,
+          {
+            action: positionals[0] ?? null,
+            arg: positionals[1] ?? null,
+            from: values.from ?? null,
+            to: values.to ?? null,
+            line: values.line ?? null,
+            out: values.out ?? null,
+            note: values.note ?? null,
+            language: values.language ?? null,
+            actor: actorName(values.by),
           },
           print,
         );

@@ -38,7 +38,7 @@ function partsIn(
 }
 
 /** Offset of the zone from UTC at an instant, in milliseconds. */
-function offsetAt(timeZone: string, at: number): number {
+export function offsetAt(timeZone: string, at: number): number {
   const p = partsIn(timeZone, at);
   const asUtc = Date.UTC(p.y, p.m - 1, p.d, p.h, p.mi, p.s);
   return asUtc - (at - (at % 1000));

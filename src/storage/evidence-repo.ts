@@ -215,6 +215,20 @@ export class EvidenceRepo {
     }));
   }
 
+  /** Stored (encrypted) numbers of callers still held, by caller id. */
+  async callerNumbers(ids: readonly number[]): Promise<Map<number, string>> {
+    const out = new Map<number, string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.#db
+        .selectFrom('callers')
+        .select(['id', 'number_enc'])
+        .where('id', 'in', ids.slice(i, i + 500))
+        .execute();
+      for (const r of rows) out.set(Number(r.id), r.number_enc);
+    }
+    return out;
+  }
+
   /** Entries in [from, to), optionally of one line (plus operator entries, which have none). */
   async between(from: number, to: number, lineId: number | null): Promise<ChainRow[]> {
     let q = this.#db

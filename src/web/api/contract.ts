@@ -393,3 +393,105 @@ export interface AuditPage {
   }[];
   nextBefore: number | null;
 }
+
+// ---------------------------------------------------------------- evidence (admins)
+
+/** What `nonmerci evidence verify` says about the hash chain. */
+export type ChainVerdict =
+  | {
+      intact: true;
+      count: number;
+      head: string;
+      headSeq: number;
+      erased: number;
+      pending: number;
+    }
+  | {
+      intact: false;
+      /** Position where the chain breaks. */
+      seq: number;
+      problem: string;
+      message: string;
+    };
+
+/** GET /api/evidence/verify (admin): walks the whole chain. */
+export interface ChainStatus {
+  verdict: ChainVerdict;
+  checkedAt: number;
+}
+
+/** A period kept as evidence until an admin releases it. */
+export interface EvidenceHoldRow {
+  id: number;
+  /** flagged (by hand) or exported (an evidence bundle covered it). */
+  kind: 'flagged' | 'exported';
+  from: number;
+  to: number;
+  /** Null: every line. */
+  lineId: number | null;
+  lineNumber: string | null;
+  note: string | null;
+  createdAt: number;
+  createdBy: string;
+}
+
+/** A caller kept as evidence because hostile (labelled texts, blocked, marked contacts). */
+export interface KeptCallerRow {
+  callerId: number;
+  /** Masked. */
+  number: string;
+  contacts: number;
+  labels: string[];
+  blocked: boolean;
+  lastSeen: number;
+}
+
+/** GET /api/evidence (admin): what retention keeps, and for how long it keeps the rest. */
+export interface EvidenceOverview {
+  holds: EvidenceHoldRow[];
+  keptCallers: KeptCallerRow[];
+  /** Contacts of ordinary callers are erased after this many days. */
+  retentionDays: number;
+  /** Last retention run, and what it erased then. */
+  lastRetention: { at: number; contacts: number; callers: number } | null;
+}
+
+/** POST /api/evidence/export (admin) → a ZIP file (application/zip). Audited. */
+export interface EvidenceExportRequest {
+  /** ISO 8601 date-time; without an offset it is read in the deployment's time zone. */
+  from: string;
+  to: string;
+  /** One line only; null or absent: every line. */
+  lineId?: number | null;
+  language?: Language;
+}
+
+/** POST /api/evidence/holds (admin): keep a period as evidence. → EvidenceHoldRow. */
+export interface EvidenceHoldRequest {
+  from: string;
+  to: string;
+  lineId?: number | null;
+  note?: string;
+}
+
+// POST /api/evidence/holds/:id/release (admin) → 204.
+// POST /api/evidence/callers/:id/release (admin) → 204: a hostile caller may be erased by retention.
+
+// ---------------------------------------------------------------- a data subject's rights (admins)
+
+/** POST /api/privacy/export (admin) → everything held about one number (JSON download). */
+export interface PrivacyRequest {
+  /** The person's number, in any usual spelling (06 12 34 56 78, +33612345678). */
+  number: string;
+}
+
+/** POST /api/privacy/erase (admin) → what was erased and what is kept, and why. Audited. */
+export interface PrivacyEraseResult {
+  /** Masked. */
+  number: string;
+  found: boolean;
+  erased: { contacts: number; replies: number; messages: number; journalEntries: number };
+  kept: { contacts: number; journalEntries: number };
+  /** Why some records were kept (the evidence exception), in plain words; empty when none. */
+  keptBecause: string[];
+}
