@@ -6,6 +6,7 @@ import { settingsMigration } from './migrations/002-settings.ts';
 import { shieldMigration } from './migrations/003-shield.ts';
 import { dashboardMigration } from './migrations/004-dashboard.ts';
 import { evidenceMigration } from './migrations/005-evidence.ts';
+import { numberKeysMigration } from './migrations/006-number-keys.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -15,6 +16,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '003-shield': shieldMigration(storage.caps),
     '004-dashboard': dashboardMigration(storage.caps),
     '005-evidence': evidenceMigration(storage.caps),
+    '006-number-keys': numberKeysMigration,
   };
 }
 

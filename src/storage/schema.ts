@@ -24,6 +24,7 @@ export interface Database {
   evidence_heads: EvidenceHeadsTable;
   evidence_chain: EvidenceChainTable;
   evidence_holds: EvidenceHoldsTable;
+  number_keys: NumberKeysTable;
 }
 
 export interface SettingsTable {
@@ -297,4 +298,20 @@ export interface EvidenceHoldsTable {
   created_by: string;
   released_at: number | null;
   released_by: string | null;
+}
+
+/**
+ * Versions of the key that encrypts phone numbers. Version 1 derives from NONMERCI_SECRET and gets
+ * a row (wrapped '') only when retired; later versions are random keys wrapped under a key derived
+ * from the secret. The blind index key is not versioned (see privacy/number-vault.ts).
+ */
+export interface NumberKeysTable {
+  version: number;
+  /** base64url(nonce ‖ wrapped key ‖ tag); '' once destroyed, and always for version 1. */
+  wrapped: string;
+  created_at: number;
+  /** Processes encrypt with this version from then on (a few reloads after its creation). */
+  active_from: number;
+  /** No longer used to encrypt; null while in service. */
+  retired_at: number | null;
 }
