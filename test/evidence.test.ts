@@ -316,8 +316,8 @@ for (const dialect of DIALECTS) {
       }
       const heads = await h.storage.db.selectFrom('evidence_heads').select('seq').execute();
       assert.ok(
-        heads.some((x) => Number(x.seq) === 256),
-        'a head every 256 entries',
+        heads.some((x) => Number(x.seq) >= 256),
+        'a head once 256 more entries are linked',
       );
     });
 
