@@ -9,7 +9,8 @@ import { DeliveryService } from './hotline/delivery.ts';
 import { Intake } from './hotline/intake.ts';
 import { Metrics } from './observability/metrics.ts';
 import { smsCost } from './policy/cost.ts';
-import { deriveKey, NumberVault } from './privacy/number-vault.ts';
+import { deriveKey, KEY_RELOAD_MS, NumberVault } from './privacy/number-vault.ts';
+import { NumberKeysRepo } from './storage/number-keys-repo.ts';
 import { Worker } from './scheduler/worker.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { DeliveryRepo } from './storage/delivery-repo.ts';
@@ -106,14 +107,18 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   const clock = options.clock ?? systemClock;
   const log = options.log;
   const storage = openStorage(config.database);
-  const vault = new NumberVault(config.secret);
+  const vault = new NumberVault(config.secret, { keys: new NumberKeysRepo(storage.db), clock });
   try {
     await migrateToLatest(storage);
     await assertSameSecret(storage.db, vault);
+    await vault.reload();
   } catch (error) {
     await storage.close();
     throw error;
   }
+  // Every process learns new number key versions (`nonmerci secret rotate`) within KEY_RELOAD_MS.
+  const keyReload = new Periodic('reloading the number keys', () => vault.reload(), log);
+  keyReload.start(KEY_RELOAD_MS);
   const lines = new LinesRepo(storage.db);
   const simOutbox = new SimOutboxRepo(storage.db, vault);
   const delivery = new DeliveryService(new DeliveryRepo(storage.db, storage.caps), log);
@@ -214,7 +219,11 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   );
   const headKey = deriveKey(config.secret, 'evidence-chain-heads-v1');
   const journal = new EvidenceRepo(storage.db, storage.caps, headKey);
-  const sequencer = new Periodic('linking the evidence chain', () => journal.seal(clock.now()), log);
+  const sequencer = new Periodic(
+    'linking the evidence chain',
+    () => journal.seal(clock.now()),
+    log,
+  );
   const holds = new EvidenceHoldsRepo(storage.db);
   const evidence = new EvidenceService({
     journal,
@@ -256,6 +265,11 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     simOutbox,
     replyLookup: new ReplyLookupRepo(storage.db),
     voice: new VoiceRecordingsRepo(storage.db),
+    evidence,
+    holds,
+    // TODO(retention): wired to the retention service once it lands.
+    privacyStatus: () =>
+      Promise.resolve({ retentionDays: 90, lastRetention: null, keptCallers: [] }),
     applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: { publicUrl: config.publicUrl, currency: config.currency, timeZone: config.timeZone },
@@ -310,6 +324,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       await worker.stop();
       await shieldMonitor.stop();
       await sequencer.stop();
+      await keyReload.stop();
       // Link what this process recorded, so nothing waits unchained for the next start.
       await journal.seal(clock.now()).catch(() => undefined);
       if (app) await app.close();

@@ -6,6 +6,7 @@ import type { ApiDeps } from './api/deps.ts';
 import { linesApi, MAX_AUDIO_BYTES } from './api/lines.ts';
 import { overviewApi } from './api/overview.ts';
 import { auditApi } from './api/audit.ts';
+import { evidenceApi } from './api/evidence.ts';
 import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
@@ -17,7 +18,8 @@ import { webhookHandler, type WebhookDeps } from './webhooks.ts';
  * - metrics: loopback, or a bearer METRICS_TOKEN;
  * - session: any signed-in dashboard user;
  * - moderator: a moderator or an admin (contacts, evidence, blocklist and rules, pause and shield);
- * - admin: an admin only (lines and providers, budget, simulator, audit log, accounts).
+ * - admin: an admin only (lines and providers, budget, simulator, audit log, accounts, evidence
+ *   bundles and periods held, a person's data).
  * Session routes also check the CSRF token on every state-changing method.
  */
 export type Access = 'public' | 'signed' | 'metrics' | 'session' | 'moderator' | 'admin';
@@ -51,6 +53,7 @@ export function routeTable(deps: RouteDeps): Route[] {
   const contacts = contactsApi(deps.api);
   const rules = rulesApi(deps.api);
   const audit = auditApi(deps.api);
+  const evidence = evidenceApi(deps.api);
   const simulator = simulatorApi(deps.api);
   const route = (
     method: Route['method'],
@@ -102,6 +105,13 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('GET', '/api/simulator/inbox', 'admin', simulator.inbox),
 
     route('GET', '/api/audit', 'admin', audit.page),
+
+    route('GET', '/api/evidence', 'admin', evidence.overview),
+    route('GET', '/api/evidence/verify', 'admin', evidence.verify, { ratePerMinute: 10 }),
+    route('POST', '/api/evidence/export', 'admin', evidence.export, { ratePerMinute: 10 }),
+    route('POST', '/api/evidence/holds', 'admin', evidence.hold),
+    route('POST', '/api/evidence/holds/:id/release', 'admin', evidence.release),
+    route('POST', '/api/evidence/callers/:id/release', 'admin', evidence.releaseCaller),
 
     route('GET', '/media/voice/:token', 'public', lines.media),
   ];

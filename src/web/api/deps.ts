@@ -1,12 +1,14 @@
 import type { Accounts } from '../../accounts/accounts.ts';
 import type { Clock } from '../../domain/clock.ts';
 import type { Line } from '../../domain/types.ts';
+import type { EvidenceService } from '../../evidence/exporter.ts';
 import type { Intake } from '../../hotline/intake.ts';
 import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
 import type { AuditEntry } from '../../storage/audit-repo.ts';
 import type { ContactsRepo } from '../../storage/contacts-repo.ts';
 import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
+import type { EvidenceHoldsRepo } from '../../storage/evidence-holds-repo.ts';
 import type { LinesRepo } from '../../storage/lines-repo.ts';
 import type { ReplyLookupRepo } from '../../storage/reply-lookup-repo.ts';
 import type { RulesRepo } from '../../storage/rules-repo.ts';
@@ -14,6 +16,7 @@ import type { ShieldRepo } from '../../storage/shield-repo.ts';
 import type { SimOutboxRepo } from '../../storage/sim-outbox-repo.ts';
 import type { StatsRepo } from '../../storage/stats-repo.ts';
 import type { VoiceRecordingsRepo } from '../../storage/voice-recordings-repo.ts';
+import type { EvidenceOverview } from './contract.ts';
 
 /** What the dashboard API works with; assembled in main.ts. */
 export interface ApiDeps {
@@ -31,6 +34,10 @@ export interface ApiDeps {
   simOutbox: SimOutboxRepo;
   replyLookup: ReplyLookupRepo;
   voice: VoiceRecordingsRepo;
+  evidence: EvidenceService;
+  holds: EvidenceHoldsRepo;
+  /** Retention period, its last run and the hostile callers kept as evidence. */
+  privacyStatus(): Promise<Omit<EvidenceOverview, 'holds'>>;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
   applyShield(line: Line): Promise<void>;
   audit(before: number | null, limit: number): Promise<AuditEntry[]>;
