@@ -67,7 +67,7 @@ function config(database: DatabaseTarget): Config {
     workerLeaseMs: 300_000,
     shield: DEFAULT_SHIELD,
     alerts: { webhookUrl: null, smtpUrl: null, emailFrom: null, emailTo: [] },
-  } as Config;
+  };
 }
 
 async function target(name: 'sqlite' | 'postgres') {

@@ -36,12 +36,12 @@ export function evidenceApi(deps: ApiDeps) {
   };
 
   return {
-    async overview(): Promise<EvidenceOverview> {
+    overview: async (): Promise<EvidenceOverview> => {
       const [holds, status] = await Promise.all([deps.holds.active(), deps.privacyStatus()]);
       return { holds: holds.map(holdRow), ...status };
     },
 
-    async verify(): Promise<ChainStatus> {
+    verify: async (): Promise<ChainStatus> => {
       const v = await deps.evidence.verify();
       return {
         checkedAt: deps.clock.now(),
@@ -58,7 +58,7 @@ export function evidenceApi(deps: ApiDeps) {
       };
     },
 
-    async export(request: FastifyRequest, reply: FastifyReply) {
+    export: async (request: FastifyRequest, reply: FastifyReply) => {
       const body = jsonBody(request);
       const { from, to } = period(body);
       const lineId = await lineOf(body);
@@ -78,7 +78,7 @@ export function evidenceApi(deps: ApiDeps) {
         .send(Buffer.from(result.zip));
     },
 
-    async hold(request: FastifyRequest): Promise<EvidenceHoldRow> {
+    hold: async (request: FastifyRequest): Promise<EvidenceHoldRow> => {
       const body = jsonBody(request);
       const { from, to } = period(body);
       const lineId = await lineOf(body);
@@ -96,12 +96,12 @@ export function evidenceApi(deps: ApiDeps) {
       return holdRow(created);
     },
 
-    async release(request: FastifyRequest, reply: FastifyReply) {
+    release: async (request: FastifyRequest, reply: FastifyReply) => {
       await deps.holds.release(idParam(request), actorOf(request), deps.clock.now());
       return reply.status(204).send();
     },
 
-    async releaseCaller(request: FastifyRequest, reply: FastifyReply) {
+    releaseCaller: async (request: FastifyRequest, reply: FastifyReply) => {
       const id = idParam(request);
       const caller = await deps.contacts.caller(id);
       if (!caller) throw new InvalidInputError(`There is no caller ${id}.`, { field: 'id' });
