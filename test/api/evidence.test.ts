@@ -169,7 +169,7 @@ for (const dialect of DIALECTS) {
         const folder = join(dir, 'nonmerci-evidence-20261101T1600Z-20261101T1900Z');
         execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder, stdio: 'pipe' });
         const csv = readFileSync(join(folder, 'events.csv'));
-        csv[csv.length - 2] ^= 1;
+        csv.writeUInt8(csv.readUInt8(csv.length - 2) ^ 1, csv.length - 2);
         writeFileSync(join(folder, 'events.csv'), csv);
         assert.throws(() =>
           execFileSync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: folder, stdio: 'pipe' }),
