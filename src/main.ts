@@ -246,6 +246,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       if (await accounts.ensureAdmin(config.adminPassword))
         log.info('dashboard user "admin" created from ADMIN_PASSWORD');
     } catch (error) {
+      await keyReload.stop();
       await storage.close();
       throw new ConfigError('ADMIN_PASSWORD', (error as Error).message);
     }

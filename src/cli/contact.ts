@@ -6,6 +6,7 @@ import { classifyNumber, toE164 } from '../domain/phone.ts';
 import type { ContactKind, Line } from '../domain/types.ts';
 import { NumberVault } from '../privacy/number-vault.ts';
 import { openStorage } from '../storage/db.ts';
+import { NumberKeysRepo } from '../storage/number-keys-repo.ts';
 import { LinesRepo } from '../storage/lines-repo.ts';
 import { ReplyLookupRepo } from '../storage/reply-lookup-repo.ts';
 import { assertSameSecret } from '../storage/secret-check.ts';
@@ -65,8 +66,9 @@ export async function runContact(
   const storage = openStorage(config.database);
   try {
     const line = pickLine(await new LinesRepo(storage.db).list().catch(() => []), cmd.line);
-    const vault = new NumberVault(config.secret);
+    const vault = new NumberVault(config.secret, { keys: new NumberKeysRepo(storage.db) });
     await assertSameSecret(storage.db, vault);
+    await vault.reload();
     const server = localServerUrl(config);
     const params = new URLSearchParams({
       Sid: `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`,

@@ -17,6 +17,7 @@ Commands:
   audit     Show who changed what, and when
   evidence  Verify the tamper-evident record; export a raid for a complaint
   admin     Dashboard accounts: reset a password, list users
+  secret    Rotate the key that encrypts stored phone numbers, or show its versions
   simulate  Replay a raid against this deployment's settings: what would it cost?
   help      Show help for a command, or "help settings" for every setting
 
@@ -45,6 +46,20 @@ changing, removing or reordering any record afterwards breaks it.
   release  release a period kept as evidence
 TIME is local time in TIMEZONE (2026-11-01T16:00) or UTC with Z (2026-11-01T15:00Z).
   --by NAME  who to record in the audit log (default: your system user)`,
+  secret: `Usage: nonmerci secret [status]
+       nonmerci secret rotate [--by NAME]
+
+  status   lists the versions of the key that encrypts stored phone numbers, which one is
+           current, and how many stored values use each (the default)
+  rotate   creates a new key version and re-encrypts every stored number under it while the
+           hotline keeps running: waits 15 s so every running process knows the new key,
+           re-encrypts in batches, retires the old keys, waits 10 s for late writers, re-encrypts
+           again, then destroys the old keys nothing uses any more. Nothing to restart, and
+           NONMERCI_SECRET does not change. If interrupted, run it again: it finishes the job.
+  --by NAME  who you are, for the audit log (default: your system user)
+Look-ups (same caller, blocklist, one reply per sender) use a blind index derived from
+NONMERCI_SECRET, which is not rotated. Keep backing the secret up: the number keys are stored
+wrapped under a key derived from it.`,
   migrate: `Usage: nonmerci migrate
 
 Applies pending database migrations and exits. "serve" also does this at start.`,

@@ -10,6 +10,7 @@ import { runServe, type Role } from './serve.ts';
 import { runAdmin } from './admin.ts';
 import { runAudit } from './audit.ts';
 import { runEvidence } from './evidence.ts';
+import { runSecret } from './secret.ts';
 import { actorName } from './operator.ts';
 import { runRules } from './rules.ts';
 import { runShield } from './shield.ts';
@@ -56,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       print(USAGE[command]!);
       return 0;
     }
-    const maxPositionals = { shield: 1, rules: 2, admin: 2, evidence: 2 }[command] ?? 0;
+    const maxPositionals = { shield: 1, rules: 2, admin: 2, evidence: 2, secret: 1 }[command] ?? 0;
     if (positionals.length > maxPositionals)
       throw new NonmerciError(
         'invalid_input',
@@ -153,6 +154,12 @@ export async function run(argv: string[]): Promise<number> {
             language: values.language ?? null,
             actor: actorName(values.by),
           },
+          print,
+        );
+      case 'secret':
+        return await runSecret(
+          config,
+          { action: positionals[0] ?? null, actor: actorName(values.by) },
           print,
         );
       case 'audit': {

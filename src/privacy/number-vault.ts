@@ -68,7 +68,9 @@ export class NumberKeyError extends NonmerciError {
  * NONMERCI_SECRET with HKDF (never stored); "k<N>:" + the same under version N ≥ 2, a random data
  * key kept in number_keys wrapped (AES-256-GCM) under a key-encryption key derived from the secret
  * (envelope encryption, like Vault transit or Tink keysets). `nonmerci secret rotate` adds versions
- * and re-encrypts stored values (privacy/key-rotation.ts).
+ * and re-encrypts stored values (privacy/key-rotation.ts). A retired version never encrypts again;
+ * a destroyed one (its wrapped key wiped) can no longer decrypt. Version 1 cannot be destroyed: it
+ * derives from the secret, so a leftover "v1:" value stays readable as long as the secret exists.
  *
  * New values are encrypted under the current version: the highest non-retired version whose
  * active_from has come (by the injected clock). Versions are read with reload(), at start and every
@@ -118,7 +120,10 @@ export class NumberVault {
     for (const row of [...rows].sort((a, b) => a.version - b.version)) {
       if (row.version === 1) continue;
       if (!Number.isInteger(row.version) || row.version < 1)
-        throw new NumberKeyError(row.version, `number_keys holds an invalid version ${row.version}`);
+        throw new NumberKeyError(
+          row.version,
+          `number_keys holds an invalid version ${row.version}`,
+        );
       const destroyed = row.wrapped === '';
       const previous = known.get(row.version);
       const key = destroyed
@@ -253,7 +258,10 @@ export class NumberVault {
       const decipher = createDecipheriv('aes-256-gcm', this.#wrapKey, raw.subarray(0, 12));
       decipher.setAAD(wrapContext(version));
       decipher.setAuthTag(raw.subarray(raw.length - 16));
-      const key = Buffer.concat([decipher.update(raw.subarray(12, raw.length - 16)), decipher.final()]);
+      const key = Buffer.concat([
+        decipher.update(raw.subarray(12, raw.length - 16)),
+        decipher.final(),
+      ]);
       if (key.length !== 32) throw new Error('not a 256-bit key');
       return createSecretKey(key);
     } catch {
