@@ -55,6 +55,7 @@ function config(database: DatabaseTarget): Config {
     replyDelayMs: 3_600_000,
     replyCooldownMs: 90 * 86_400_000,
     replyExpiryMs: 86_400_000,
+    retentionMs: 90 * 86_400_000,
     segmentPriceMicros: 0.16 * MICROS,
     currency: 'EUR',
     budget: { dailyMicros: 5 * MICROS, monthlyMicros: 50 * MICROS },

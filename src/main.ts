@@ -15,6 +15,9 @@ import { Worker } from './scheduler/worker.ts';
 import { openStorage, type Storage } from './storage/db.ts';
 import { DeliveryRepo } from './storage/delivery-repo.ts';
 import { EvidenceService } from './evidence/exporter.ts';
+import { Retention } from './privacy/retention.ts';
+import { SubjectRights } from './privacy/subject.ts';
+import { PrivacyRepo } from './storage/privacy-repo.ts';
 import { EvidenceHoldsRepo } from './storage/evidence-holds-repo.ts';
 import { EvidenceRepo } from './storage/evidence-repo.ts';
 import { IntakeRepo } from './storage/intake-repo.ts';
@@ -82,6 +85,12 @@ export interface Hotline {
   evidence: EvidenceService;
   /** Periods kept as evidence until an admin releases them. */
   holds: EvidenceHoldsRepo;
+  /** Erases what is past RETENTION and not kept as evidence. */
+  retention: Retention;
+  /** A person's rights: export or erase everything held about a number. */
+  subjects: SubjectRights;
+  /** Runs retention every hour (started with the worker). */
+  retentionJob: Periodic;
   /** Links new journal entries to the chain every second (started with the worker). */
   sequencer: Periodic;
   /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
@@ -240,6 +249,25 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       language: config.hotline.language,
     },
   });
+  const privacyStore = new PrivacyRepo(storage.db, storage.caps);
+  const retention = new Retention({
+    store: privacyStore,
+    clock,
+    retentionMs: config.retentionMs,
+    vault,
+    log,
+  });
+  const subjects = new SubjectRights({
+    store: privacyStore,
+    vault,
+    clock,
+    retentionMs: config.retentionMs,
+  });
+  const retentionJob = new Periodic(
+    'erasing expired records (retention)',
+    () => retention.run(),
+    log,
+  );
   const accounts = new Accounts(new UsersRepo(storage.db), clock);
   if (config.adminPassword) {
     try {
@@ -268,9 +296,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     voice: new VoiceRecordingsRepo(storage.db),
     evidence,
     holds,
-    // TODO(retention): wired to the retention service once it lands.
-    privacyStatus: () =>
-      Promise.resolve({ retentionDays: 90, lastRetention: null, keptCallers: [] }),
+    subjects,
+    privacyStatus: () => retention.status(),
     applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: { publicUrl: config.publicUrl, currency: config.currency, timeZone: config.timeZone },
@@ -300,6 +327,9 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     journal,
     evidence,
     holds,
+    retention,
+    subjects,
+    retentionJob,
     sequencer,
     defaultLine,
     app() {
@@ -325,6 +355,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       await worker.stop();
       await shieldMonitor.stop();
       await sequencer.stop();
+      await retentionJob.stop();
       await keyReload.stop();
       // Link what this process recorded, so nothing waits unchained for the next start.
       await journal.seal(clock.now()).catch(() => undefined);

@@ -16,6 +16,7 @@ Commands:
   rules     Blocklist, allowlist, STOP list and keyword rules
   audit     Show who changed what, and when
   evidence  Verify the tamper-evident record; export a raid for a complaint
+  privacy   Answer a person's request: export or erase their data; run retention now
   admin     Dashboard accounts: reset a password, list users
   secret    Rotate the key that encrypts stored phone numbers, or show its versions
   simulate  Replay a raid against this deployment's settings: what would it cost?
@@ -46,6 +47,24 @@ changing, removing or reordering any record afterwards breaks it.
   release  release a period kept as evidence
 TIME is local time in TIMEZONE (2026-11-01T16:00) or UTC with Z (2026-11-01T15:00Z).
   --by NAME  who to record in the audit log (default: your system user)`,
+  privacy: `Usage: nonmerci privacy export NUMBER [--out FILE]
+       nonmerci privacy erase NUMBER [--by NAME]
+       nonmerci privacy retention [--dry-run]
+
+A person may ask what the hotline holds about their number, or for it to be erased (GDPR
+articles 15 and 17). NUMBER in any usual spelling: 06 12 34 56 78 or +33612345678.
+  export     everything held about the number as JSON: the number in full, calls and texts,
+             replies, simulator messages, journal entries, what is kept as evidence and why,
+             and when the rest will be erased. To stdout, or to FILE (readable by you only).
+  erase      erase everything about the number except what is kept as evidence (hostile
+             caller, contact marked as evidence, period held as evidence: GDPR article
+             17(3)(e)); prints what was erased, what was kept and why. Pending replies are
+             cancelled.
+  retention  erase now what RETENTION lets go (the server does it hourly); --dry-run only
+             says what it would erase
+  --out FILE  where to write the export
+  --by NAME   who you are, for the audit log (default: your system user)
+Export and erase are written to the audit log, with the number masked.`,
   secret: `Usage: nonmerci secret [status]
        nonmerci secret rotate [--by NAME]
 

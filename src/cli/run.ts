@@ -11,6 +11,7 @@ import { runAdmin } from './admin.ts';
 import { runAudit } from './audit.ts';
 import { runEvidence } from './evidence.ts';
 import { runSecret } from './secret.ts';
+import { runPrivacy } from './privacy.ts';
 import { actorName } from './operator.ts';
 import { runRules } from './rules.ts';
 import { runShield } from './shield.ts';
@@ -49,6 +50,7 @@ export async function run(argv: string[]): Promise<number> {
         json: { type: 'boolean' },
         'password-stdin': { type: 'boolean' },
         to: { type: 'string' },
+        'dry-run': { type: 'boolean' },
       },
       allowPositionals: true,
       strict: true,
@@ -57,7 +59,8 @@ export async function run(argv: string[]): Promise<number> {
       print(USAGE[command]!);
       return 0;
     }
-    const maxPositionals = { shield: 1, rules: 2, admin: 2, evidence: 2, secret: 1 }[command] ?? 0;
+    const maxPositionals =
+      { shield: 1, rules: 2, admin: 2, evidence: 2, secret: 1, privacy: 2 }[command] ?? 0;
     if (positionals.length > maxPositionals)
       throw new NonmerciError(
         'invalid_input',
@@ -152,6 +155,18 @@ export async function run(argv: string[]): Promise<number> {
             out: values.out ?? null,
             note: values.note ?? null,
             language: values.language ?? null,
+            actor: actorName(values.by),
+          },
+          print,
+        );
+      case 'privacy':
+        return await runPrivacy(
+          config,
+          {
+            action: positionals[0] ?? null,
+            number: positionals[1] ?? null,
+            out: values.out ?? null,
+            dryRun: Boolean(values['dry-run']),
             actor: actorName(values.by),
           },
           print,

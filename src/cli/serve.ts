@@ -8,6 +8,9 @@ import { localServerUrl } from './contact.ts';
 
 export type Role = 'all' | 'web' | 'worker';
 
+/** How often records past RETENTION are erased. */
+const RETENTION_EVERY_MS = 3_600_000;
+
 /** How often new entries of the evidence journal are linked to the hash chain. */
 const EVIDENCE_LINK_MS = 1000;
 
@@ -42,6 +45,8 @@ export async function runServe(
     hotline.worker.start();
     hotline.shieldMonitor.start(SHIELD_CHECK_MS);
     hotline.sequencer.start(EVIDENCE_LINK_MS);
+    hotline.retentionJob.start(RETENTION_EVERY_MS);
+    void hotline.retentionJob.run();
   }
 
   const lines = await hotline.lines.list();

@@ -22,6 +22,8 @@ export interface Config {
   replyDelayMs: number | null;
   replyCooldownMs: number;
   replyExpiryMs: number;
+  /** RETENTION: contacts and texts of ordinary callers are erased after this. */
+  retentionMs: number;
   segmentPriceMicros: number;
   currency: string;
   budget: { dailyMicros: number; monthlyMicros: number };
@@ -190,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replyDelayMs: env.REPLY_DELAY?.trim() ? (s.REPLY_DELAY ?? null) : null,
     replyCooldownMs: s.REPLY_COOLDOWN!,
     replyExpiryMs: s.REPLY_EXPIRY!,
+    retentionMs: s.RETENTION!,
     segmentPriceMicros: s.SMS_SEGMENT_PRICE!,
     currency: s.CURRENCY!,
     budget: { dailyMicros: s.BUDGET_DAILY!, monthlyMicros: s.BUDGET_MONTHLY! },

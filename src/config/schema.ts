@@ -142,6 +142,16 @@ export const SETTINGS = {
     default: '24h',
     parse: duration('24h'),
   }),
+  RETENTION: setting({
+    help: 'Contacts and texts of ordinary callers are erased after this; evidence (hostile callers, contacts marked as evidence, periods held or exported) is kept until an admin releases it. At least 1 day.',
+    default: '90d',
+    parse: (v) => {
+      const ms = duration('90d or 26w')(v);
+      if (ms < 86_400_000)
+        throw new Error(`"${v}" is too short; keep records at least 1 day, e.g. 90d`);
+      return ms;
+    },
+  }),
   SMS_SEGMENT_PRICE: setting({
     help: 'Price of one SMS segment: reserved before each send and counted as its cost when the provider reports no price. Set it at or above what the provider charges.',
     default: '0.16',

@@ -7,6 +7,7 @@ import { linesApi, MAX_AUDIO_BYTES } from './api/lines.ts';
 import { overviewApi } from './api/overview.ts';
 import { auditApi } from './api/audit.ts';
 import { evidenceApi } from './api/evidence.ts';
+import { privacyApi } from './api/privacy.ts';
 import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
@@ -54,6 +55,7 @@ export function routeTable(deps: RouteDeps): Route[] {
   const rules = rulesApi(deps.api);
   const audit = auditApi(deps.api);
   const evidence = evidenceApi(deps.api);
+  const privacy = privacyApi(deps.api);
   const simulator = simulatorApi(deps.api);
   const route = (
     method: Route['method'],
@@ -112,6 +114,8 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('POST', '/api/evidence/holds', 'admin', evidence.hold),
     route('POST', '/api/evidence/holds/:id/release', 'admin', evidence.release),
     route('POST', '/api/evidence/callers/:id/release', 'admin', evidence.releaseCaller),
+    route('POST', '/api/privacy/export', 'admin', privacy.export),
+    route('POST', '/api/privacy/erase', 'admin', privacy.erase),
 
     route('GET', '/media/voice/:token', 'public', lines.media),
   ];

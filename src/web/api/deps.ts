@@ -5,6 +5,7 @@ import type { EvidenceService } from '../../evidence/exporter.ts';
 import type { Intake } from '../../hotline/intake.ts';
 import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
+import type { SubjectRights } from '../../privacy/subject.ts';
 import type { AuditEntry } from '../../storage/audit-repo.ts';
 import type { ContactsRepo } from '../../storage/contacts-repo.ts';
 import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
@@ -38,6 +39,11 @@ export interface ApiDeps {
   holds: EvidenceHoldsRepo;
   /** Retention period, its last run and the hostile callers kept as evidence. */
   privacyStatus(): Promise<Omit<EvidenceOverview, 'holds'>>;
+  /**
+   * A data subject's requests: export and erase everything held about a number. Optional only
+   * until main.ts assembles it; the privacy routes answer 503 without it.
+   */
+  subjects: SubjectRights;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
   applyShield(line: Line): Promise<void>;
   audit(before: number | null, limit: number): Promise<AuditEntry[]>;
