@@ -93,6 +93,10 @@ describe('several worker processes on one PostgreSQL', { skip: postgres.skip }, 
         BUDGET_MONTHLY: String(MONTHLY_CAP_MICROS / MICROS),
         WORKER_POLL: '20ms',
         LOG_LEVEL: 'info',
+        // 1,000 contacts land in one minute on purpose: this test is about the cap, not the
+        // shield, whose switching on (a warning) would depend on how long the run takes.
+        SHIELD_SURGE_CONTACTS: '100000',
+        SHIELD_SURGE_NEW_CALLERS: '100000',
       };
       const workers: NonmerciProcess[] = Array.from({ length: WORKERS }, () =>
         spawnNonmerci(['serve', '--role', 'worker'], env),

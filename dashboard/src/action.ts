@@ -8,7 +8,8 @@ export interface Action {
   done: string;
   /** Runs a change; its resolved text, if any, becomes `done`. */
   run: (work: () => Promise<string | void>) => Promise<void>;
-  fail: (problem: string) => void;
+  /** A sentence, or a Problem (a FieldProblem is shown next to its field). */
+  fail: (problem: string | Error) => void;
 }
 
 /** The busy / error / success state of a form or button that changes something. */

@@ -4,11 +4,14 @@ import type { ApiError } from '../../src/web/api/contract.ts';
 export class RequestError extends Error {
   readonly status: number;
   readonly code: string;
+  /** The request field a refusal is about, when the server named one. */
+  readonly field: string | null;
 
-  constructor(status: number, code: string, message: string) {
+  constructor(status: number, code: string, message: string, field: string | null = null) {
     super(message);
     this.status = status;
     this.code = code;
+    this.field = field;
   }
 }
 
@@ -36,16 +39,15 @@ interface Options {
   expect401?: boolean;
 }
 
-async function request<T>(
+/** Sends a request; any answer but 2xx becomes a RequestError. */
+async function send(
   method: string,
   path: string,
   body: unknown,
   options: Options = {},
-): Promise<T> {
-  const headers: Record<string, string> = {
-    accept: 'application/json',
-    'accept-language': language,
-  };
+  accept = 'application/json',
+): Promise<Response> {
+  const headers: Record<string, string> = { accept, 'accept-language': language };
   let payload: BodyInit | undefined;
   if (body instanceof Blob) {
     payload = body;
@@ -72,14 +74,61 @@ async function request<T>(
 
   if (response.status === 401 && !options.expect401) onUnauthorized();
   if (!response.ok) throw await readError(response);
+  return response;
+}
+
+async function request<T>(
+  method: string,
+  path: string,
+  body: unknown,
+  options: Options = {},
+): Promise<T> {
+  const response = await send(method, path, body, options);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** A file the server sent as an attachment, read whole. */
+export interface Download {
+  blob: Blob;
+  /** From Content-Disposition, else the fallback given. */
+  fileName: string;
+  headers: Headers;
+}
+
+/** POSTs `body` and reads the answer as a file (evidence bundle, a person's data). */
+async function download(path: string, body: unknown, fallbackName: string): Promise<Download> {
+  const response = await send('POST', path, body, {}, '*/*');
+  const blob = await response.blob();
+  const fileName = fileNameOf(response.headers.get('content-disposition')) ?? fallbackName;
+  return { blob, fileName, headers: response.headers };
+}
+
+/** `attachment; filename="a.zip"` (or RFC 5987 `filename*=UTF-8''a.zip`) → "a.zip". */
+export function fileNameOf(disposition: string | null): string | null {
+  if (!disposition) return null;
+  const encoded = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(disposition);
+  const plain = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;\s]+)/i.exec(disposition);
+  let name: string | undefined;
+  try {
+    name = encoded?.[1] ? decodeURIComponent(encoded[1]) : (plain?.[1] ?? plain?.[2]);
+  } catch {
+    name = plain?.[1] ?? plain?.[2];
+  }
+  // Only a base name: never a path the browser would have to refuse.
+  const base = name?.split(/[\\/]/).pop()?.trim();
+  return base || null;
 }
 
 async function readError(response: Response): Promise<RequestError> {
   try {
     const body = (await response.json()) as Partial<ApiError>;
-    return new RequestError(response.status, body.error ?? 'error', body.message ?? '');
+    return new RequestError(
+      response.status,
+      body.error ?? 'error',
+      body.message ?? '',
+      body.field ?? null,
+    );
   } catch {
     return new RequestError(response.status, 'error', '');
   }
@@ -92,6 +141,7 @@ export const api = {
   put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
   del: <T>(path: string) => request<T>('DELETE', path, undefined),
+  download,
 };
 
 /** Builds `path?key=value…`, leaving out empty values. */

@@ -45,6 +45,8 @@ export interface I18n {
   /** Integer micro-units → "2,40 €"; `precise` keeps up to 4 decimals (prices per SMS). */
   money: (micros: number, currency: string, precise?: boolean) => string;
   dateTime: (ms: number) => string;
+  /** A period with its year: "1 nov. 2026, 16:00 – 22:00". */
+  period: (from: number, to: number) => string;
   time: (ms: number) => string;
   date: (ms: number) => string;
   /** "lun. 3" */
@@ -75,6 +77,13 @@ export function createI18n(
     minute: '2-digit',
   });
   const time = zoned({ hour: '2-digit', minute: '2-digit' });
+  const period = zoned({
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
   const date = zoned({ day: 'numeric', month: 'long', year: 'numeric' });
   const shortDay = zoned({ weekday: 'short', day: 'numeric' });
   const day = new Intl.DateTimeFormat(locale, { timeZone: 'UTC', day: 'numeric', month: 'short' });
@@ -110,6 +119,7 @@ export function createI18n(
         maximumFractionDigits: precise ? 4 : 2,
       }).format(micros / 1_000_000),
     dateTime: (ms) => dateTime.format(ms),
+    period: (from, to) => period.formatRange(from, to),
     time: (ms) => time.format(ms),
     date: (ms) => date.format(ms),
     shortDay: (ms) => shortDay.format(ms),

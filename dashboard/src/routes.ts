@@ -5,8 +5,10 @@ import { AuditPage } from './pages/audit.tsx';
 import { BudgetPage } from './pages/budget.tsx';
 import { CallerPage } from './pages/caller.tsx';
 import { ContactsPage } from './pages/contacts.tsx';
+import { EvidencePage } from './pages/evidence.tsx';
 import { LinesPage } from './pages/lines.tsx';
 import { OverviewPage } from './pages/overview.tsx';
+import { PrivacyPage } from './pages/privacy.tsx';
 import { RulesPage } from './pages/rules.tsx';
 import { SimulatorPage } from './pages/simulator.tsx';
 import { UsersPage } from './pages/users.tsx';
@@ -30,6 +32,8 @@ export const ROUTES: Route[] = [
   { path: '/budget', page: BudgetPage, nav: 'nav.budget', admin: true },
   { path: '/simulator', page: SimulatorPage, nav: 'nav.simulator', admin: true, demo: true },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', admin: true },
+  { path: '/evidence', page: EvidencePage, nav: 'nav.evidence', admin: true },
+  { path: '/privacy', page: PrivacyPage, nav: 'nav.privacy', admin: true },
   { path: '/users', page: UsersPage, nav: 'nav.users', admin: true },
   { path: '/callers/:id', page: CallerPage },
   { path: '/account', page: AccountPage },

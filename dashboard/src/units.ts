@@ -55,6 +55,14 @@ export function dayStart(isoDay: string, timeZone: string | undefined): number {
   return guess - zoneOffset(first, timeZone);
 }
 
+/**
+ * An instant as the zone's wall clock, the value of a datetime-local field: "2026-11-01T16:00".
+ * The server reads such a value back in the same zone.
+ */
+export function localInput(ms: number, timeZone: string | undefined): string {
+  return new Date(ms + zoneOffset(ms, timeZone)).toISOString().slice(0, 16);
+}
+
 /** How far ahead of UTC the zone's clock is at that instant, in ms. */
 function zoneOffset(ms: number, timeZone: string | undefined): number {
   const parts = new Intl.DateTimeFormat('en-US', {

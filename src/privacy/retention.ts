@@ -1,18 +1,14 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
-import type {
-  ErasedCounts,
-  LastRetention,
-  PrivacyRepo,
-  RetentionCutoffs,
-} from '../storage/privacy-repo.ts';
+import type { RetentionCutoffs } from '../storage/retention-queries.ts';
+import type { ErasedCounts, LastRetention, RetentionRepo } from '../storage/retention-repo.ts';
 import type { NumberVault } from './number-vault.ts';
 
 const DAY = 86_400_000;
 
 /** What retention needs from storage. */
 export type RetentionStore = Pick<
-  PrivacyRepo,
+  RetentionRepo,
   'maxCooldownMs' | 'countExpired' | 'eraseExpired' | 'recordRun' | 'lastRun' | 'keptCallers'
 >;
 
@@ -72,7 +68,7 @@ export interface RetentionOptions {
 /**
  * Erases the contacts and texts of ordinary callers once RETENTION has passed, with the replies
  * and caller rows nothing refers to any more and old simulator messages; evidence (see the
- * evidence exception in storage/privacy-repo.ts) stays until an admin releases it. The server
+ * evidence exception in storage/evidence-exception.ts) stays until an admin releases it. The server
  * runs it hourly; `nonmerci privacy retention` runs it once.
  */
 export class Retention {

@@ -3,17 +3,14 @@ import { formatDuration } from '../domain/duration.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
 import { openContent } from '../storage/evidence-repo.ts';
-import type {
-  EvidenceFacts,
-  PrivacyRepo,
-  SubjectCaller,
-  SubjectErasure,
-} from '../storage/privacy-repo.ts';
+import type { EvidenceFacts } from '../storage/evidence-facts.ts';
+import type { SubjectErasure } from '../storage/subject-erasure.ts';
+import type { SubjectCaller, SubjectRepo } from '../storage/subject-repo.ts';
 import type { NumberVault } from './number-vault.ts';
 
 /** What a data subject's requests need from storage. */
 export type SubjectStore = Pick<
-  PrivacyRepo,
+  SubjectRepo,
   | 'findCaller'
   | 'contactsOf'
   | 'repliesOf'

@@ -4,6 +4,29 @@ import { useI18n, type I18n } from '../i18n.ts';
 /** A sentence for the operator about something to fix before trying again. */
 export class Problem extends Error {}
 
+/** A Problem about one field of a form, shown next to that field. */
+export class FieldProblem extends Problem {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/**
+ * The field of `fields` a failure is about (a check before sending, or a 400 naming it), so that
+ * the form shows it next to that field; null when it belongs above the form.
+ */
+export function errorField(error: unknown, fields: readonly string[]): string | null {
+  const field =
+    error instanceof FieldProblem
+      ? error.field
+      : error instanceof RequestError && error.status === 400
+        ? error.field
+        : null;
+  return field !== null && fields.includes(field) ? field : null;
+}
+
 /** What to tell the operator about a failed request, in their language where we can. */
 export function errorMessage(error: unknown, { t }: I18n): string {
   if (typeof error === 'string') return error;

@@ -2,15 +2,26 @@ import { useId, useState } from 'preact/hooks';
 import { useI18n } from '../i18n.ts';
 import { Status } from './alerts.tsx';
 
-/** A read-only value (a webhook URL) with a button that copies it. */
-export function CopyField({ label, value }: { label: string; value: string }) {
+/** A read-only value (a webhook URL, a fingerprint) with a button that copies it. */
+export function CopyField({
+  label,
+  value,
+  copied,
+  testId,
+}: {
+  label: string;
+  value: string;
+  /** Said once copied; "Address copied" by default. */
+  copied?: string;
+  testId?: string;
+}) {
   const { t } = useI18n();
   const id = useId();
   const [message, setMessage] = useState('');
 
   const copy = () => {
     navigator.clipboard.writeText(value).then(
-      () => setMessage(t('copy.done')),
+      () => setMessage(copied ?? t('copy.done')),
       () => setMessage(t('copy.failed')),
     );
   };
@@ -24,6 +35,7 @@ export function CopyField({ label, value }: { label: string; value: string }) {
           type="text"
           readOnly
           value={value}
+          data-testid={testId}
           onFocus={(e) => e.currentTarget.select()}
         />
         <button type="button" class="button" onClick={copy}>

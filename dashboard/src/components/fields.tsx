@@ -1,10 +1,12 @@
-import { h, type ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
+import { h, type ComponentChildren, type RefObject } from 'preact';
+import { useEffect, useId } from 'preact/hooks';
 
 interface FieldProps {
   label: string;
   /** Shown under the label and read with the field. */
   hint?: ComponentChildren;
+  /** What is wrong with the value, shown under the field and read with it. */
+  error?: string | null;
   value: string;
   onValue: (value: string) => void;
 }
@@ -14,10 +16,11 @@ function Frame(props: {
   label: string;
   hint: ComponentChildren;
   hintId: string;
+  error?: string | null | undefined;
   children: ComponentChildren;
 }) {
   return (
-    <div class="field">
+    <div class={`field ${props.error ? 'field-invalid' : ''}`}>
       <label for={props.id}>{props.label}</label>
       {props.hint ? (
         <p class="hint" id={props.hintId}>
@@ -25,29 +28,49 @@ function Frame(props: {
         </p>
       ) : null}
       {props.children}
+      {props.error ? (
+        <p class="field-error" id={`${props.id}-error`} role="alert">
+          {props.error}
+        </p>
+      ) : null}
     </div>
   );
 }
 
+/** The ids read with a field: its hint, then its error. */
+function describedBy(id: string, hint: unknown, error: unknown, extra = ''): string | undefined {
+  const ids = [hint ? `${id}-hint` : '', error ? `${id}-error` : '', extra].filter(Boolean);
+  return ids.length ? ids.join(' ') : undefined;
+}
+
 type InputProps = FieldProps & {
-  type?: 'text' | 'password' | 'tel' | 'date';
+  type?: 'text' | 'password' | 'tel' | 'date' | 'datetime-local';
   autoComplete?: string;
   inputMode?: 'text' | 'decimal' | 'numeric' | 'tel';
   autoCapitalize?: 'off' | 'characters';
 };
 
-export function TextField({ label, hint, value, onValue, type = 'text', ...input }: InputProps) {
+export function TextField({
+  label,
+  hint,
+  error,
+  value,
+  onValue,
+  type = 'text',
+  ...input
+}: InputProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
-    <Frame id={id} label={label} hint={hint} hintId={hintId}>
+    <Frame id={id} label={label} hint={hint} hintId={hintId} error={error}>
       {/* h() rather than JSX: Preact's JSX typings accept one input type, not a union of them. */}
       {h('input', {
         ...input,
         type,
         id,
         value,
-        'aria-describedby': hint ? hintId : undefined,
+        'aria-describedby': describedBy(id, hint, error),
+        'aria-invalid': error ? true : undefined,
         onInput: (event: Event) => onValue((event.currentTarget as HTMLInputElement).value),
       })}
     </Frame>
@@ -63,21 +86,22 @@ type TextAreaProps = FieldProps & {
 export function TextAreaField({
   label,
   hint,
+  error,
   value,
   onValue,
-  describedBy,
+  describedBy: extra,
   rows = 4,
 }: TextAreaProps) {
   const id = useId();
   const hintId = `${id}-hint`;
-  const described = [hint ? hintId : '', describedBy ?? ''].filter(Boolean).join(' ');
   return (
-    <Frame id={id} label={label} hint={hint} hintId={hintId}>
+    <Frame id={id} label={label} hint={hint} hintId={hintId} error={error}>
       <textarea
         rows={rows}
         id={id}
         value={value}
-        aria-describedby={described || undefined}
+        aria-describedby={describedBy(id, hint, error, extra)}
+        aria-invalid={error ? true : undefined}
         onInput={(event) => onValue(event.currentTarget.value)}
       />
     </Frame>
@@ -91,15 +115,16 @@ export interface Choice {
 
 type SelectProps = FieldProps & { choices: Choice[] };
 
-export function SelectField({ label, hint, value, onValue, choices }: SelectProps) {
+export function SelectField({ label, hint, error, value, onValue, choices }: SelectProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   return (
-    <Frame id={id} label={label} hint={hint} hintId={hintId}>
+    <Frame id={id} label={label} hint={hint} hintId={hintId} error={error}>
       <select
         id={id}
         value={value}
-        aria-describedby={hint ? hintId : undefined}
+        aria-describedby={describedBy(id, hint, error)}
+        aria-invalid={error ? true : undefined}
         onChange={(event) => onValue(event.currentTarget.value)}
       >
         {choices.map((choice) => (
@@ -129,4 +154,11 @@ export function CheckboxField(props: {
       <label for={id}>{props.label}</label>
     </div>
   );
+}
+
+/** After a refusal, puts the keyboard on the first field of `form` marked invalid, if any. */
+export function useFocusInvalid(form: RefObject<HTMLElement | null>, error: unknown): void {
+  useEffect(() => {
+    if (error) form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
+  }, [error]);
 }

@@ -35,6 +35,8 @@ export const en: Record<keyof typeof fr, string> = {
   'nav.budget': 'Budget',
   'nav.simulator': 'Simulator',
   'nav.audit': 'Log',
+  'nav.evidence': 'Evidence',
+  'nav.privacy': 'Personal data',
   'nav.users': 'Accounts',
 
   'live.live': 'Live',
@@ -485,6 +487,159 @@ export const en: Record<keyof typeof fr, string> = {
   'audit.shield.auto': 'Shield set to automatic',
   'audit.shield.on': 'Shield set to always on',
   'audit.shield.off': 'Shield switched off',
+  'audit.evidence.hold': 'Period kept as evidence',
+  'audit.evidence.export': 'Evidence bundle exported',
+  'audit.evidence.release': 'Period released',
+  'audit.evidence.release_caller': 'Hostile caller released',
+  'audit.privacy.export': "A person's data exported",
+  'audit.privacy.erase': "A person's data erased",
+
+  'evidence.title': 'Evidence',
+  'evidence.intro':
+    'For a complaint: check that nothing was changed, export a period for the police, the courts or a lawyer, and choose what is kept beyond the retention period.',
+  'evidence.timeHint': "In the installation's local time ({zone}).",
+  'evidence.from': 'Start of the period',
+  'evidence.to': 'End of the period',
+  'evidence.line': 'Line',
+  'evidence.allLines': 'All lines',
+  'evidence.fromMissing': 'Choose the date and time the period starts.',
+  'evidence.toMissing': 'Choose the date and time the period ends.',
+  'evidence.toBeforeFrom': 'The end of the period must come after its start.',
+
+  'evidence.chain': 'Integrity of the record',
+  'evidence.chainIntro':
+    'Every call, text, reply and action is written into a record where each entry seals the one before: any change made afterwards shows. Checking reads the whole record again, from the start.',
+  'evidence.verify': 'Verify integrity',
+  'evidence.intactTitle': 'Record intact',
+  'evidence.intactSummary':
+    'Record intact: {count} checked, nothing has changed since they were recorded.',
+  'evidence.checkedAt': 'Checked: {time}',
+  'evidence.entries': 'Entries checked',
+  'evidence.headSeq': 'Position of the latest entry',
+  'evidence.erasedCount': 'Contents erased since (retention, requests)',
+  'evidence.pending': 'Entries not sealed yet',
+  'evidence.head': 'Fingerprint of the latest entry (SHA-256)',
+  'evidence.headCopied': 'Fingerprint copied.',
+  'evidence.brokenTitle': 'The record was changed outside nonmerci',
+  'evidence.brokenAt': 'The check fails at position {seq}: {message}',
+  'evidence.brokenExplain':
+    'Records were changed or deleted directly in the database, without going through nonmerci. Do not fix anything yourself.',
+  'evidence.brokenTodo':
+    'Make a copy of the database right away and keep the evidence bundles already exported safe: they remain valid. Tell whoever looks after the installation, and mention it to whoever you hand evidence to.',
+  'count.entries_one': '{count} entry',
+  'count.entries_other': '{count} entries',
+
+  'evidence.export': 'Export an evidence bundle',
+  'evidence.exportIntro':
+    'A ZIP file for the chosen period: every call and text with the full number and the text, the replies and decisions, a readable report, and the fingerprints that let an expert check that nothing was changed.',
+  'evidence.language': 'Language of the report',
+  'evidence.exportButton': 'Export the evidence bundle',
+  'evidence.exportTitle': 'Export sensitive data?',
+  'evidence.exportWarnContent': 'This bundle contains full phone numbers and the text of messages.',
+  'evidence.exportWarnHandOver':
+    'Hand it only to the police, the courts or your lawyer, and securely: in person on a USB stick, or through an encrypted messenger. Never by ordinary email or on a social network.',
+  'evidence.exportWarnKept':
+    'The export is recorded in the log, and the period will be kept as evidence: retention will erase nothing from it.',
+  'evidence.exportConfirm': 'Export',
+  'evidence.exported': 'Evidence bundle downloaded: {file}.',
+  'evidence.manifest': 'Manifest fingerprint (SHA-256)',
+  'evidence.manifestCopied': 'Fingerprint copied.',
+  'evidence.manifestExplain':
+    'This fingerprint is recorded in the log of actions, and the period is now kept as evidence. Write it down with the bundle: it proves that the file handed over is the one exported here.',
+
+  'evidence.holds': 'Periods kept as evidence',
+  'evidence.holdsIntro':
+    'Nothing that happened during these periods is erased, even after the retention period, until an administrator releases them.',
+  'evidence.period': 'Period',
+  'evidence.kind': 'Why',
+  'evidence.kind.flagged': 'Kept by hand',
+  'evidence.kind.exported': 'Exported',
+  'evidence.note': 'Note',
+  'evidence.by': 'By',
+  'evidence.since': 'Since',
+  'evidence.actions': 'Actions',
+  'evidence.release': 'Release',
+  'evidence.releasePeriodTail': 'the period {period}',
+  'evidence.releasePeriodTitle': 'Release this period?',
+  'evidence.releasePeriodWhat': 'Period: {period}; line: {line}.',
+  'evidence.releasePeriodExplain':
+    'It will no longer be kept as evidence: retention may then erase the numbers and texts of ordinary callers from this period.',
+  'evidence.releasePeriodExported':
+    'Bundles already exported do not change, and hostile callers stay kept.',
+  'evidence.periodReleased': 'Period released.',
+  'evidence.noHolds': 'No period is kept as evidence.',
+  'evidence.flag': 'Keep a period as evidence',
+  'evidence.flagIntro':
+    'During a raid, for instance, even before a complaint is made: nothing from this period will be erased.',
+  'evidence.noteLabel': 'Note (optional)',
+  'evidence.noteHint': 'For instance: evening raid, complaint to come.',
+  'evidence.flagButton': 'Keep this period',
+  'evidence.flagged': 'Period kept as evidence.',
+
+  'evidence.callers': 'Hostile callers kept',
+  'evidence.callersIntro':
+    'Numbers that sent flagged messages, are blocked, or have a contact marked as evidence. Everything about them is kept, with no time limit, until they are released.',
+  'evidence.caller': 'Number',
+  'evidence.contacts': 'Calls and texts',
+  'evidence.labels': 'Flags',
+  'evidence.blocked': 'Blocked',
+  'evidence.lastSeen': 'Last contact',
+  'evidence.releaseCallerTail': 'the number {caller}',
+  'evidence.releaseCallerTitle': 'Release {caller}?',
+  'evidence.releaseCallerExplain':
+    'This number will no longer be kept as evidence: its calls and texts will be treated like any other caller’s, and erased by retention, except those inside a period kept as evidence.',
+  'evidence.callerReleased': '{caller} released.',
+  'evidence.noCallers': 'No hostile caller is kept.',
+
+  'evidence.retention': 'Retention',
+  'evidence.retentionDays_one':
+    'The numbers, calls and texts of ordinary callers are erased after {count} day.',
+  'evidence.retentionDays_other':
+    'The numbers, calls and texts of ordinary callers are erased after {count} days.',
+  'evidence.retentionKept':
+    'Hostile callers and periods kept as evidence are not erased, until they are released.',
+  'evidence.lastRetention': 'Last run: {time}; {contacts} and {callers} erased.',
+  'evidence.lastRetentionNothing': 'Last run: {time}; there was nothing to erase.',
+  'evidence.retentionNever': 'Erasure has not run yet.',
+  'count.erasedContacts_one': '{count} call or text',
+  'count.erasedContacts_other': '{count} calls and texts',
+  'count.callers_one': '{count} caller',
+  'count.callers_other': '{count} callers',
+
+  'privacy.title': 'Personal data',
+  'privacy.intro':
+    'To answer someone who exercises their rights (GDPR): give them everything nonmerci keeps about their number, or erase it. First make sure the number really is theirs.',
+  'privacy.number': "The person's number",
+  'privacy.numberHint':
+    'For instance 06\u00a012\u00a034\u00a056\u00a078 or +33\u00a06\u00a012\u00a034\u00a056\u00a078.',
+  'privacy.numberMissing':
+    "Type the person's number, for instance 06\u00a012\u00a034\u00a056\u00a078.",
+  'privacy.export': 'Export their data',
+  'privacy.erase': 'Erase their data',
+  'privacy.exported':
+    'File downloaded: {file}. It contains the full number and the messages: give it to the person securely.',
+  'privacy.eraseTitle': "Erase {number}'s data?",
+  'privacy.eraseExplain':
+    'Their calls, their texts and the replies meant for them will be erased. This cannot be undone.',
+  'privacy.eraseException':
+    'One exception: if this number belongs to a hostile caller, or some of its contacts fall inside a period kept as evidence, those records are kept. The GDPR allows this for legal claims (Article 17(3)(e)). They will be erased later, once an administrator releases them.',
+  'privacy.eraseConfirm': 'Erase',
+  'privacy.result': 'Erasure request for {number}',
+  'privacy.notFound': 'nonmerci held nothing about this number: there was nothing to erase.',
+  'privacy.erased': 'Erased',
+  'privacy.kept': 'Kept as evidence',
+  'privacy.nothingErased': 'Nothing',
+  'privacy.nothingKept': 'Nothing: everything was erased.',
+  'privacy.why': 'Why some records are kept:',
+  'privacy.done': 'Erasure done for {number}.',
+  'count.privacyContacts_one': '{count} call or text',
+  'count.privacyContacts_other': '{count} calls and texts',
+  'count.privacyReplies_one': '{count} planned reply',
+  'count.privacyReplies_other': '{count} planned replies',
+  'count.privacyMessages_one': '{count} text sent by a line',
+  'count.privacyMessages_other': '{count} texts sent by the lines',
+  'count.privacyJournal_one': '{count} evidence record entry',
+  'count.privacyJournal_other': '{count} evidence record entries',
 
   'users.title': 'Accounts',
   'users.intro':

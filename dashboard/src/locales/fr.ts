@@ -36,6 +36,8 @@ export const fr = {
   'nav.budget': 'Budget',
   'nav.simulator': 'Simulateur',
   'nav.audit': 'Journal',
+  'nav.evidence': 'Preuves',
+  'nav.privacy': 'Données personnelles',
   'nav.users': 'Comptes',
 
   'live.live': 'En direct',
@@ -496,6 +498,160 @@ export const fr = {
   'audit.shield.auto': 'Bouclier en automatique',
   'audit.shield.on': 'Bouclier toujours actif',
   'audit.shield.off': 'Bouclier désactivé',
+  'audit.evidence.hold': 'Période gardée comme preuve',
+  'audit.evidence.export': 'Lot de preuves exporté',
+  'audit.evidence.release': 'Période libérée',
+  'audit.evidence.release_caller': 'Appelant hostile libéré',
+  'audit.privacy.export': "Données d'une personne exportées",
+  'audit.privacy.erase': "Données d'une personne effacées",
+
+  'evidence.title': 'Preuves',
+  'evidence.intro':
+    "Pour porter plainte : vérifier que rien n'a été modifié, exporter une période pour la police, la justice ou une avocate, et choisir ce qui est gardé au-delà de la durée de conservation.",
+  'evidence.timeHint': "À l'heure locale de l'installation ({zone}).",
+  'evidence.from': 'Début de la période',
+  'evidence.to': 'Fin de la période',
+  'evidence.line': 'Ligne',
+  'evidence.allLines': 'Toutes les lignes',
+  'evidence.fromMissing': 'Choisissez la date et l’heure du début de la période.',
+  'evidence.toMissing': 'Choisissez la date et l’heure de la fin de la période.',
+  'evidence.toBeforeFrom': 'La fin de la période doit venir après son début.',
+
+  'evidence.chain': 'Intégrité du registre',
+  'evidence.chainIntro':
+    'Chaque appel, SMS, réponse et action est inscrit dans un registre où chaque entrée scelle la précédente : une modification faite après coup se voit. La vérification relit tout le registre, depuis le début.',
+  'evidence.verify': "Vérifier l'intégrité",
+  'evidence.intactTitle': 'Registre intact',
+  'evidence.intactSummary':
+    'Registre intact : {count} vérifiées, rien n’a été modifié depuis leur enregistrement.',
+  'evidence.checkedAt': 'Vérifié : {time}',
+  'evidence.entries': 'Entrées vérifiées',
+  'evidence.headSeq': 'Position de la dernière entrée',
+  'evidence.erasedCount': 'Contenus effacés depuis (conservation, demandes)',
+  'evidence.pending': 'Entrées pas encore scellées',
+  'evidence.head': 'Empreinte de la dernière entrée (SHA-256)',
+  'evidence.headCopied': 'Empreinte copiée.',
+  'evidence.brokenTitle': 'Le registre a été modifié en dehors de nonmerci',
+  'evidence.brokenAt': 'La vérification échoue à la position {seq} : {message}',
+  'evidence.brokenExplain':
+    'Des enregistrements ont été changés ou supprimés directement dans la base de données, sans passer par nonmerci. Ne corrigez rien vous-même.',
+  'evidence.brokenTodo':
+    "Faites tout de suite une copie de la base de données et gardez précieusement les lots de preuves déjà exportés : ils restent valables. Prévenez la personne qui s'occupe de l'installation, et signalez-le à qui vous remettez des preuves.",
+  'count.entries_one': '{count} entrée',
+  'count.entries_other': '{count} entrées',
+
+  'evidence.export': 'Exporter un lot de preuves',
+  'evidence.exportIntro':
+    "Un fichier ZIP pour la période choisie : chaque appel et SMS avec le numéro complet et le texte, les réponses et décisions, un rapport lisible, et les empreintes qui permettent à un expert de vérifier que rien n'a été modifié.",
+  'evidence.language': 'Langue du rapport',
+  'evidence.exportButton': 'Exporter le lot de preuves',
+  'evidence.exportTitle': 'Exporter des données sensibles ?',
+  'evidence.exportWarnContent':
+    'Ce lot contient les numéros de téléphone complets et le texte des messages.',
+  'evidence.exportWarnHandOver':
+    "Ne le remettez qu'à la police, à la justice ou à votre avocate ou avocat, par un moyen sûr : en main propre sur une clé USB, ou par une messagerie chiffrée. Jamais par e-mail ordinaire ni sur un réseau social.",
+  'evidence.exportWarnKept':
+    "L'export est noté dans le journal, et la période sera gardée comme preuve : la durée de conservation n'effacera rien de cette période.",
+  'evidence.exportConfirm': 'Exporter',
+  'evidence.exported': 'Lot de preuves téléchargé : {file}.',
+  'evidence.manifest': 'Empreinte du manifeste (SHA-256)',
+  'evidence.manifestCopied': 'Empreinte copiée.',
+  'evidence.manifestExplain':
+    'Cette empreinte est notée dans le journal des actions, et la période est désormais gardée comme preuve. Recopiez-la avec le lot : elle permet de prouver que le fichier remis est bien celui exporté ici.',
+
+  'evidence.holds': 'Périodes gardées comme preuves',
+  'evidence.holdsIntro':
+    "Rien de ce qui s'est passé pendant ces périodes n'est effacé, même après la durée de conservation, tant qu'une personne de l'administration ne les libère pas.",
+  'evidence.period': 'Période',
+  'evidence.kind': 'Origine',
+  'evidence.kind.flagged': 'Gardée à la main',
+  'evidence.kind.exported': 'Exportée',
+  'evidence.note': 'Note',
+  'evidence.by': 'Par',
+  'evidence.since': 'Depuis le',
+  'evidence.actions': 'Actions',
+  'evidence.release': 'Libérer',
+  'evidence.releasePeriodTail': 'la période {period}',
+  'evidence.releasePeriodTitle': 'Libérer cette période ?',
+  'evidence.releasePeriodWhat': 'Période : {period} ; ligne : {line}.',
+  'evidence.releasePeriodExplain':
+    'Elle ne sera plus gardée comme preuve : la durée de conservation pourra alors effacer les numéros et les textes des appelants ordinaires de cette période.',
+  'evidence.releasePeriodExported':
+    'Les lots déjà exportés ne changent pas, et les appelants hostiles restent gardés.',
+  'evidence.periodReleased': 'Période libérée.',
+  'evidence.noHolds': "Aucune période n'est gardée comme preuve.",
+  'evidence.flag': 'Garder une période comme preuve',
+  'evidence.flagIntro':
+    'Pendant un raid, par exemple, avant même de porter plainte : rien de cette période ne sera effacé.',
+  'evidence.noteLabel': 'Note (facultatif)',
+  'evidence.noteHint': 'Par exemple : raid du soir, plainte à venir.',
+  'evidence.flagButton': 'Garder cette période',
+  'evidence.flagged': 'Période gardée comme preuve.',
+
+  'evidence.callers': 'Appelants hostiles gardés',
+  'evidence.callersIntro':
+    "Les numéros qui ont envoyé des messages signalés, qui sont bloqués ou dont un contact est marqué comme preuve. Tout ce qui les concerne est gardé, sans limite de durée, tant qu'ils ne sont pas libérés.",
+  'evidence.caller': 'Numéro',
+  'evidence.contacts': 'Appels et SMS',
+  'evidence.labels': 'Signalements',
+  'evidence.blocked': 'Bloqué',
+  'evidence.lastSeen': 'Dernier contact',
+  'evidence.releaseCallerTail': 'le numéro {caller}',
+  'evidence.releaseCallerTitle': 'Libérer {caller} ?',
+  'evidence.releaseCallerExplain':
+    'Ce numéro ne sera plus gardé comme preuve : ses appels et SMS seront traités comme ceux des autres appelants, et effacés par la durée de conservation, sauf ceux qui tombent dans une période gardée comme preuve.',
+  'evidence.callerReleased': '{caller} libéré.',
+  'evidence.noCallers': "Aucun appelant hostile n'est gardé.",
+
+  'evidence.retention': 'Durée de conservation',
+  'evidence.retentionDays_one':
+    'Les numéros, appels et SMS des appelants ordinaires sont effacés après {count} jour.',
+  'evidence.retentionDays_other':
+    'Les numéros, appels et SMS des appelants ordinaires sont effacés après {count} jours.',
+  'evidence.retentionKept':
+    "Les appelants hostiles et les périodes gardées comme preuves ne sont pas effacés, tant qu'ils ne sont pas libérés.",
+  'evidence.lastRetention': 'Dernier passage : {time} ; {contacts} et {callers} effacés.',
+  'evidence.lastRetentionNothing': 'Dernier passage : {time} ; il n’y avait rien à effacer.',
+  'evidence.retentionNever': "L'effacement n'est pas encore passé.",
+  'count.erasedContacts_one': '{count} appel ou SMS',
+  'count.erasedContacts_other': '{count} appels et SMS',
+  'count.callers_one': '{count} appelant',
+  'count.callers_other': '{count} appelants',
+
+  'privacy.title': 'Données personnelles',
+  'privacy.intro':
+    "Pour répondre à une personne qui exerce ses droits (RGPD) : lui remettre tout ce que nonmerci garde sur son numéro, ou l'effacer. Assurez-vous d'abord que ce numéro est bien le sien.",
+  'privacy.number': 'Numéro de la personne',
+  'privacy.numberHint':
+    'Par exemple 06\u00a012\u00a034\u00a056\u00a078 ou +33\u00a06\u00a012\u00a034\u00a056\u00a078.',
+  'privacy.numberMissing':
+    'Écrivez le numéro de la personne, par exemple 06\u00a012\u00a034\u00a056\u00a078.',
+  'privacy.export': 'Exporter ses données',
+  'privacy.erase': 'Effacer ses données',
+  'privacy.exported':
+    'Fichier téléchargé : {file}. Il contient le numéro complet et les messages : remettez-le à la personne par un moyen sûr.',
+  'privacy.eraseTitle': 'Effacer les données de {number} ?',
+  'privacy.eraseExplain':
+    'Ses appels, ses SMS et les réponses qui lui étaient destinées seront effacés. On ne peut pas revenir en arrière.',
+  'privacy.eraseException':
+    "Une exception : si ce numéro est celui d'un appelant hostile, ou si certains de ses contacts tombent dans une période gardée comme preuve, ces enregistrements-là sont gardés. Le RGPD le permet pour faire valoir des droits en justice (article 17, paragraphe 3, point e). Ils seront effacés plus tard, quand une personne de l'administration les aura libérés.",
+  'privacy.eraseConfirm': 'Effacer',
+  'privacy.result': 'Demande d’effacement pour {number}',
+  'privacy.notFound': "nonmerci n'avait rien sur ce numéro : il n'y avait rien à effacer.",
+  'privacy.erased': 'Effacé',
+  'privacy.kept': 'Gardé comme preuve',
+  'privacy.nothingErased': 'Rien',
+  'privacy.nothingKept': 'Rien : tout a été effacé.',
+  'privacy.why': 'Pourquoi certains enregistrements sont gardés :',
+  'privacy.done': 'Effacement fait pour {number}.',
+  'count.privacyContacts_one': '{count} appel ou SMS',
+  'count.privacyContacts_other': '{count} appels et SMS',
+  'count.privacyReplies_one': '{count} réponse prévue',
+  'count.privacyReplies_other': '{count} réponses prévues',
+  'count.privacyMessages_one': '{count} SMS envoyé par une ligne',
+  'count.privacyMessages_other': '{count} SMS envoyés par les lignes',
+  'count.privacyJournal_one': '{count} entrée du registre de preuves',
+  'count.privacyJournal_other': '{count} entrées du registre de preuves',
 
   'users.title': 'Comptes',
   'users.intro':
