@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import pino from 'pino';
-import { DEFAULT_SHIELD, type Config, type DatabaseTarget } from '../src/config/load.ts';
+import type { DatabaseTarget } from '../src/config/load.ts';
 import { ManualClock } from '../src/domain/clock.ts';
-import { MICROS } from '../src/domain/types.ts';
 import { assemble } from '../src/main.ts';
+import { LINE, testConfig } from '../test/support/hotline.ts';
 
-const LINE = '+33939000001';
 const { values } = parseArgs({
   options: {
     contacts: { type: 'string', default: '20000' },
@@ -40,36 +39,6 @@ const TEXTS = [
   'je vais te retrouver',
   'STOP',
 ];
-
-function config(database: DatabaseTarget): Config {
-  return {
-    port: 0,
-    host: '127.0.0.1',
-    publicUrl: 'https://hotline.example.org',
-    dataDir: '/nonexistent',
-    database,
-    secret: 'bench-secret-0123456789-abcdefghijklmnopqrstuvwxyz',
-    secretGeneratedAt: null,
-    twilio: null,
-    hotline: { number: LINE, language: 'fr' },
-    replyDelayMs: 3_600_000,
-    replyCooldownMs: 90 * 86_400_000,
-    replyExpiryMs: 86_400_000,
-    retentionMs: 90 * 86_400_000,
-    segmentPriceMicros: 0.16 * MICROS,
-    currency: 'EUR',
-    budget: { dailyMicros: 5 * MICROS, monthlyMicros: 50 * MICROS },
-    timeZone: 'Europe/Paris',
-    allowedCountries: ['FR'],
-    adminPassword: null,
-    metricsToken: null,
-    logLevel: 'silent',
-    workerPollMs: 1000,
-    workerLeaseMs: 300_000,
-    shield: DEFAULT_SHIELD,
-    alerts: { webhookUrl: null, smtpUrl: null, emailFrom: null, emailTo: [] },
-  };
-}
 
 async function target(name: 'sqlite' | 'postgres') {
   if (name === 'sqlite') {
@@ -106,7 +75,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 async function measure(name: 'sqlite' | 'postgres') {
   const t = await target(name);
   const clock = new ManualClock(Date.UTC(2026, 10, 1, 15, 0));
-  const h = await assemble(config(t.target), { clock, log: pino({ level: 'silent' }) });
+  const h = await assemble(testConfig(t.target), { clock, log: pino({ level: 'silent' }) });
   try {
     const [, recordMs] = await time(async () => {
       const batch: Promise<unknown>[] = [];

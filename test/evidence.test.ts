@@ -345,11 +345,10 @@ for (const dialect of DIALECTS) {
     });
 
     it('`nonmerci evidence verify` prints the count and head, or the breaking entry with exit code 1', async () => {
-      const config = testConfig(database.target);
       const out: string[] = [];
-      assert.equal(
-        await runEvidence(
-          config,
+      const verifyCommand = () =>
+        runEvidence(
+          testConfig(database.target),
           {
             action: 'verify',
             arg: null,
@@ -362,9 +361,8 @@ for (const dialect of DIALECTS) {
             actor: 'test',
           },
           (l) => out.push(l),
-        ),
-        0,
-      );
+        );
+      assert.equal(await verifyCommand(), 0);
       assert.match(
         out[0]!,
         /^✓ The evidence chain is intact: \d+ entries, head #\d+ [0-9a-f]{64}\.$/,
@@ -372,24 +370,7 @@ for (const dialect of DIALECTS) {
       const victim = (await rows()).find((r) => r.kind === 'call')!;
       await h.storage.db.deleteFrom('evidence_log').where('id', '=', victim.id).execute();
       out.length = 0;
-      assert.equal(
-        await runEvidence(
-          config,
-          {
-            action: 'verify',
-            arg: null,
-            from: null,
-            to: null,
-            line: null,
-            out: null,
-            note: null,
-            language: null,
-            actor: 'test',
-          },
-          (l) => out.push(l),
-        ),
-        1,
-      );
+      assert.equal(await verifyCommand(), 1);
       assert.match(
         out[0]!,
         new RegExp(`BROKEN at entry #${victim.seq}: entry #${victim.seq} is missing`),
