@@ -15,7 +15,8 @@ import {
 import { deriveKey, NumberKeyError, NumberVault } from '../src/privacy/number-vault.ts';
 import { recentAudit } from '../src/storage/audit-repo.ts';
 import { openStorage, type Storage } from '../src/storage/db.ts';
-import { EvidenceRepo, openContent } from '../src/storage/evidence-repo.ts';
+import { openContent } from '../src/evidence/journal.ts';
+import { EvidenceRepo } from '../src/storage/evidence-repo.ts';
 import { NumberKeysRepo } from '../src/storage/number-keys-repo.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { LINE, TEST_SECRET, startHotline, testConfig } from './support/hotline.ts';

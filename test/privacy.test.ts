@@ -13,7 +13,7 @@ import { SubjectRights, type SubjectExport } from '../src/privacy/subject.ts';
 import { recentAudit } from '../src/storage/audit-repo.ts';
 import { ContactsRepo } from '../src/storage/contacts-repo.ts';
 import { EvidenceHoldsRepo } from '../src/storage/evidence-holds-repo.ts';
-import { openContent } from '../src/storage/evidence-repo.ts';
+import { openContent } from '../src/evidence/journal.ts';
 import { PrivacyRepo } from '../src/storage/privacy-repo.ts';
 import type { PrivacyEraseResult } from '../src/web/api/contract.ts';
 import type { ApiDeps } from '../src/web/api/deps.ts';

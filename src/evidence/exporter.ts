@@ -4,17 +4,21 @@ import type { Language, Line } from '../domain/types.ts';
 import type { Tariff } from '../hotline/tariff.ts';
 import { smsCost } from '../policy/cost.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
-import type { ShieldPeriod } from '../storage/shield-repo.ts';
-import type { EvidenceHoldsRepo } from '../storage/evidence-holds-repo.ts';
-import { openContent, type ChainRow, type EvidenceRepo } from '../storage/evidence-repo.ts';
 import { buildBundle } from './bundle/bundle.ts';
+import {
+  openContent,
+  type ChainRow,
+  type HoldStore,
+  type JournalStore,
+  type ShieldPeriod,
+} from './journal.ts';
 import type { BundleEvent, EvidenceKind } from './bundle/types.ts';
 import { summarise } from './summary.ts';
 import { verifyChain, type Verdict } from './verify.ts';
 
 export interface EvidenceDeps {
-  journal: EvidenceRepo;
-  holds: EvidenceHoldsRepo;
+  journal: JournalStore;
+  holds: HoldStore;
   vault: NumberVault;
   clock: Clock;
   headKey: Uint8Array;

@@ -1,5 +1,5 @@
 import { entryHash, GENESIS_HASH, headMac, sameDigest, sha256Hex } from './chain.ts';
-import type { ChainHead, ChainRow, StoredHead } from '../storage/evidence-repo.ts';
+import type { ChainHead, ChainRow, StoredHead } from './journal.ts';
 
 /** What verification needs from storage. */
 export interface ChainReader {

@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
-import { openContent } from '../storage/evidence-repo.ts';
+import { openContent } from '../evidence/journal.ts';
 import type { EvidenceFacts } from '../storage/evidence-facts.ts';
 import type { SubjectErasure } from '../storage/subject-erasure.ts';
 import type { SubjectCaller, SubjectRepo } from '../storage/subject-repo.ts';

@@ -2,15 +2,16 @@ import type { Kysely, Transaction } from 'kysely';
 import { canonicalJson, entryHash, headMac, sha256Hex } from '../evidence/chain.ts';
 import type { EvidenceRecord } from '../evidence/events.ts';
 import type { Capabilities } from './capabilities.ts';
+import type {
+  ChainHead,
+  ChainRow,
+  ContentSealer,
+  JournalStore,
+  StoredHead,
+} from '../evidence/journal.ts';
 import type { Database } from './schema.ts';
 
 type Tx = Transaction<Database> | Kysely<Database>;
-
-/** Encrypts journal contents that hold personal data (the number vault does). */
-export interface ContentSealer {
-  encrypt(text: string): string;
-  decrypt(stored: string): string;
-}
 
 /**
  * Appends facts to the evidence journal, unchained, inside the caller's transaction: the change
@@ -42,39 +43,6 @@ export async function appendEvidence(
     .execute();
 }
 
-/** A stored content, readable again: plain canonical JSON, or encrypted when it is personal. */
-export function openContent(stored: string, sealer: ContentSealer): string {
-  return stored.startsWith('{') ? stored : sealer.decrypt(stored);
-}
-
-export interface ChainHead {
-  seq: number;
-  hash: string;
-  at: number;
-}
-
-export interface ChainRow {
-  id: number;
-  seq: number | null;
-  at: number;
-  kind: string;
-  lineId: number | null;
-  callerId: number | null;
-  ref: string | null;
-  content: string | null;
-  contentHash: string;
-  prevHash: string | null;
-  entryHash: string | null;
-  erasedAt: number | null;
-}
-
-export interface StoredHead {
-  seq: number;
-  entryHash: string;
-  at: number;
-  mac: string;
-}
-
 /** Entries linked per transaction; more wait for the next round. */
 const SEAL_BATCH = 500;
 /** A head is stored every this many entries, and at least once an hour while entries arrive. */
@@ -86,7 +54,7 @@ const HEAD_MAX_AGE_MS = 3_600_000;
  * each change's own transaction); linking them one after another happens here, under a lock on the
  * chain's tail, so several processes can share one database.
  */
-export class EvidenceRepo {
+export class EvidenceRepo implements JournalStore {
   readonly #db: Kysely<Database>;
   readonly #caps: Capabilities;
   readonly #headKey: Uint8Array;

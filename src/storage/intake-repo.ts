@@ -4,7 +4,8 @@ import type { IntakeResult, IntakeStore, NewContact } from '../hotline/ports.ts'
 import { contactRecord } from '../evidence/events.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
-import { appendEvidence, type ContentSealer } from './evidence-repo.ts';
+import type { ContentSealer } from '../evidence/journal.ts';
+import { appendEvidence } from './evidence-repo.ts';
 import { intakeQueries } from './intake-queries.ts';
 import type { Database } from './schema.ts';
 
