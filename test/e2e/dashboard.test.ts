@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { BROWSER_SKIP, launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
-import { callParams, LINE, postSigned, smsParams, TEST_SECRET } from '../support/hotline.ts';
-import {
-  killAllChildren,
-  startServer,
-  waitFor,
-  type NonmerciProcess,
-} from '../support/server-process.ts';
+import { callParams, LINE, postSigned, smsParams } from '../support/hotline.ts';
+import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
+import { waitFor } from '../support/server-process.ts';
 
 /**
  * The dashboard in a real Chromium, against the real server (`nonmerci serve`) on SQLite, with a
@@ -22,22 +13,10 @@ import {
  * fake on loopback. Each page is screenshotted into test-results/e2e/ and checked with axe.
  */
 
-const BUILD = fileURLToPath(new URL('../../bin/build-dashboard.js', import.meta.url));
 const ADMIN = { username: 'camille', password: 'une phrase assez longue' };
 const INSULT = 'grosse connasse, réponds';
 const RAIDER = '+33639980013';
 const TIMEOUT = 15_000;
-
-/** Builds the dashboard if its sources changed since the last build (a no-op in CI after npm ci). */
-function ensureDashboardBuilt(): void {
-  execFileSync(process.execPath, [BUILD], { stdio: 'ignore' });
-}
-
-async function checkPage(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `accessibility on ${name}:\n${violations.join('\n')}`);
-}
 
 /** Waits until a locator's text satisfies a test (the live overview changes without a reload). */
 async function textBecomes(page: Page, testId: string, ok: (text: string) => boolean) {
@@ -57,22 +36,11 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
   let context: BrowserContext;
   let page: Page;
   let fake: FakeTwilio;
-  let server: { proc: NonmerciProcess; base: string };
-  let dataDir: string;
+  let server: E2eServer;
 
   before(async () => {
-    ensureDashboardBuilt();
-    fake = await new FakeTwilio().start();
-    dataDir = mkdtempSync(join(tmpdir(), 'nonmerci-e2e-'));
-    server = await startServer({
-      NONMERCI_DATA_DIR: dataDir,
-      NONMERCI_SECRET: TEST_SECRET,
-      TWILIO_ACCOUNT_SID: fake.accountSid,
-      TWILIO_AUTH_TOKEN: fake.authToken,
-      TWILIO_API_URL: fake.url,
-      HOTLINE_NUMBER: LINE,
-      LOG_LEVEL: 'warn',
-    });
+    server = await startE2eServer({ twilio: true });
+    fake = server.fake!;
     browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
     page = await context.newPage();
@@ -81,10 +49,7 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
 
   after(async () => {
     await browser?.close();
-    await server?.proc.stop();
-    await fake?.stop();
-    await killAllChildren();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   /** A webhook as Twilio sends it, signed against the server's public address. */
@@ -252,19 +217,12 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
 describe('simulator page in demo mode', { skip: BROWSER_SKIP, timeout: 120_000 }, () => {
   let browser: Browser;
   let page: Page;
-  let server: { proc: NonmerciProcess; base: string };
-  let dataDir: string;
+  let server: E2eServer;
 
   before(async () => {
-    ensureDashboardBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'nonmerci-e2e-demo-'));
-    server = await startServer({
-      NONMERCI_DATA_DIR: dataDir,
-      NONMERCI_SECRET: TEST_SECRET,
-      ADMIN_PASSWORD: ADMIN.password,
-      REPLY_DELAY: '1s',
-      WORKER_POLL: '100ms',
-      LOG_LEVEL: 'warn',
+    server = await startE2eServer({
+      twilio: false,
+      env: { ADMIN_PASSWORD: ADMIN.password, REPLY_DELAY: '1s', WORKER_POLL: '100ms' },
     });
     browser = await launchChromium();
     const context = await browser.newContext({
@@ -277,9 +235,7 @@ describe('simulator page in demo mode', { skip: BROWSER_SKIP, timeout: 120_000 }
 
   after(async () => {
     await browser?.close();
-    await server?.proc.stop();
-    await killAllChildren();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('calls and texts the demo line from the pretend phone and shows the SMS arriving', async () => {

@@ -1,10 +1,6 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type {
   ChainStatus,
@@ -12,15 +8,11 @@ import type {
   PrivacyEraseResult,
   SessionInfo,
 } from '../../src/web/api/contract.ts';
-import { BROWSER_SKIP, launchChromium, screenshot, seriousViolations } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
-import { callParams, LINE, postSigned, smsParams, TEST_SECRET } from '../support/hotline.ts';
-import {
-  killAllChildren,
-  startServer,
-  waitFor,
-  type NonmerciProcess,
-} from '../support/server-process.ts';
+import { callParams, LINE, postSigned, smsParams } from '../support/hotline.ts';
+import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
+import { waitFor } from '../support/server-process.ts';
 
 /**
  * The Evidence and Personal data pages in a real Chromium, against the real server on SQLite with a
@@ -29,7 +21,6 @@ import {
  * Screenshots go to test-results/e2e/ (evidence-*.png); every page is checked with axe.
  */
 
-const BUILD = fileURLToPath(new URL('../../bin/build-dashboard.js', import.meta.url));
 const PASSWORD = 'une phrase assez longue';
 const SERVER_ZONE = 'Europe/Paris';
 const RAIDER = '+33639980013';
@@ -37,16 +28,6 @@ const ORDINARY = '+33639980014';
 const THREAT = '+33639980015';
 const TIMEOUT = 15_000;
 const HOUR = 3_600_000;
-
-function ensureDashboardBuilt(): void {
-  execFileSync(process.execPath, [BUILD], { stdio: 'ignore' });
-}
-
-async function checkPage(page: Page, name: string): Promise<void> {
-  await screenshot(page, name);
-  const violations = await seriousViolations(page);
-  assert.deepEqual(violations, [], `accessibility on ${name}:\n${violations.join('\n')}`);
-}
 
 /** An instant as a datetime-local value on the wall clock of `timeZone`: "2026-11-01T16:00". */
 function wallClock(ms: number, timeZone: string): string {
@@ -71,24 +52,14 @@ describe('evidence and personal data pages', { skip: BROWSER_SKIP, timeout: 180_
   let context: BrowserContext;
   let page: Page;
   let fake: FakeTwilio;
-  let server: { proc: NonmerciProcess; base: string };
-  let dataDir: string;
+  let server: E2eServer;
 
   before(async () => {
-    ensureDashboardBuilt();
-    fake = await new FakeTwilio().start();
-    dataDir = mkdtempSync(join(tmpdir(), 'nonmerci-e2e-evidence-'));
-    server = await startServer({
-      NONMERCI_DATA_DIR: dataDir,
-      NONMERCI_SECRET: TEST_SECRET,
-      TWILIO_ACCOUNT_SID: fake.accountSid,
-      TWILIO_AUTH_TOKEN: fake.authToken,
-      TWILIO_API_URL: fake.url,
-      HOTLINE_NUMBER: LINE,
-      ADMIN_PASSWORD: PASSWORD,
-      TIMEZONE: SERVER_ZONE,
-      LOG_LEVEL: 'warn',
+    server = await startE2eServer({
+      twilio: true,
+      env: { ADMIN_PASSWORD: PASSWORD, TIMEZONE: SERVER_ZONE },
     });
+    fake = server.fake!;
     browser = await launchChromium();
     context = await browser.newContext({
       viewport: { width: 1280, height: 900 },
@@ -102,10 +73,7 @@ describe('evidence and personal data pages', { skip: BROWSER_SKIP, timeout: 180_
 
   after(async () => {
     await browser?.close();
-    await server?.proc.stop();
-    await fake?.stop();
-    await killAllChildren();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   const webhook = (path: string, params: Record<string, string>) =>

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -54,4 +55,11 @@ export async function seriousViolations(page: Page): Promise<string[]> {
           .map((n) => n.target.join(' '))
           .join('\n    ')}`,
     );
+}
+
+/** Screenshots a page and fails on any serious or critical accessibility violation axe finds. */
+export async function checkPage(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const violations = await seriousViolations(page);
+  assert.deepEqual(violations, [], `accessibility on ${name}:\n${violations.join('\n')}`);
 }
