@@ -161,13 +161,18 @@ describe('several worker processes on one PostgreSQL', { skip: postgres.skip }, 
         w.stdout
           .split('\n')
           .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as { level: number; msg: string }),
+          .map((l) => JSON.parse(l) as { level: number; msg: string; alert?: { kind: string } }),
       );
       const shares = logLines.map((lines) => lines.filter((l) => l.msg === 'reply sent').length);
       t.diagnostic(
         `replies sent per worker (from their logs): ${shares.join(', ')}; provider POSTs: ${[...fake.attempts.values()].reduce((a, b) => a + b, 0)}`,
       );
-      const problems = logLines.flat().filter((l) => l.level >= 40);
+      // Spending 100 % of the daily cap is this test's purpose: the budget alerts it raises on the
+      // way (50 %, 80 %, 100 %, logged at warn level by whichever worker's monitor sees them first)
+      // are expected. Any other warning or error is a fault.
+      const lines = logLines.flat();
+      const budgetAlerts = lines.filter((l) => l.level === 40 && l.alert?.kind === 'budget');
+      const problems = lines.filter((l) => l.level >= 40 && !budgetAlerts.includes(l));
       assert.deepEqual(
         problems,
         [],
