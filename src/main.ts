@@ -168,6 +168,11 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     replyExpiryMs: config.replyExpiryMs,
     classifier: lexiconClassifier,
     rules: () => ruleCache.get(),
+    onThreat: (threat) => {
+      alerts
+        .raise({ kind: 'threat', ...threat })
+        .catch((error: unknown) => log.error({ err: error }, 'could not raise an alert'));
+    },
     log,
   });
   const alerts = new Alerts({
@@ -209,10 +214,11 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         holdRecheckMs: 60_000,
         budgetRecheckMs: 10 * 60_000,
         leaseMs,
-        shieldHourlyShare: config.shield.hourlyShare,
+        pacingFloorPerHour: config.shield.pacingFloorPerHour,
         repeatLimit: config.shield.repeatLimit,
       },
       rules: () => ruleCache.get(),
+      usualCallersPerHour: (lineId, now) => shieldMonitor.usualCallersPerHour(lineId, now),
       onDecision: (reason) => metrics.decisions.inc({ reason }),
       onProviderError: (provider, detail) => {
         alerts

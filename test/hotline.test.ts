@@ -157,10 +157,41 @@ for (const dialect of DIALECTS) {
       assert.equal(text.body, 'message 0', 'texts are kept as evidence');
     });
 
-    it('a caller who keeps coming back during the delay is hostile and gets nothing', async () => {
+    it('a caller who keeps coming back on a calm line still gets his one SMS', async () => {
       for (let i = 0; i < 4; i++) await post('/webhooks/twilio/voice', callParams(CALLER));
       for (let i = 0; i < 3; i++)
-        await post('/webhooks/twilio/sms', smsParams(CALLER, `message ${i}`));
+        await post('/webhooks/twilio/sms', smsParams(CALLER, `Réponds connasse ${i}`));
+      hotline.clock.advance(HOUR);
+      await hotline.worker.drain();
+      assert.equal(twilioApi.sentTo(CALLER).length, 1);
+      const reply = await hotline.storage.db
+        .selectFrom('replies')
+        .select(['reason', 'signals'])
+        .executeTakeFirstOrThrow();
+      assert.equal(reply.reason, 'sent');
+      const signals = JSON.parse(reply.signals!) as {
+        repeats: number;
+        labels: Record<string, number>;
+        regime: string;
+      };
+      assert.deepEqual(
+        [signals.repeats, signals.labels.insult, signals.regime],
+        [6, 3, 'calm'],
+        'what he did is still recorded with the decision',
+      );
+    });
+
+    it('under pressure (shield on), the same caller is hostile and gets nothing', async () => {
+      await hotline.shield.setMode(
+        hotline.defaultLine.id,
+        'on',
+        'operator:test',
+        hotline.clock.now(),
+      );
+      await hotline.shieldMonitor.tick();
+      for (let i = 0; i < 4; i++) await post('/webhooks/twilio/voice', callParams(CALLER));
+      for (let i = 0; i < 3; i++)
+        await post('/webhooks/twilio/sms', smsParams(CALLER, `Réponds connasse ${i}`));
       hotline.clock.advance(HOUR);
       await hotline.worker.drain();
       assert.equal(twilioApi.sentTo(CALLER).length, 0);
@@ -169,6 +200,10 @@ for (const dialect of DIALECTS) {
         .select(['reason', 'detail', 'signals'])
         .executeTakeFirstOrThrow();
       assert.equal(reply.reason, 'hostile');
+      assert.match(
+        reply.detail!,
+        /^hostile during a raid \(shield on\): 3 texts classified insult/,
+      );
       assert.match(reply.detail!, /came back 6 times/);
       assert.equal((JSON.parse(reply.signals!) as { repeats: number }).repeats, 6);
     });

@@ -181,6 +181,7 @@ describe('formatAlert', () => {
 
     const en = formatAlert(shieldOn(), 'en', TZ);
     assert.match(en.subject, /shield switched on/);
+    assert.match(en.text, /least|pace/);
     assert.match(en.text, /17:05/);
     assert.match(en.text, /held back/);
     assert.match(en.text, /not lost/);
@@ -271,5 +272,59 @@ describe('redactEvent and parseAlertEvent', () => {
     for (const threshold of [0, 101, 12.5, '80'])
       assert.equal(parseAlertEvent(JSON.stringify({ ...budget(), threshold })), null);
     assert.equal(parseAlertEvent(JSON.stringify({ ...shieldOn(), at: 'soon' })), null);
+  });
+});
+
+describe("shield and threat alerts in the reader's language", () => {
+  const reason = {
+    detector: 'hostile_newcomers' as const,
+    count: 9,
+    threshold: 8,
+    usual: 0.4,
+    windowMs: 30 * 60_000,
+  };
+  const on: AlertEvent = {
+    kind: 'shield_on',
+    line: LINE,
+    at: AT,
+    trigger: 'auto',
+    detail: 'Slow raid: …',
+    reason,
+  };
+
+  it('says why the shield switched on with the figures, in French and in English', () => {
+    assert.match(
+      formatAlert(on, 'fr', TZ).text,
+      /Raison : Raid lent : 9 nouveaux appelants hostiles en 30 minutes .* contre 0,4 d'habitude \(seuil : 8\)/,
+    );
+    assert.match(
+      formatAlert(on, 'en', TZ).text,
+      /Reason: Slow raid: 9 hostile newcomers in 30 minutes .* against 0.4 usually \(threshold 8\)/,
+    );
+    const back = parseAlertEvent(JSON.stringify(redactEvent(on)));
+    assert.deepEqual(back, on, 'the reason survives the outbox');
+  });
+
+  it('alerts a threat at once without its text, says the reply still goes on a calm line', () => {
+    const threat: AlertEvent = {
+      kind: 'threat',
+      line: LINE,
+      at: AT,
+      contactId: 42,
+      callerId: 7,
+      raid: false,
+    };
+    const fr = formatAlert(threat, 'fr', TZ);
+    assert.match(fr.subject, /Menace reçue sur la ligne/);
+    assert.match(fr.text, /reçoit quand même le SMS/);
+    assert.match(fr.text, /Que faire/);
+    const en = formatAlert(threat, 'en', TZ);
+    assert.match(en.text, /still gets the consent text/);
+    assert.match(en.text, /contact #42/);
+    assert.equal(alertKey(threat), `threat:${LINE}:caller:7`, 'one alert per threatening caller');
+    const raid = { ...threat, raid: true };
+    assert.match(alertKey(raid), /^threat:.*:raid:\d+$/, 'during a raid, one per quarter hour');
+    assert.match(formatAlert(raid, 'en', TZ).text, /at most one alert of this kind per quarter/);
+    assert.deepEqual(parseAlertEvent(JSON.stringify(threat)), threat);
   });
 });

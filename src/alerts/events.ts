@@ -1,5 +1,10 @@
 import { maskNumbersIn } from '../domain/phone.ts';
 import { formatMoney, type Language } from '../domain/types.ts';
+import {
+  describeShieldReason,
+  parseShieldReason,
+  type ShieldReason,
+} from '../policy/shield-reason.ts';
 
 /**
  * What operators are alerted about. Times are epoch milliseconds, money integer micro-units.
@@ -7,7 +12,27 @@ import { formatMoney, type Language } from '../domain/types.ts';
  * appears in an alert: free-text details go through `maskNumbersIn` (see `redactEvent`).
  */
 export type AlertEvent =
-  | { kind: 'shield_on'; line: string; at: number; trigger: 'auto' | 'operator'; detail: string }
+  | {
+      kind: 'shield_on';
+      line: string;
+      at: number;
+      trigger: 'auto' | 'operator';
+      /** In English; `reason`, when present, is said in the reader's language instead. */
+      detail: string;
+      reason?: ShieldReason;
+    }
+  | {
+      /** A text labelled threat (violence, death, rape, doxxing): operators hear of it at once. */
+      kind: 'threat';
+      line: string;
+      at: number;
+      /** The contact, for the dashboard (the text itself never leaves it). */
+      contactId: number;
+      /** The caller's row, for deduplication: one alert per threatening caller. */
+      callerId: number;
+      /** The line's shield was on: threats during a raid are grouped, one alert per 15 minutes. */
+      raid: boolean;
+    }
   | {
       kind: 'shield_off';
       line: string;
@@ -37,6 +62,8 @@ export const BUDGET_THRESHOLDS: readonly BudgetThreshold[] = [50, 80, 100];
 
 /** Provider errors are alerted at most once per provider per window of this length. */
 export const PROVIDER_ERROR_WINDOW_MS = 15 * 60_000;
+/** During a raid, threats are alerted at most once per line per window of this length. */
+export const RAID_THREAT_WINDOW_MS = 15 * 60_000;
 
 /** Longest free-text detail kept in an alert; provider messages can be long. */
 const DETAIL_MAX = 500;
@@ -57,6 +84,10 @@ export function alertKey(event: AlertEvent): string {
       return `budget:${event.period}:${event.periodKey}:${event.threshold}`;
     case 'provider_error':
       return `provider_error:${event.provider}:${Math.floor(event.at / PROVIDER_ERROR_WINDOW_MS)}`;
+    case 'threat':
+      return event.raid
+        ? `threat:${event.line}:raid:${Math.floor(event.at / RAID_THREAT_WINDOW_MS)}`
+        : `threat:${event.line}:caller:${event.callerId}`;
   }
 }
 
@@ -105,7 +136,20 @@ export function parseAlertEvent(json: string): AlertEvent | null {
   const trigger = v.trigger === 'auto' || v.trigger === 'operator';
   switch (v.kind) {
     case 'shield_on':
-      return str('line') && num('at') && trigger && str('detail') ? (v as AlertEvent) : null;
+      if (!(str('line') && num('at') && trigger && str('detail'))) return null;
+      {
+        const { reason, ...rest } = v as AlertEvent & { kind: 'shield_on' };
+        const parsed = reason === undefined ? null : parseShieldReason(JSON.stringify(reason));
+        return parsed ? { ...rest, reason: parsed } : rest;
+      }
+    case 'threat':
+      return str('line') &&
+        num('at') &&
+        num('contactId') &&
+        num('callerId') &&
+        typeof v.raid === 'boolean'
+        ? (v as AlertEvent)
+        : null;
     case 'shield_off':
       return str('line') && num('at') && trigger && num('startedAt') ? (v as AlertEvent) : null;
     case 'budget':
@@ -204,6 +248,7 @@ export function formatAlert(
   switch (e.kind) {
     case 'shield_on': {
       const auto = e.trigger === 'auto';
+      const reason = e.reason ?? null;
       return fr
         ? {
             subject: `${SUBJECT_PREFIX} Bouclier anti-raid activé sur la ligne ${e.line}`,
@@ -211,8 +256,10 @@ export function formatAlert(
               auto
                 ? `Le bouclier anti-raid s'est activé tout seul le ${at} sur la ligne ${e.line}.`
                 : `Le bouclier anti-raid a été activé à la main le ${at} sur la ligne ${e.line}.`,
-              e.detail !== '' && `Raison : ${e.detail}`,
-              `Ce que ça veut dire : la ligne reçoit beaucoup plus d'appels ou de SMS que d'habitude, comme lors d'un raid organisé. Pour protéger votre budget, les SMS de réponse sont mis en attente : ils ne sont pas perdus.`,
+              reason !== null
+                ? `Raison : ${describeShieldReason(reason, 'fr')}`
+                : e.detail !== '' && `Raison : ${e.detail}`,
+              `Ce que ça veut dire : la ligne reçoit bien plus d'appelants agressifs ou de contacts que d'habitude, comme lors d'un raid organisé. Tant que le bouclier est actif, les appelants qui insultent, menacent ou rappellent sans cesse ne reçoivent pas de SMS, et le budget du jour est dépensé au rythme qui garde de quoi répondre aux appelants ordinaires attendus d'ici minuit : les autres SMS de réponse sont mis en attente et partent à leur tour, ils ne sont pas perdus.`,
               auto
                 ? `Que faire : en général, rien. Le bouclier se désactive tout seul quand le calme revient, et vous recevrez une autre alerte. Le détail est sur le tableau de bord. Si cet afflux est légitime (une campagne de votre collectif, un passage dans les médias), désactivez le bouclier avec la commande : nonmerci shield off`
                 : `Que faire : le bouclier reste actif jusqu'à ce que quelqu'un le désactive, avec la commande : nonmerci shield off`,
@@ -224,8 +271,10 @@ export function formatAlert(
               auto
                 ? `On ${at}, the raid shield switched itself on for line ${e.line}.`
                 : `On ${at}, the raid shield was switched on by hand for line ${e.line}.`,
-              e.detail !== '' && `Reason: ${e.detail}`,
-              `What it means: the line is getting far more calls or texts than usual, as in an organised raid. To protect your budget, reply texts are held back: they are not lost.`,
+              reason !== null
+                ? `Reason: ${describeShieldReason(reason, 'en')}`
+                : e.detail !== '' && `Reason: ${e.detail}`,
+              `What it means: the line is getting far more hostile callers or contacts than usual, as in an organised raid. While the shield is on, callers who insult, threaten or keep calling back get no text, and the day's budget is spent at a pace that keeps enough for the ordinary callers expected before midnight: other reply texts are held back and go out in turn, they are not lost.`,
               auto
                 ? `What to do: usually nothing. The shield switches itself off once things calm down, and you will get another alert. Details are on the dashboard. If this rush is legitimate (a campaign by your group, press coverage), switch the shield off with the command: nonmerci shield off`
                 : `What to do: the shield stays on until someone switches it off, with the command: nonmerci shield off`,
@@ -327,6 +376,28 @@ export function formatAlert(
               e.detail !== '' && `Provider's message: ${e.detail}`,
               `nonmerci retries by itself when it can. You will get at most one alert of this kind per quarter of an hour.`,
               `What to do: if the alert comes back, check your ${e.provider} account (remaining credit, credentials, suspended number). The nonmerci log has the details.`,
+            ),
+          };
+    case 'threat':
+      return fr
+        ? {
+            subject: `${SUBJECT_PREFIX} Menace reçue sur la ligne ${e.line}`,
+            text: lines(
+              `Le ${at}, la ligne ${e.line} a reçu un SMS classé comme menace (violence, mort, viol, ou menace de révéler où vous vivez).`,
+              e.raid
+                ? `Un raid est en cours : vous ne recevrez pas plus d'une alerte de ce type par quart d'heure ; le tableau de bord les liste toutes.`
+                : `Ce message ne coupe pas la réponse à lui seul : hors raid, l'appelant reçoit quand même le SMS sur le consentement. Le contact est gardé comme preuve (contact n° ${e.contactId}).`,
+              `Que faire : lisez-le sur le tableau de bord (page Contacts, il y est flouté jusqu'à ce que vous choisissiez de le lire), puis décidez : bloquer le numéro, ou le garder en l'état. Si vous vous sentez en danger, ne restez pas seule : parlez-en à votre collectif et portez plainte ; l'export des preuves est prêt pour cela.`,
+            ),
+          }
+        : {
+            subject: `${SUBJECT_PREFIX} Threat received on line ${e.line}`,
+            text: lines(
+              `On ${at}, line ${e.line} received a text classified as a threat (violence, death, rape, or a threat to reveal where you live).`,
+              e.raid
+                ? `A raid is under way: you will get at most one alert of this kind per quarter of an hour; the dashboard lists them all.`
+                : `This message alone does not stop the reply: outside a raid, the caller still gets the consent text. The contact is kept as evidence (contact #${e.contactId}).`,
+              `What to do: read it on the dashboard (Contacts page, where it stays blurred until you choose to read it), then decide: block the number, or keep it as it is. If you feel in danger, do not stay alone: tell your group and file a complaint; the evidence export is ready for that.`,
             ),
           };
   }

@@ -110,9 +110,13 @@ Resumes sending on a paused line (default: every line); held replies go out at o
 Without a mode: shows each line's shield and its periods of the last 24 hours.
   on      switch the shield on now and keep it on
   off     switch it off and keep it off, whatever the traffic
-  auto    let the surge detector decide again (the default)
-While the shield is on, replies are held and rationed (SHIELD_HOURLY_BUDGET of the daily cap per
-hour, least hostile callers first), and callers who come back get a free <Reject/>.
+  auto    let the detectors decide again (the default): a fast raid (many contacts or new numbers
+          in one minute) or a slow one (many hostile newcomers in SHIELD_SLOW_WINDOW)
+While the shield is on, what callers write and how often they come back decides who gets a reply;
+the day's budget is paced (enough is kept for the ordinary callers still expected before
+midnight, least hostile callers first; SHIELD_PACING_FLOOR); callers who come back get a free
+<Reject/>. When it is off, only the destination, cooldown, STOP, rules, "test" messages and caps
+decide: an angry caller still gets his one reply.
   --line NUMBER  only this line (default: every line)
   --by NAME      who you are, for the audit log (default: your system user)`,
   rules: `Usage: nonmerci rules [list]
@@ -124,7 +128,7 @@ hour, least hostile callers first), and callers who come back get a free <Reject
 
   block    never reply, and refuse calls for free (e.g. +33612345678, or +336123* for a range)
   allow    always treat as an ordinary caller: no keyword, test or hostility rule, first in line
-           while the shield rations (destination, cooldown and caps still apply)
+           while the shield paces replies (destination, cooldown, caps and pacing still apply)
   stop     never text this number again (callers who text STOP or ARRET are added on their own)
   keyword  texts containing this word or phrase get no reply (spelling tricks are undone:
            "t3st" and "t e s t" match "test")

@@ -50,8 +50,12 @@ export interface ShieldSettings {
   surgeFactor: number;
   baselineMs: number;
   quietMs: number;
-  /** Share of the daily cap the shield lets replies spend per hour (0–1). */
-  hourlyShare: number;
+  /** Slow-raid detector: window over which hostile newcomers are counted. */
+  slowWindowMs: number;
+  /** Slow-raid detector: hostile newcomers in the window that switch the shield on, at least. */
+  slowNewcomers: number;
+  /** Pacing: ordinary callers per hour the day's cap is kept for while the shield is on, at least. */
+  pacingFloorPerHour: number;
   repeatLimit: number;
 }
 
@@ -67,8 +71,16 @@ function throwAll(errors: ConfigError[]): void {
   }
 }
 
+/** Settings that no longer exist, with what replaced them: a stale one stops the start. */
+const REMOVED_SETTINGS: Record<string, string> = {
+  SHIELD_HOURLY_BUDGET:
+    "was replaced by pacing: while the shield is on, the day's cap is spent at a pace that keeps enough for the ordinary callers still expected (SHIELD_PACING_FLOOR per hour at least). Remove SHIELD_HOURLY_BUDGET from your settings (.env)",
+};
+
 /** Parses every setting; mistakes are collected in `errors`. */
 function parseSettings(env: NodeJS.ProcessEnv, errors: ConfigError[]): SettingValues {
+  for (const [name, why] of Object.entries(REMOVED_SETTINGS))
+    if (env[name]?.trim()) errors.push(new ConfigError(name, why));
   const values: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(SETTINGS) as [
     SettingName,
@@ -220,7 +232,9 @@ function shieldSettings(s: SettingValues): ShieldSettings {
     surgeFactor: s.SHIELD_SURGE_FACTOR!,
     baselineMs: s.SHIELD_BASELINE!,
     quietMs: s.SHIELD_QUIET!,
-    hourlyShare: s.SHIELD_HOURLY_BUDGET!,
+    slowWindowMs: s.SHIELD_SLOW_WINDOW!,
+    slowNewcomers: s.SHIELD_SLOW_NEWCOMERS!,
+    pacingFloorPerHour: s.SHIELD_PACING_FLOOR!,
     repeatLimit: s.SHIELD_REPEAT_LIMIT!,
   };
 }

@@ -260,19 +260,23 @@ export const SETTINGS = {
     default: '15m',
     parse: duration('15m'),
   }),
-  SHIELD_HOURLY_BUDGET: setting({
-    help: 'Shield: while it is on, replies may spend at most this share of the daily cap per hour, least hostile callers first.',
-    default: '25%',
-    parse: (v) => {
-      const m = /^(\d{1,3})\s*%$/.exec(v);
-      const n = m ? Number(m[1]) : NaN;
-      if (!(n >= 1 && n <= 100))
-        throw new Error(`"${v}" must be a percentage from 1% to 100%, e.g. 25%`);
-      return n / 100;
-    },
+  SHIELD_SLOW_WINDOW: setting({
+    help: 'Shield, slow raids: the window over which hostile newcomers are counted (first-time callers who insult, threaten, harass or spam, or who came back three times or more). A raid that paces itself stays under any per-minute threshold; over this window it shows.',
+    default: '30m',
+    parse: duration('30m'),
+  }),
+  SHIELD_SLOW_NEWCOMERS: setting({
+    help: 'Shield, slow raids: hostile newcomers within SHIELD_SLOW_WINDOW that switch the shield on, at least (SHIELD_SURGE_FACTOR times their usual number may raise it). A calm day of angry men brings two or three an hour.',
+    default: '8',
+    parse: integer(2, 1_000_000),
+  }),
+  SHIELD_PACING_FLOOR: setting({
+    help: "Shield, pacing: while the shield is on, enough of the day's cap is kept for the ordinary callers still expected until midnight: as many per hour as the line usually gets outside raids, and never fewer than this.",
+    default: '2',
+    parse: integer(0, 10_000),
   }),
   SHIELD_REPEAT_LIMIT: setting({
-    help: 'A caller who comes back this many times after the contact that scheduled the reply, before it is sent, is treated as hostile and gets no SMS.',
+    help: 'Under pressure (shield on during the delay): a caller who comes back this many times after the contact that scheduled the reply, before it is sent, is treated as hostile and gets no SMS. On a calm line coming back never costs a caller his reply.',
     default: '3',
     parse: integer(1, 1000),
   }),

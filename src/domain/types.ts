@@ -53,10 +53,20 @@ export type ReplyReason =
   | 'opted_out'
   | 'keyword_rule'
   | 'test_message'
+  /** Held while the shield paces the day's budget (policy/pacing.ts). */
+  | 'paced'
+  /** Held by the shield's hourly slice of earlier versions; only in old rows. */
   | 'shield';
 
 /** What the intake did with one contact. */
 export type ContactOutcome = 'reply_scheduled' | 'cooldown' | 'opted_out';
+
+/**
+ * Who marks a contact as evidence when nonmerci does it by itself: a text labelled threat is marked
+ * on arrival, so that it is kept and shows among the marked contacts. An admin who releases the
+ * caller releases these marks too; an operator's own marks stay.
+ */
+export const THREAT_MARKED_BY = 'nonmerci (threat)';
 
 export const MICROS = 1_000_000;
 

@@ -4,7 +4,7 @@ import { UnknownLineError } from '../domain/errors.ts';
 import { DEFAULT_TEXTS } from '../domain/messages.ts';
 import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
 import type { Clock } from '../domain/clock.ts';
-import type { Line } from '../domain/types.ts';
+import { THREAT_MARKED_BY, type Line } from '../domain/types.ts';
 import type { RuleBook } from '../policy/rules.ts';
 import type { TextClassifier } from '../policy/text/classifier.ts';
 import { isStopRequest } from '../policy/text/stop.ts';
@@ -29,6 +29,17 @@ export interface IntakeOptions {
   classifier: TextClassifier;
   /** The operator's rules, to refuse calls from a blocked prefix. */
   rules(): Promise<RuleBook>;
+  /**
+   * A text labelled threat was recorded: operators are alerted at once. Called after the contact
+   * is durable; must not throw (the webhook is answered whatever it does).
+   */
+  onThreat?(threat: {
+    line: string;
+    at: number;
+    contactId: number;
+    callerId: number;
+    raid: boolean;
+  }): void;
   log: Logger;
 }
 
@@ -62,6 +73,8 @@ export class Intake {
       body: contact.body,
       labels: labels.length > 0 ? labels.join(',') : null,
       optOut: contact.body !== null && isStopRequest(contact.body),
+      // A threat never withholds the reply on its own; it is kept as evidence and alerted.
+      evidenceMark: labels.includes('threat') ? THREAT_MARKED_BY : null,
       caller: {
         number: caller.normalized,
         index: this.#o.vault.blindIndex(caller.normalized),
@@ -88,6 +101,15 @@ export class Intake {
       },
       'contact recorded',
     );
+    if (labels.includes('threat') && !result.duplicate) {
+      this.#o.onThreat?.({
+        line: line.number,
+        at: now,
+        contactId: result.contactId,
+        callerId: result.callerId,
+        raid: line.shield.active,
+      });
+    }
     if (contact.kind !== 'call') return { line, result, answer: null };
     const blocked =
       result.callerBlocked || (await this.#o.rules()).blockedPrefix(caller.normalized) !== null;

@@ -12,6 +12,8 @@ export interface NewContact {
   labels: string | null;
   /** The text asks never to be texted again (STOP). */
   optOut: boolean;
+  /** Marks the contact as evidence on arrival, by this actor (a threat); null otherwise. */
+  evidenceMark: string | null;
   caller: {
     /** The number in clear (E.164 or "withheld"), for the evidence journal, which encrypts it. */
     number: string;
@@ -30,6 +32,7 @@ export interface IntakeResult {
   /** The provider already delivered this webhook (same CallSid / MessageSid): nothing was added. */
   duplicate: boolean;
   contactId: number;
+  callerId: number;
   outcome: ContactOutcome;
   replyId: number | null;
   callerBlocked: boolean;

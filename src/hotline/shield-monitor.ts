@@ -6,6 +6,7 @@ import type { ShieldSettings } from '../config/load.ts';
 import type { Clock } from '../domain/clock.ts';
 import type { Line } from '../domain/types.ts';
 import { budgetPeriods } from '../policy/budget-periods.ts';
+import { describeShieldReason, type ShieldReason } from '../policy/shield-reason.ts';
 import { evaluateShield, type Baseline } from '../policy/surge.ts';
 import type { LineStore } from './ports.ts';
 
@@ -22,6 +23,8 @@ export interface TrafficCount {
 export interface ShieldStore {
   /** Contacts and first-time callers of a line in [from, to). */
   traffic(lineId: number, from: number, to: number): Promise<TrafficCount>;
+  /** First-time callers of a line in [from, to) who were abusive or kept coming back in it. */
+  hostileNewcomers(lineId: number, from: number, to: number): Promise<number>;
   periods(
     lineId: number,
     from: number,
@@ -37,7 +40,9 @@ export interface ShieldChange {
   wasActive: boolean;
   active: boolean;
   trigger: 'auto' | 'operator';
+  /** In English, for logs and older readers; `reason` holds the figures. */
   detail: string;
+  reason: ShieldReason;
   now: number;
 }
 
@@ -81,26 +86,38 @@ export class ShieldMonitor {
   }
 
   async checkLine(line: Line, now: number): Promise<void> {
-    const sample = await this.#d.shield.traffic(line.id, now - MINUTE, now);
+    const minute = await this.#d.shield.traffic(line.id, now - MINUTE, now);
+    const slowWindow = this.#d.settings.slowWindowMs;
+    const hostileNewcomers = await this.#d.shield.hostileNewcomers(line.id, now - slowWindow, now);
+    const sample = { ...minute, hostileNewcomers };
     const baseline = await this.#baseline(line.id, now);
     const e = evaluateShield(now, line.shield, sample, baseline, this.#d.settings);
     if (e.transition) {
       const trigger = line.shield.mode === 'auto' ? 'auto' : 'operator';
+      const why = describeShieldReason(e.transition.reason, 'en');
       const changed = await this.#d.shield.switch(line.id, {
         wasActive: line.shield.active,
         active: e.active,
         trigger,
-        detail: e.transition.why,
+        detail: why,
+        reason: e.transition.reason,
         now,
       });
       if (!changed) return;
       this.#d.log.warn(
-        { line: line.number, shield: e.transition.to, why: e.transition.why },
+        { line: line.number, shield: e.transition.to, why },
         `shield ${e.transition.to}`,
       );
       await this.#d.alerts.raise(
         e.transition.to === 'on'
-          ? { kind: 'shield_on', line: line.number, at: now, trigger, detail: e.transition.why }
+          ? {
+              kind: 'shield_on',
+              line: line.number,
+              at: now,
+              trigger,
+              detail: why,
+              reason: e.transition.reason,
+            }
           : {
               kind: 'shield_off',
               line: line.number,
@@ -114,22 +131,38 @@ export class ShieldMonitor {
     }
   }
 
-  /** Usual contacts and new callers per minute over SHIELD_BASELINE, shield periods left out. */
+  /**
+   * New callers a line usually gets per hour outside raids (over SHIELD_BASELINE, shield periods
+   * left out): what the pacing keeps budget for.
+   */
+  async usualCallersPerHour(lineId: number, now: number): Promise<number> {
+    return (await this.#baseline(lineId, now)).newCallersPerMinute * 60;
+  }
+
+  /**
+   * Usual contacts, new callers and hostile newcomers per minute over SHIELD_BASELINE, shield
+   * periods left out.
+   */
   async #baseline(lineId: number, now: number): Promise<Baseline> {
     const cached = this.#baselines.get(lineId);
     if (cached && now - cached.at < BASELINE_REFRESH_MS && now >= cached.at) return cached.baseline;
     const from = now - this.#d.settings.baselineMs;
     const to = now - MINUTE;
-    const total = await this.#d.shield.traffic(lineId, from, to);
+    const count = async (a: number, b: number) => ({
+      ...(await this.#d.shield.traffic(lineId, a, b)),
+      hostileNewcomers: await this.#d.shield.hostileNewcomers(lineId, a, b),
+    });
+    const total = await count(from, to);
     const periods = await this.#d.shield.periods(lineId, from, to);
     let minutes = (to - from) / MINUTE;
     for (const p of periods) {
       const a = Math.max(from, p.startedAt);
       const b = Math.min(to, p.endedAt ?? to);
       if (b <= a) continue;
-      const during = await this.#d.shield.traffic(lineId, a, b);
+      const during = await count(a, b);
       total.contacts -= during.contacts;
       total.newCallers -= during.newCallers;
+      total.hostileNewcomers -= during.hostileNewcomers;
       minutes -= (b - a) / MINUTE;
     }
     const baseline = perMinute(total, minutes);
@@ -182,10 +215,12 @@ export class ShieldMonitor {
   }
 }
 
-function perMinute(total: TrafficCount, minutes: number): Baseline {
-  if (minutes < 1) return { contactsPerMinute: 0, newCallersPerMinute: 0 };
+function perMinute(total: TrafficCount & { hostileNewcomers: number }, minutes: number): Baseline {
+  if (minutes < 1)
+    return { contactsPerMinute: 0, newCallersPerMinute: 0, hostileNewcomersPerMinute: 0 };
   return {
     contactsPerMinute: Math.max(0, total.contacts) / minutes,
     newCallersPerMinute: Math.max(0, total.newCallers) / minutes,
+    hostileNewcomersPerMinute: Math.max(0, total.hostileNewcomers) / minutes,
   };
 }

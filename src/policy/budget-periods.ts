@@ -85,9 +85,3 @@ export function budgetPeriods(now: number, timeZone: string): BudgetPeriods {
 export function assertTimeZone(timeZone: string): void {
   new Intl.DateTimeFormat('en', { timeZone });
 }
-
-/** The clock hour a shield slice is counted in (UTC, so every process agrees), and its end. */
-export function hourSlice(now: number): { key: string; end: number } {
-  const start = Math.floor(now / 3_600_000) * 3_600_000;
-  return { key: new Date(start).toISOString().slice(0, 13), end: start + 3_600_000 };
-}

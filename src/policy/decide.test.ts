@@ -11,7 +11,15 @@ const HOUR = 60 * MINUTE;
 const calm: HostilityVerdict = {
   score: 0,
   hostile: false,
-  signals: { repeats: 0, burst: 1, labels: {}, rangeCallers: 1, arrivedDuringShield: false },
+  regime: 'calm',
+  signals: {
+    repeats: 0,
+    burst: 1,
+    labels: {},
+    rangeCallers: 1,
+    arrivedDuringShield: false,
+    regime: 'calm',
+  },
   why: [],
 };
 const SEND = { action: 'send', priority: 0 };
@@ -83,12 +91,14 @@ describe('decideReply', () => {
   const hostile: HostilityVerdict = {
     score: 200,
     hostile: true,
+    regime: 'pressure',
     signals: {
       repeats: 4,
       burst: 1,
       labels: { insult: 2 },
       rangeCallers: 1,
       arrivedDuringShield: false,
+      regime: 'pressure',
     },
     why: ['2 texts classified insult', 'came back 4 times before the reply was sent'],
   };
@@ -97,7 +107,8 @@ describe('decideReply', () => {
     assert.deepEqual(decideReply(input({ hostility: hostile })), {
       action: 'cancel',
       reason: 'hostile',
-      detail: 'hostile: 2 texts classified insult; came back 4 times before the reply was sent',
+      detail:
+        'hostile during a raid (shield on): 2 texts classified insult; came back 4 times before the reply was sent',
     });
   });
 

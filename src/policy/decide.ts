@@ -20,8 +20,9 @@ export interface DecisionInput {
   alreadyRepliedWithinCooldown: boolean;
   /** An operator keyword rule with action no_reply matched one of the caller's texts. */
   keywordRule: { id: number; keyword: string } | null;
-  /** The contact that scheduled the reply was a curious "test" message (or bare laughter). */
+  /** Every contact of the caller so far was a curious "test" text (hostility.ts, isCuriousTest). */
   testMessage: boolean;
+  /** Never hostile on a calm line: there its score only orders replies. */
   hostility: HostilityVerdict;
 }
 
@@ -31,10 +32,12 @@ export type Decision =
   | { action: 'cancel'; reason: ReplyReason; detail: string };
 
 /**
- * Decides a due reply. Pure: the same input always gives the same decision. Budget and the shield's
- * hourly slice are not decided here because they must be reserved atomically in the database (see
- * scheduler/send-reply.ts). A STOP request wins over everything, an allowlisted caller skips the
- * rules that judge content and behaviour, never the destination, cooldown or budget.
+ * Decides a due reply. Pure: the same input always gives the same decision. The caps and the
+ * shield's pacing are not decided here because they must be reserved atomically in the database
+ * (see scheduler/send-reply.ts). A STOP request wins over everything, an allowlisted caller skips
+ * the rules that judge content and behaviour, never the destination, cooldown, budget or pacing.
+ * What a caller said or how often he called back withholds his reply only under pressure (see
+ * hostility.ts): on a calm line an angry man gets his SMS like anyone else.
  */
 export function decideReply(input: DecisionInput): Decision {
   if (input.now > input.reply.expiresAt) {
@@ -83,7 +86,7 @@ export function decideReply(input: DecisionInput): Decision {
     return {
       action: 'cancel',
       reason: 'hostile',
-      detail: `hostile: ${input.hostility.why.join('; ')}`,
+      detail: `hostile during a raid (shield on): ${input.hostility.why.join('; ')}`,
     };
   }
   return { action: 'send', priority: input.hostility.score };

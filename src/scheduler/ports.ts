@@ -30,6 +30,8 @@ export interface ReplyContext {
   rangeCallers: number;
   /** The reply was scheduled while the line's shield was on. */
   arrivedDuringShield: boolean;
+  /** The line's shield was on at some moment between the reply's scheduling and now. */
+  shieldDuringDelay: boolean;
 }
 
 /** What a decision leaves on the reply for the operator and for the shield's ordering. */
@@ -49,11 +51,16 @@ export interface Reservation {
   day: string;
   month: string;
   caps: { dailyMicros: number; monthlyMicros: number };
-  /** While the shield is on: the line's hourly slice ("<line>:2026-11-01T16") and its cap. */
-  slice: { key: string; capMicros: number } | null;
+  /**
+   * While the shield is on: the day's spend may not go above this paced ceiling (policy/pacing.ts),
+   * checked in the same statement as the daily cap.
+   */
+  pace: { ceilingMicros: number } | null;
   now: number;
   /** The lease is renewed here, so the provider call that follows always runs inside a full lease. */
   leaseUntil: number;
+  /** What the decision to send saw, kept with the reply (an angry man's insults included). */
+  trace: DecisionTrace;
 }
 
 /** A reply kept scheduled until `until`, with why. */
@@ -73,8 +80,8 @@ export interface Cancellation {
   trace?: DecisionTrace;
 }
 
-/** Outcome of a reservation: done, or which cap it would have crossed. */
-export type ReserveOutcome = 'reserved' | 'day' | 'month' | 'slice';
+/** Outcome of a reservation: done, or which cap (or the paced ceiling) it would have crossed. */
+export type ReserveOutcome = 'reserved' | 'day' | 'month' | 'paced';
 
 /**
  * The durable reply queue. Every write is guarded by the worker's lease: if another worker took the
@@ -85,6 +92,15 @@ export interface ReplyStore {
   context(reply: ClaimedReply, now: number): Promise<ReplyContext | null>;
   hold(id: number, worker: string, h: Hold): Promise<void>;
   cancel(id: number, worker: string, c: Cancellation): Promise<void>;
+  /**
+   * What the replies of the line held by the pacing and ahead of this one (lower priority, or the
+   * same and due earlier) would reserve.
+   */
+  pacedAheadMicros(
+    lineId: number,
+    reply: { id: number; priority: number; dueAt: number },
+    costMicros: number,
+  ): Promise<number>;
   /** Atomically reserves the cost against both caps and marks the provider call as about to happen. */
   reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome>;
   markSent(

@@ -2,10 +2,11 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import { classifyNumber, maskNumber } from '../domain/phone.ts';
 import type { ReplyReason } from '../domain/types.ts';
-import { budgetPeriods, hourSlice } from '../policy/budget-periods.ts';
+import { budgetPeriods } from '../policy/budget-periods.ts';
 import { smsCost } from '../policy/cost.ts';
 import { budgetRetryAt, decideReply, retryDelay } from '../policy/decide.ts';
-import { assessHostility } from '../policy/hostility.ts';
+import { assessHostility, isCuriousTest } from '../policy/hostility.ts';
+import { ceilingFor, pacedRecheckAt, pacingPlan } from '../policy/pacing.ts';
 import type { RuleBook } from '../policy/rules.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { OutboundSms, TelephonyProvider } from '../telephony/provider.ts';
@@ -23,9 +24,9 @@ export interface SendSettings {
   budgetRecheckMs: number;
   /** Lease of a claimed reply, renewed just before the provider call. */
   leaseMs: number;
-  /** While the shield is on, replies may spend this share of the daily cap per hour. */
-  shieldHourlyShare: number;
-  /** Contacts after the scheduling one that make a caller hostile. */
+  /** Pacing: ordinary callers per hour the day's cap is kept for while the shield is on, at least. */
+  pacingFloorPerHour: number;
+  /** Contacts after the scheduling one that make a caller hostile under pressure. */
   repeatLimit: number;
 }
 
@@ -39,6 +40,8 @@ export interface SendDeps {
   tariff(): Promise<Tariff>;
   /** The operator's prefix and keyword rules in force. */
   rules(): Promise<RuleBook>;
+  /** New callers per hour the line usually gets outside raids (what the pacing keeps budget for). */
+  usualCallersPerHour(lineId: number, now: number): Promise<number>;
   log: Logger;
   onDecision?(reason: ReplyReason | 'held'): void;
   /** A provider refused or failed a send (the operator is alerted). */
@@ -149,6 +152,7 @@ export async function processReply(
       rangeCallers: context.rangeCallers,
       arrivedDuringShield: context.arrivedDuringShield,
       shieldActive: line.shield.active,
+      shieldDuringDelay: context.shieldDuringDelay,
     },
     { repeatLimit: settings.repeatLimit },
   );
@@ -169,9 +173,9 @@ export async function processReply(
     allowed: context.caller.allowed || rules.allowedPrefix(to) !== null,
     alreadyRepliedWithinCooldown: context.alreadyRepliedWithinCooldown,
     keywordRule: keyword ? { id: keyword.id, keyword: keyword.value } : null,
-    // Only the contact that scheduled the reply: a man who called, then texted "Allô ?" while
-    // waiting, is not a curious tester.
-    testMessage: context.contacts[0]?.labels.includes('test') ?? false,
+    // Every contact, not the first: a man who texted "test" and then called, or wrote anything
+    // else while waiting, is not a curious tester.
+    testMessage: isCuriousTest(context.contacts),
     hostility,
   });
   const trace = {
@@ -203,15 +207,32 @@ export async function processReply(
     return;
   }
 
-  // 3. Reserve the cost against both caps (and the shield's hourly slice while it is on), marking
-  //    the attempt in the same transaction.
+  // 3. Reserve the cost against both caps (and, while the shield is on, under the paced ceiling),
+  //    marking the attempt in the same transaction.
   const body = line.replyText;
   const tariff = await deps.tariff();
   const caps = { dailyMicros: tariff.dailyMicros, monthlyMicros: tariff.monthlyMicros };
   const cost = smsCost(body, tariff.segmentPriceMicros);
   const periods = budgetPeriods(now, settings.timeZone);
-  const rationed = line.shield.active && decision.priority >= 0;
-  const hour = hourSlice(now);
+  // Allowlisted callers (priority -1) come first in the pacing's line, but are paced too.
+  const paced = line.shield.active;
+  let pace: { ceilingMicros: number } | null = null;
+  if (paced) {
+    const plan = pacingPlan({
+      now,
+      dayEnd: periods.nextDayStart,
+      dailyCapMicros: tariff.dailyMicros,
+      replyCostMicros: cost.costMicros,
+      usualCallersPerHour: await deps.usualCallersPerHour(line.id, now),
+      floorPerHour: settings.pacingFloorPerHour,
+    });
+    const ahead = await store.pacedAheadMicros(
+      line.id,
+      { id: reply.id, priority: decision.priority, dueAt: reply.dueAt },
+      cost.costMicros,
+    );
+    pace = { ceilingMicros: ceilingFor(plan, ahead) };
+  }
   const reserved = await store.reserve(reply.id, worker, {
     costMicros: cost.costMicros,
     body,
@@ -221,21 +242,18 @@ export async function processReply(
     day: periods.day,
     month: periods.month,
     caps,
-    slice: rationed
-      ? {
-          key: `${line.id}:${hour.key}`,
-          capMicros: Math.floor(tariff.dailyMicros * settings.shieldHourlyShare),
-        }
-      : null,
+    pace,
     now,
     leaseUntil: now + settings.leaseMs,
+    trace,
   });
-  if (reserved === 'slice') {
-    // Held, not dropped: the next hour's slice goes to the least hostile first (claim order).
+  if (reserved === 'paced') {
+    // Held, not dropped: looked at again at the next pacing step, least hostile first, until the
+    // reserve kept for the day's ordinary callers shrinks enough, or the shield goes off.
     await store.hold(reply.id, worker, {
-      reason: 'shield',
-      until: Math.min(hour.end, reply.expiresAt + 1),
-      detail: "the shield's hourly budget is spent; waiting for the next hour",
+      reason: 'paced',
+      until: pacedRecheckAt(now, reply.expiresAt),
+      detail: "the shield paces the day's budget, least hostile callers first",
       now,
       trace,
     });

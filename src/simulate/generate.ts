@@ -213,10 +213,14 @@ function ordinary(p: OrdinaryPopulation, rng: Rng, numbers: string[], end: numbe
       ...contact(rng, p.textShare, () => pick(rng, p.texts)),
     });
     if (p.returning && chance(rng, p.returning.share)) {
-      const texts = p.returning.texts;
-      const again = Math.floor(at + between(rng, p.returning.gap));
-      const c = contact(rng, p.textShare, () => pick(rng, texts));
-      if (again < end) out.push({ at: again, from, actor, role: 'ordinary', ...c });
+      const { texts, times } = p.returning;
+      const n = times.min === times.max ? times.min : integer(rng, times.min, times.max);
+      let again = at;
+      for (let k = 0; k < n; k++) {
+        again = Math.floor(again + between(rng, p.returning.gap));
+        const c = contact(rng, p.textShare, () => pick(rng, texts));
+        if (again < end) out.push({ at: again, from, actor, role: 'ordinary', ...c });
+      }
     }
   }
 }

@@ -9,6 +9,7 @@ import {
   summarise,
   type SimSummary,
 } from './report.ts';
+import { DEFAULT_TARGETS } from './scenario.ts';
 import type { SimEvent, SimOutcome, SimReply, SimRole } from './types.ts';
 
 const MIN = 60_000;
@@ -36,7 +37,9 @@ const reply = (
   role: actor.split('-')[0] as SimRole,
   destinationType: 'mobile',
   destinationCountry: 'FR',
+  scheduledAt: START + contactAt,
   dueAt: START + contactAt + HOUR,
+  expiresAt: START + contactAt + 25 * HOUR,
   sentAt: lateBy === null ? null : START + contactAt + HOUR + lateBy,
   reason: lateBy === null ? 'hostile' : 'sent',
   costMicros: lateBy === null ? 0 : PRICE,
@@ -45,7 +48,8 @@ const reply = (
 
 /**
  * 12 contacts: 3 ordinary callers (one twice), 1 curious, a raider ×3, a bot ×2, a spoofed id ×2.
- * Replies: ordinary-1 sent 10 min late, ordinary-2 3 h late, ordinary-3 never; curious-1 sent.
+ * Replies: ordinary-1 sent 10 min late (due before the shield: late), ordinary-2 3 h late (due
+ * while the shield is on, which lasts to the end: on time), ordinary-3 never; curious-1 sent.
  */
 function outcome(change: (o: SimOutcome) => void = () => {}): SimOutcome {
   const o: SimOutcome = {
@@ -57,8 +61,11 @@ function outcome(change: (o: SimOutcome) => void = () => {}): SimOutcome {
       replyCostMicros: PRICE,
       dailyCapMicros: 5_000_000,
       monthlyCapMicros: 50_000_000,
+      allowedCountries: ['FR'],
+      pollMs: 10_000,
       shield: { SHIELD_MODE: 'auto' },
     },
+    targets: { ...DEFAULT_TARGETS },
     start: START,
     end: START + 6 * HOUR,
     raidStartsAt: HOUR,
@@ -125,15 +132,57 @@ describe('summarise', () => {
     assert.equal(s.raidSpendPctOfNaive, 0);
   });
 
-  it('follows ordinary callers: served, in time, and how late', () => {
+  it('follows ordinary callers: served before expiry, on time, and how late', () => {
     assert.deepEqual(s.ordinary, {
-      callers: 3,
+      people: 3,
+      reachable: 3,
       served: 2,
-      servedInTime: 1,
-      servedInTimePct: 100 / 3,
+      onTime: 1,
+      servedPct: 200 / 3,
+      onTimePct: 100 / 3,
+      outsideShield: { reachable: 3, onTime: 1, pct: 100 / 3 },
       latenessMedianMs: Math.round((10 * MIN + 3 * HOUR) / 2),
       latenessMaxMs: 3 * HOUR,
     });
+  });
+
+  it('gives every group its people, served and on time', () => {
+    assert.deepEqual(s.groups, {
+      ordinary: { people: 3, reachable: 3, served: 2, onTime: 1 },
+      curious: { people: 1, reachable: 1, served: 1, onTime: 1 },
+      raider: { people: 1, reachable: 1, served: 0, onTime: 0 },
+      bot: { people: 1, reachable: 0, served: 0, onTime: 0 },
+      spoofed: { people: 1, reachable: 0, served: 0, onTime: 0 },
+    });
+  });
+
+  it('counts a reply as on time within one poll of due, or of the shield going off', () => {
+    const timed = (lateBy: number, contactAt = 0, shieldTo: number | null = null) =>
+      summarise(
+        outcome((o) => {
+          o.replies = [reply('ordinary-1', contactAt, lateBy)];
+          o.shieldPeriods = [{ from: START + HOUR + 5 * MIN, to: shieldTo, trigger: 'auto' }];
+        }),
+      ).ordinary.onTime;
+    assert.equal(timed(10_000), 1, 'one poll late: on time');
+    assert.equal(timed(10_001), 0, 'a moment more: late');
+    // Due at 1h10 while the shield is on until 2h: on time up to 2h + one poll, and no later.
+    assert.equal(timed(50 * MIN + 10_000, 10 * MIN, START + 2 * HOUR), 1);
+    assert.equal(timed(50 * MIN + 10_001, 10 * MIN, START + 2 * HOUR), 0);
+  });
+
+  it('does not expect an SMS for a number none may reach, and counts one sent after expiry as not served', () => {
+    const landline = summarise(
+      outcome((o) => {
+        o.replies[2] = reply('ordinary-3', 20 * MIN, null, {
+          destinationType: 'fixed_line',
+          reason: 'destination_not_allowed',
+        });
+        o.replies[1] = reply('ordinary-2', 10 * MIN, 25 * HOUR);
+      }),
+    );
+    assert.equal(landline.ordinary.reachable, 2);
+    assert.equal(landline.ordinary.served, 1, 'ordinary-2 was texted after his reply expired');
   });
 
   it('counts who else got an SMS', () => {
@@ -153,29 +202,46 @@ describe('summarise', () => {
     assert.equal(s.wallMs, 1234);
   });
 
-  it('checks the raid targets: late ordinary caller fails, the rest hold', () => {
+  it('checks the raid targets: an unserved and a late ordinary caller fail, the rest hold', () => {
     assert.deepEqual(
       s.targets.map((t) => [t.id, t.ok]),
       [
         ['raid_spend', true],
-        ['ordinary_served', false],
+        ['ordinary_before_expiry', false],
+        ['ordinary_on_time_outside_shield', false],
+        ['shield_detected', true],
         ['caps_held', true],
         ['no_spoofed_texted', true],
       ],
     );
-    assert.equal(target(s, 'ordinary_served').detail, '1/3 (33.3 %)');
+    assert.equal(target(s, 'ordinary_before_expiry').detail, '2/3 (66.7 %)');
+    assert.equal(target(s, 'ordinary_on_time_outside_shield').detail, '1/3 (33.3 %)');
     assert.equal(target(s, 'raid_spend').detail, '0.00 % (0.00 EUR of 1.92 EUR)');
+    assert.equal(target(s, 'shield_detected').detail, 'engaged 5m after the raid began');
+    assert.equal(target(s, 'raid_spend').name, 'raid spend ≤ 1 % of naive');
   });
 
-  it('passes ordinary_served when everyone is served in time', () => {
+  it("passes when everyone is served before expiry and on time, with the scenario's own bars", () => {
     const good = summarise(
       outcome((o) => {
+        o.replies[0] = reply('ordinary-1', 0, 0);
         o.replies[1] = reply('ordinary-2', 10 * MIN, 2 * HOUR);
         o.replies[2] = reply('ordinary-3', 20 * MIN, 0);
       }),
     );
-    assert.equal(good.ordinary.servedInTimePct, 100);
-    assert.equal(target(good, 'ordinary_served').ok, true);
+    assert.equal(good.ordinary.servedPct, 100);
+    assert.equal(good.ordinary.outsideShield.pct, 100);
+    assert.ok(
+      good.targets.every((t) => t.ok),
+      JSON.stringify(good.targets),
+    );
+    const strict = summarise(
+      outcome((o) => {
+        o.targets = { ...o.targets, detectWithinMs: 4 * MIN };
+      }),
+    );
+    assert.equal(target(strict, 'shield_detected').ok, false);
+    assert.equal(target(strict, 'shield_detected').name, "shield on within 4m of the raid's start");
   });
 
   it('fails raid_spend above 1 % of naive and counts the raider', () => {
@@ -226,15 +292,16 @@ describe('summarise', () => {
       noisy.targets.map((t) => [t.id, t.ok]),
       [
         ['shield_off', false],
-        ['ordinary_all_served', false],
+        ['ordinary_all_on_time', false],
         ['caps_held', true],
         ['no_spoofed_texted', true],
       ],
     );
     const calm = quiet((o) => {
       o.shieldPeriods = [];
+      o.replies[0] = reply('ordinary-1', 0, 5_000);
       o.replies[1] = reply('ordinary-2', 10 * MIN, 0);
-      o.replies[2] = reply('ordinary-3', 20 * MIN, 2 * HOUR);
+      o.replies[2] = reply('ordinary-3', 20 * MIN, 10_000);
     });
     assert.equal(calm.shieldEngaged, false);
     assert.equal(calm.shieldMs, 0);
@@ -246,6 +313,8 @@ describe('summarise', () => {
       outcome((o) => {
         o.replies = o.replies.map((r) => ({
           ...r,
+          scheduledAt: r.scheduledAt - START,
+          expiresAt: r.expiresAt - START,
           dueAt: r.dueAt - START,
           sentAt: r.sentAt === null ? null : r.sentAt - START,
         }));
@@ -266,11 +335,16 @@ describe('summarise', () => {
         o.budget = [];
       }),
     );
-    assert.equal(empty.ordinary.servedInTimePct, 100);
+    assert.equal(empty.ordinary.onTimePct, 100);
+    assert.equal(empty.ordinary.servedPct, 100);
     assert.equal(empty.ordinary.latenessMedianMs, null);
     assert.equal(empty.raidSpendPctOfNaive, 0);
     assert.equal(empty.timeToDetectMs, null);
-    assert.ok(empty.targets.every((t) => t.ok));
+    assert.deepEqual(
+      empty.targets.filter((t) => !t.ok).map((t) => t.id),
+      ['shield_detected'],
+      'a raid was announced but the shield never came on',
+    );
   });
 });
 
@@ -323,9 +397,20 @@ describe('renderText', () => {
     const text = renderText(summarise(outcome()));
     assert.match(text, /^nonmerci replay: hand-built\n/);
     assert.match(text, /Naive autoresponder +1\.92 EUR/);
-    assert.match(text, /Ordinary callers served +2 \/ 3 +1 within 2 h of due \(33\.3 %\)/);
+    assert.match(
+      text,
+      /Ordinary callers served +2 \/ 3 +before expiry; 1 on time \(33\.3 %\); 1 \/ 3 came outside shield periods, on time/,
+    );
+    assert.match(
+      text,
+      /By group: served before expiry\n +ordinary +2 \/ 3 +1 on time\n +curious +1 \/ 1 +1 on time/,
+    );
     assert.match(text, /✓ raid spend ≤ 1 % of naive/);
-    assert.match(text, /✗ ≥ 99 % of ordinary callers served within 2 h +1\/3 \(33\.3 %\)/);
+    assert.match(text, /✗ ≥ 99 % of ordinary callers served before expiry +2\/3 \(66\.7 %\)/);
+    assert.match(
+      text,
+      /✓ shield on within 30m of the raid's start +engaged 5m after the raid began/,
+    );
     assert.match(text, /engaged 5m after the raid began/);
     const lines = text.split('\n');
     const col = (label: string) => {
@@ -338,7 +423,11 @@ describe('renderText', () => {
   it('speaks French', () => {
     const text = renderText(summarise(outcome()), 'fr');
     assert.match(text, /Rejeu nonmerci : hand-built/);
-    assert.match(text, /✗ ≥ 99 % des appelants ordinaires servis en 2 h +1\/3 \(33,3 %\)/);
+    assert.match(
+      text,
+      /✗ ≥ 99 % des appelants ordinaires servis avant expiration +2\/3 \(66,7 %\)/,
+    );
+    assert.match(text, /Par groupe : servis avant expiration\n +ordinaires +2 \/ 3 +1 à l’heure/);
   });
 });
 
@@ -399,7 +488,10 @@ describe('renderHtml', () => {
 
   it('shows the targets and settings, in French by default and in English on request', () => {
     assert.match(html, /<html lang="fr">/);
-    assert.match(html, /<span class="ko">✗<\/span> ≥ 99 % des appelants ordinaires servis en 2 h/);
+    assert.match(
+      html,
+      /<span class="ko">✗<\/span> ≥ 99 % des appelants ordinaires servis avant expiration/,
+    );
     assert.match(html, /<dt>plafond journalier<\/dt><dd>5\.00 EUR<\/dd>/);
     const en = renderHtml(evil, summarise(evil), 'en');
     assert.match(en, /<html lang="en">/);

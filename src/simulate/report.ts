@@ -11,25 +11,38 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { formatDuration } from '../domain/duration.ts';
 import { formatMoney, type Language } from '../domain/types.ts';
+import { DEFAULT_TARGETS, type ScenarioTargets } from './scenario.ts';
 import type { SimOutcome, SimReply, SimRole, SimSettings } from './types.ts';
 
 export const ROLES: readonly SimRole[] = ['ordinary', 'curious', 'raider', 'bot', 'spoofed'];
 /** Roles whose spend is the raid's cost. */
 export const RAID_ROLES: readonly SimRole[] = ['raider', 'bot', 'spoofed'];
 
-/** An ordinary caller counts as served in time when the SMS left within this of its due time. */
-export const SERVED_WITHIN_MS = 2 * 3_600_000;
-/** Targets of a replay with a raid. */
-export const MAX_RAID_SPEND_PCT = 1;
-export const MIN_ORDINARY_SERVED_PCT = 99;
-
 export type TargetId =
   | 'raid_spend'
-  | 'ordinary_served'
+  | 'ordinary_before_expiry'
+  | 'ordinary_on_time_outside_shield'
+  | 'shield_detected'
   | 'caps_held'
   | 'no_spoofed_texted'
   | 'shield_off'
-  | 'ordinary_all_served';
+  | 'ordinary_all_on_time';
+
+/**
+ * What happened to one group (role) of people. "On time": the SMS left within one worker poll of
+ * falling due (REPLY_DELAY after the first contact), or, for a reply that fell due while the shield
+ * was on, within one poll of the shield switching off: the pacing's promise (a paced reply goes
+ * out as the reserve allows, at the latest when the raid is over, caps permitting).
+ */
+export interface GroupStats {
+  /** Distinct people. */
+  people: number;
+  /** Of them, with a mobile of an allowed country: those an SMS may reach. */
+  reachable: number;
+  /** Got their SMS before it expired. */
+  served: number;
+  onTime: number;
+}
 
 export interface SimTarget {
   id: TargetId;
@@ -55,15 +68,21 @@ export interface SimSummary {
   naiveSpendMicros: number;
   /** Spend on raider, bot and spoofed callers as a percentage (0–100) of the naive spend. */
   raidSpendPctOfNaive: number;
-  ordinary: {
-    callers: number;
-    served: number;
-    servedInTime: number;
-    /** Percentage (0–100) of ordinary callers served within 2 h of due; 100 when there are none. */
-    servedInTimePct: number;
+  /** Per group: who got their SMS, before expiry and on time. */
+  groups: Record<SimRole, GroupStats>;
+  ordinary: GroupStats & {
+    /** Percentage (0–100) of reachable ordinary callers served before expiry; 100 when none. */
+    servedPct: number;
+    /** Percentage (0–100) of reachable ordinary callers served on time; 100 when none. */
+    onTimePct: number;
+    /** Those whose first contact came outside shield periods, and how many of them on time. */
+    outsideShield: { reachable: number; onTime: number; pct: number };
+    /** How long after falling due the SMS left (median, max), for those served. */
     latenessMedianMs: number | null;
     latenessMaxMs: number | null;
   };
+  /** The targets this replay was checked against. */
+  goals: ScenarioTargets;
   /** Distinct curious people who got an SMS. */
   curiousRepliedTo: number;
   /** Distinct raiders and bots who got an SMS. */
@@ -129,24 +148,62 @@ export function summarise(outcome: SimOutcome): SimSummary {
   };
   const naiveSpendMicros = outcome.events.length * settings.replyCostMicros;
 
-  // Each ordinary caller's first SMS: served, and how late against its due time.
-  const firstSent = new Map<string, SimReply>();
-  for (const r of sent) {
-    if (r.role !== 'ordinary') continue;
-    const seen = firstSent.get(r.actor);
-    if (!seen || r.sentAt! < seen.sentAt!) firstSent.set(r.actor, r);
+  // Shield periods as offsets, for the on-time rule and the detection time.
+  const periods = outcome.shieldPeriods
+    .map((p) => ({
+      from: toOffset(outcome, p.from),
+      to: p.to === null ? outcome.end - outcome.start : toOffset(outcome, p.to),
+    }))
+    .sort((a, b) => a.from - b.from);
+  const inShield = (offset: number) => periods.find((p) => offset >= p.from && offset < p.to);
+  const poll = settings.pollMs ?? 0;
+  const onTime = (r: SimReply): boolean => {
+    if (r.sentAt === null) return false;
+    const due = toOffset(outcome, r.dueAt);
+    const period = inShield(due);
+    const deadline = (period ? Math.max(due, period.to) : due) + poll;
+    return toOffset(outcome, r.sentAt) <= deadline;
+  };
+  const allowed = new Set(settings.allowedCountries ?? ['FR']);
+  const reachable = (r: SimReply) =>
+    r.destinationType === 'mobile' &&
+    r.destinationCountry !== null &&
+    allowed.has(r.destinationCountry);
+
+  // Each person's reply (the first one, should there be several): served, on time, how late.
+  const firstReply = new Map<string, SimReply>();
+  for (const r of outcome.replies) {
+    const seen = firstReply.get(r.actor);
+    if (!seen || r.scheduledAt < seen.scheduledAt) firstReply.set(r.actor, r);
   }
-  const lateness = [...firstSent.values()]
-    .filter((r) => actorSets.ordinary.has(r.actor))
-    .map((r) => r.sentAt! - r.dueAt)
-    .sort((a, b) => a - b);
-  const callers = actors.ordinary;
-  const servedInTime = lateness.filter((ms) => ms <= SERVED_WITHIN_MS).length;
+  const groups = Object.fromEntries(
+    ROLES.map((role) => [role, { people: actors[role], reachable: 0, served: 0, onTime: 0 }]),
+  ) as Record<SimRole, GroupStats>;
+  const outsideShield = { reachable: 0, onTime: 0, pct: 100 };
+  const lateness: number[] = [];
+  for (const r of firstReply.values()) {
+    if (!actorSets[r.role].has(r.actor)) continue;
+    const g = groups[r.role];
+    if (reachable(r)) g.reachable++;
+    if (isSent(r) && toOffset(outcome, r.sentAt!) <= toOffset(outcome, r.expiresAt) + poll)
+      g.served++;
+    if (onTime(r)) g.onTime++;
+    if (r.role !== 'ordinary') continue;
+    if (isSent(r)) lateness.push(r.sentAt! - r.dueAt);
+    if (reachable(r) && !inShield(toOffset(outcome, r.scheduledAt))) {
+      outsideShield.reachable++;
+      if (onTime(r)) outsideShield.onTime++;
+    }
+  }
+  lateness.sort((a, b) => a - b);
+  outsideShield.pct =
+    outsideShield.reachable === 0 ? 100 : pct(outsideShield.onTime, outsideShield.reachable);
+  const o = groups.ordinary;
   const ordinary = {
-    callers,
-    served: lateness.length,
-    servedInTime,
-    servedInTimePct: callers === 0 ? 100 : pct(servedInTime, callers),
+    ...o,
+    servedPct: o.reachable === 0 ? 100 : pct(o.served, o.reachable),
+    onTimePct: o.reachable === 0 ? 100 : pct(o.onTime, o.reachable),
+    outsideShield,
     latenessMedianMs: median(lateness),
     latenessMaxMs: lateness.at(-1) ?? null,
   };
@@ -163,12 +220,6 @@ export function summarise(outcome: SimOutcome): SimSummary {
       (a, b) => b.spentMicros / (b.capMicros || 1) - a.spentMicros / (a.capMicros || 1),
     )[0] ?? null;
 
-  const periods = outcome.shieldPeriods
-    .map((p) => ({
-      from: toOffset(outcome, p.from),
-      to: p.to === null ? outcome.end - outcome.start : toOffset(outcome, p.to),
-    }))
-    .sort((a, b) => a.from - b.from);
   const shieldMs = periods.reduce((s, p) => s + Math.max(0, p.to - p.from), 0);
   const firstShield = periods[0]?.from ?? null;
   const timeToDetectMs =
@@ -188,7 +239,9 @@ export function summarise(outcome: SimOutcome): SimSummary {
     spend,
     naiveSpendMicros,
     raidSpendPctOfNaive: pct(spend.raidMicros, naiveSpendMicros),
+    groups,
     ordinary,
+    goals: outcome.targets ?? DEFAULT_TARGETS,
     curiousRepliedTo: distinctSent(['curious']),
     raidersRepliedTo: distinctSent(['raider', 'bot']),
     spoofedDestinationsTexted,
@@ -209,20 +262,26 @@ export function summarise(outcome: SimOutcome): SimSummary {
 
 function checkTargets(s: SimSummary): SimTarget[] {
   const o = s.ordinary;
+  const goal = s.goals;
   const ids: [TargetId, boolean][] =
     s.raidStartsAt === null
       ? [
           ['shield_off', !s.shieldEngaged],
-          ['ordinary_all_served', o.servedInTime === o.callers],
+          ['ordinary_all_on_time', o.onTime >= o.reachable],
         ]
       : [
-          ['raid_spend', s.raidSpendPctOfNaive <= MAX_RAID_SPEND_PCT],
-          ['ordinary_served', o.servedInTimePct >= MIN_ORDINARY_SERVED_PCT],
+          ['raid_spend', s.raidSpendPctOfNaive <= goal.raidSpend * 100 + 1e-9],
+          ['ordinary_before_expiry', o.servedPct >= goal.servedBeforeExpiry * 100 - 1e-9],
+          [
+            'ordinary_on_time_outside_shield',
+            o.outsideShield.pct >= goal.onTimeOutsideShield * 100 - 1e-9,
+          ],
+          ['shield_detected', s.timeToDetectMs !== null && s.timeToDetectMs <= goal.detectWithinMs],
         ];
   ids.push(['caps_held', s.capsHeld], ['no_spoofed_texted', s.spoofedDestinationsTexted === 0]);
   return ids.map(([id, ok]) => ({
     id,
-    name: WORDS.en.targetNames[id],
+    name: WORDS.en.targetNames[id](s),
     ok,
     detail: targetDetail(id, s, 'en'),
   }));
@@ -233,6 +292,8 @@ function targetDetail(id: TargetId, s: SimSummary, language: Language): string {
   const w: Words = WORDS[language];
   const money = (micros: number) => formatMoney(micros, s.currency);
   const o = s.ordinary;
+  const share = (part: number, whole: number, p: number) =>
+    `${part}/${whole} (${formatPct(p, language)})`;
   switch (id) {
     case 'raid_spend':
       return w.raidSpendDetail(
@@ -240,9 +301,18 @@ function targetDetail(id: TargetId, s: SimSummary, language: Language): string {
         money(s.spend.raidMicros),
         money(s.naiveSpendMicros),
       );
-    case 'ordinary_served':
-    case 'ordinary_all_served':
-      return `${o.servedInTime}/${o.callers} (${formatPct(o.servedInTimePct, language)})`;
+    case 'ordinary_before_expiry':
+      return share(o.served, o.reachable, o.servedPct);
+    case 'ordinary_all_on_time':
+      return share(o.onTime, o.reachable, o.onTimePct);
+    case 'ordinary_on_time_outside_shield':
+      return share(o.outsideShield.onTime, o.outsideShield.reachable, o.outsideShield.pct);
+    case 'shield_detected':
+      return s.timeToDetectMs === null
+        ? w.notDetected
+        : s.timeToDetectMs >= 0
+          ? w.detected(dur(s.timeToDetectMs))
+          : w.detectedBefore(dur(-s.timeToDetectMs));
     case 'caps_held':
       if (!s.capsHeld) {
         return s.capsExceeded
@@ -362,8 +432,12 @@ const WORDS = {
     naive: 'Naive autoresponder',
     naiveNote: 'every contact answered',
     ordinaryServed: 'Ordinary callers served',
-    withinTwoHours: 'within 2 h of due',
+    beforeExpiry: 'before expiry',
+    onTime: 'on time',
+    outsideShield: 'came outside shield periods, on time',
     lateness: 'lateness (median, max)',
+    groups: 'By group: served before expiry',
+    notDetected: 'never switched on',
     curiousReplied: 'Curious replied to',
     raidersReplied: 'Raiders and bots replied to',
     spoofedTexted: 'Non-mobile or spoofed ids texted',
@@ -396,13 +470,17 @@ const WORDS = {
     figures: 'Figures',
     wall: 'Replay computed in',
     targetNames: {
-      raid_spend: `raid spend ≤ ${MAX_RAID_SPEND_PCT} % of naive`,
-      ordinary_served: `≥ ${MIN_ORDINARY_SERVED_PCT} % of ordinary callers served within 2 h`,
-      caps_held: 'caps never exceeded',
-      no_spoofed_texted: 'no spoofed or non-mobile number texted',
-      shield_off: 'shield never engaged',
-      ordinary_all_served: 'every ordinary caller served within 2 h',
-    } as Record<TargetId, string>,
+      raid_spend: (s) => `raid spend ≤ ${pctOf(s.goals.raidSpend, 'en')} of naive`,
+      ordinary_before_expiry: (s) =>
+        `≥ ${pctOf(s.goals.servedBeforeExpiry, 'en')} of ordinary callers served before expiry`,
+      ordinary_on_time_outside_shield: (s) =>
+        `≥ ${pctOf(s.goals.onTimeOutsideShield, 'en')} of those outside shield periods on time`,
+      shield_detected: (s) => `shield on within ${dur(s.goals.detectWithinMs)} of the raid's start`,
+      caps_held: () => 'caps never exceeded',
+      no_spoofed_texted: () => 'no spoofed or non-mobile number texted',
+      shield_off: () => 'shield never engaged',
+      ordinary_all_on_time: () => 'every ordinary caller with an allowed mobile served on time',
+    } as Record<TargetId, (s: SimSummary) => string>,
     none: 'none',
     off: 'off',
     stayedOff: 'stayed off',
@@ -437,8 +515,12 @@ const WORDS = {
     naive: 'Répondeur naïf',
     naiveNote: 'chaque contact reçoit un SMS',
     ordinaryServed: 'Appelants ordinaires servis',
-    withinTwoHours: 'moins de 2 h après l’échéance',
+    beforeExpiry: 'avant expiration',
+    onTime: 'à l’heure',
+    outsideShield: 'venus hors bouclier, servis à l’heure',
     lateness: 'retard (médiane, max)',
+    groups: 'Par groupe : servis avant expiration',
+    notDetected: 'jamais activé',
     curiousReplied: 'Curieux ayant reçu un SMS',
     raidersReplied: 'Raideurs et bots ayant reçu un SMS',
     spoofedTexted: 'SMS vers des numéros usurpés ou non mobiles',
@@ -471,13 +553,18 @@ const WORDS = {
     figures: 'Chiffres',
     wall: 'Rejeu calculé en',
     targetNames: {
-      raid_spend: `dépense du raid ≤ ${MAX_RAID_SPEND_PCT} % du naïf`,
-      ordinary_served: `≥ ${MIN_ORDINARY_SERVED_PCT} % des appelants ordinaires servis en 2 h`,
-      caps_held: 'plafonds jamais dépassés',
-      no_spoofed_texted: 'aucun SMS vers un numéro usurpé ou non mobile',
-      shield_off: 'bouclier jamais activé',
-      ordinary_all_served: 'tous les appelants ordinaires servis en 2 h',
-    } as Record<TargetId, string>,
+      raid_spend: (s) => `dépense du raid ≤ ${pctOf(s.goals.raidSpend, 'fr')} du naïf`,
+      ordinary_before_expiry: (s) =>
+        `≥ ${pctOf(s.goals.servedBeforeExpiry, 'fr')} des appelants ordinaires servis avant expiration`,
+      ordinary_on_time_outside_shield: (s) =>
+        `≥ ${pctOf(s.goals.onTimeOutsideShield, 'fr')} de ceux venus hors bouclier servis à l’heure`,
+      shield_detected: (s) =>
+        `bouclier activé moins de ${dur(s.goals.detectWithinMs)} après le début du raid`,
+      caps_held: () => 'plafonds jamais dépassés',
+      no_spoofed_texted: () => 'aucun SMS vers un numéro usurpé ou non mobile',
+      shield_off: () => 'bouclier jamais activé',
+      ordinary_all_on_time: () => 'chaque appelant ordinaire au mobile autorisé servi à l’heure',
+    } as Record<TargetId, (s: SimSummary) => string>,
     none: 'aucun',
     off: 'inactif',
     stayedOff: 'resté inactif',
@@ -498,6 +585,12 @@ function locale(language: Language): string {
 
 function formatCount(n: number, language: Language): string {
   return new Intl.NumberFormat(locale(language)).format(n);
+}
+
+/** A share (0–1) as a percentage: "1 %", "99 %". */
+function pctOf(share: number, language: Language): string {
+  const n = share * 100;
+  return formatPct(n, language, Math.abs(n - Math.round(n)) < 1e-9 ? 0 : 2);
 }
 
 function formatPct(n: number, language: Language, digits = 1): string {
@@ -557,10 +650,20 @@ function figureRows(s: SimSummary, language: Language): [string, string, string]
   const o = s.ordinary;
   rows.push([
     w.ordinaryServed,
-    `${count(o.served)} / ${count(o.callers)}`,
-    `${count(o.servedInTime)} ${w.withinTwoHours} (${formatPct(o.servedInTimePct, language)})`,
+    `${count(o.served)} / ${count(o.reachable)}`,
+    `${w.beforeExpiry}; ${count(o.onTime)} ${w.onTime} (${formatPct(o.onTimePct, language)}); ${count(o.outsideShield.onTime)} / ${count(o.outsideShield.reachable)} ${w.outsideShield}`,
   ]);
   rows.push([`  ${w.lateness}`, `${dur(o.latenessMedianMs)}, ${dur(o.latenessMaxMs)}`, '']);
+  rows.push([w.groups, '', '']);
+  for (const role of ROLES) {
+    const g = s.groups[role];
+    if (g.people === 0) continue;
+    rows.push([
+      `  ${w.roles[role]}`,
+      `${count(g.served)} / ${count(g.people)}`,
+      `${count(g.onTime)} ${w.onTime}`,
+    ]);
+  }
   rows.push([w.curiousReplied, count(s.curiousRepliedTo), `/ ${count(s.actors.curious)}`]);
   rows.push([
     w.raidersReplied,
@@ -592,8 +695,8 @@ function figureRows(s: SimSummary, language: Language): [string, string, string]
   return rows;
 }
 
-function targetName(t: SimTarget, language: Language): string {
-  return WORDS[language].targetNames[t.id] ?? t.name;
+function targetName(t: SimTarget, s: SimSummary, language: Language): string {
+  return WORDS[language].targetNames[t.id](s);
 }
 
 function settingRows(settings: SimSettings, language: Language): [string, string][] {
@@ -640,7 +743,7 @@ export function renderText(
   }
   lines.push('');
   lines.push(`${w.targets}`);
-  const names = summary.targets.map((t) => targetName(t, language));
+  const names = summary.targets.map((t) => targetName(t, summary, language));
   const nameWidth = Math.max(0, ...names.map(width));
   summary.targets.forEach((t, i) => {
     const detail = targetDetail(t.id, summary, language);
@@ -835,7 +938,7 @@ export function renderHtml(
   const targets = summary.targets
     .map(
       (t) =>
-        `<li><span class="${t.ok ? 'ok' : 'ko'}">${t.ok ? '✓' : '✗'}</span> ${escapeHtml(targetName(t, language))} <span class="meta">— ${escapeHtml(targetDetail(t.id, summary, language))}</span></li>`,
+        `<li><span class="${t.ok ? 'ok' : 'ko'}">${t.ok ? '✓' : '✗'}</span> ${escapeHtml(targetName(t, summary, language))} <span class="meta">— ${escapeHtml(targetDetail(t.id, summary, language))}</span></li>`,
     )
     .join('\n');
   const settings = settingRows(summary.settings, language)

@@ -3,7 +3,6 @@ import { DEFAULT_REPLY_DELAY_MS, type Config } from '../config/load.ts';
 import { ManualClock } from '../domain/clock.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { classifyNumber } from '../domain/phone.ts';
-import { formatMoney } from '../domain/types.ts';
 import { assemble, DEMO_LINE_NUMBER, type Hotline } from '../main.ts';
 import { smsCost } from '../policy/cost.ts';
 import { generateEvents, raidStartsAt } from './generate.ts';
@@ -131,6 +130,8 @@ async function gather(
       'callers.number_type',
       'callers.country',
       'replies.due_at',
+      'replies.expires_at',
+      'replies.created_at',
       'replies.sent_at',
       'replies.state',
       'replies.reason',
@@ -145,7 +146,9 @@ async function gather(
       role: who.role,
       destinationType: r.number_type,
       destinationCountry: r.country,
+      scheduledAt: r.created_at,
       dueAt: r.due_at,
+      expiresAt: r.expires_at,
       sentAt: r.state === 'sent' ? r.sent_at : null,
       reason: r.reason ?? r.state,
       costMicros: r.cost_micros ?? r.reserved_micros,
@@ -167,6 +170,7 @@ async function gather(
   const s = config.shield;
   return {
     scenario: { name: scenario.name, description: scenario.description },
+    targets: scenario.targets,
     settings: {
       replyDelayMs: h.defaultLine.delayMs,
       currency: config.currency,
@@ -174,13 +178,17 @@ async function gather(
       replyCostMicros: replyCost,
       dailyCapMicros: config.budget.dailyMicros,
       monthlyCapMicros: config.budget.monthlyMicros,
+      allowedCountries: config.allowedCountries,
+      pollMs: STEP_MS,
       shield: {
         SHIELD_SURGE_CONTACTS: `${s.surgeContactsPerMinute}/min`,
         SHIELD_SURGE_NEW_CALLERS: `${s.surgeNewCallersPerMinute}/min`,
         SHIELD_SURGE_FACTOR: `×${s.surgeFactor}`,
         SHIELD_BASELINE: formatDuration(s.baselineMs),
         SHIELD_QUIET: formatDuration(s.quietMs),
-        SHIELD_HOURLY_BUDGET: `${Math.round(s.hourlyShare * 100)}% (${formatMoney(Math.floor(config.budget.dailyMicros * s.hourlyShare), config.currency)}/h)`,
+        SHIELD_SLOW_WINDOW: formatDuration(s.slowWindowMs),
+        SHIELD_SLOW_NEWCOMERS: String(s.slowNewcomers),
+        SHIELD_PACING_FLOOR: `${s.pacingFloorPerHour}/h`,
         SHIELD_REPEAT_LIMIT: String(s.repeatLimit),
       },
     },

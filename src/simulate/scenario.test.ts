@@ -9,6 +9,7 @@ import {
   parseScenario,
   SCENARIOS_DIR,
   ScenarioError,
+  DEFAULT_TARGETS,
   type Scenario,
 } from './scenario.ts';
 import { ORDINARY_TEXTS, HOSTILE_TEXTS } from './texts.ts';
@@ -102,6 +103,7 @@ describe('parseScenario', () => {
       returning: {
         share: 0.2,
         gap: { minMs: 1_200_000, maxMs: 18_000_000 },
+        times: { min: 1, max: 1 },
         texts: s.ordinary?.returning?.texts,
       },
       texts: [...ORDINARY_TEXTS],
@@ -144,6 +146,39 @@ describe('parseScenario', () => {
     assert.match(
       problems('{"name": "x",}', 'scenarios/x.json')[0]!,
       /^scenarios\/x\.json: not valid JSON/,
+    );
+  });
+
+  it('reads how many times the returning come back, and the targets, with their defaults', () => {
+    const s = parseScenario(
+      `${MINIMAL}
+ordinary:
+  count: 3
+  returning: { share: 0.5, times: { min: 2, max: 5 }, gap: { min: 30s, max: 10m } }
+targets:
+  servedBeforeExpiry: 100%
+  detectWithin: 20m
+`,
+      'angry.yaml',
+    );
+    assert.deepEqual(s.ordinary?.returning?.times, { min: 2, max: 5 });
+    assert.deepEqual(s.targets, {
+      raidSpend: 0.01,
+      servedBeforeExpiry: 1,
+      onTimeOutsideShield: 0.99,
+      detectWithinMs: 20 * 60_000,
+    });
+    assert.deepEqual(parseScenario(MINIMAL, 'tiny.yaml').targets, DEFAULT_TARGETS);
+    assert.match(problems(`${MINIMAL}\ntargets:\n  raidSpend: lots\n`)[0]!, /targets\.raidSpend/);
+    assert.match(
+      problems(`${MINIMAL}\ntargets:\n  detectWithn: 30m\n`)[0]!,
+      /targets\.detectWithn is not a known field \(did you mean "detectWithin"\?\)/,
+    );
+    assert.match(
+      problems(
+        `${MINIMAL}\nordinary:\n  count: 3\n  returning: { share: 0.5, times: { min: 3, max: 2 }, gap: { min: 1m, max: 2m } }\n`,
+      )[0]!,
+      /ordinary\.returning\.times\.max \(2\) must not be below ordinary\.returning\.times\.min \(3\)/,
     );
   });
 
@@ -354,11 +389,11 @@ describe('loadScenario and listScenarios', () => {
     assert.match(listed?.error ?? '', /raiders\.count/);
   });
 
-  it('ships four scenarios that all load', () => {
+  it('ships six scenarios that all load', () => {
     const listed = listScenarios();
     assert.deepEqual(
       listed.map((s) => s.name),
-      ['quiet-day', 'raid-2017', 'slow-drip', 'spoofed-pumping'],
+      ['angry-men', 'quiet-day', 'raid-2017', 'slow-drip', 'slow-raid', 'spoofed-pumping'],
     );
     for (const s of listed) assert.equal(s.error, null, `${s.name}: ${s.error}`);
     const raid: Scenario = loadScenario('raid-2017');

@@ -56,8 +56,16 @@ export interface OrdinaryPopulation {
   count: number;
   window: TimeWindow;
   textShare: number;
-  /** Share that contacts the line a second time, `gap` after the first. */
-  returning: { share: number; gap: DurationRange; texts: string[] } | null;
+  /**
+   * Share that gets in touch again: `times` more contacts (1 by default), each `gap` after the one
+   * before.
+   */
+  returning: {
+    share: number;
+    gap: DurationRange;
+    times: { min: number; max: number };
+    texts: string[];
+  } | null;
   texts: string[];
 }
 
@@ -123,6 +131,29 @@ export interface SpoofedPopulation {
   pacing: Pacing;
 }
 
+/**
+ * The targets a replay is checked against (shares are 0–1). A scenario without raiders, bots or
+ * spoofed ids is a calm day: there the shield must stay off and every ordinary caller with a
+ * mobile of an allowed country must get his SMS on time. With a raid, the other targets apply.
+ */
+export interface ScenarioTargets {
+  /** Raid: the spend on raiders, bots and spoofed ids, at most this share of a naive autoresponder's. */
+  raidSpend: number;
+  /** Raid: ordinary callers (with an allowed mobile) served before their reply expired, at least. */
+  servedBeforeExpiry: number;
+  /** Raid: ordinary callers who came outside shield periods and were served on time, at least. */
+  onTimeOutsideShield: number;
+  /** Raid: the shield switches on within this of the raid's start. */
+  detectWithinMs: number;
+}
+
+export const DEFAULT_TARGETS: ScenarioTargets = {
+  raidSpend: 0.01,
+  servedBeforeExpiry: 0.99,
+  onTimeOutsideShield: 0.99,
+  detectWithinMs: 30 * 60_000,
+};
+
 export interface Scenario {
   name: string;
   description: string;
@@ -137,6 +168,8 @@ export interface Scenario {
   raiders: RaidersPopulation | null;
   bots: BotsPopulation | null;
   spoofed: SpoofedPopulation | null;
+  /** What the replay must show; a scenario may make a default stricter or looser. */
+  targets: ScenarioTargets;
   /** File (or name) the scenario was read from, for messages. */
   source: string;
 }
@@ -517,7 +550,7 @@ function readOrdinary(r: Reader, value: unknown, totalMs: number): OrdinaryPopul
   let returning: OrdinaryPopulation['returning'] | undefined = null;
   if (g.returning !== undefined) {
     const rp = `${p}.returning`;
-    const rg = r.group(g.returning, rp, ['share', 'gap', 'texts']);
+    const rg = r.group(g.returning, rp, ['share', 'gap', 'times', 'texts']);
     returning = undefined;
     if (
       rg &&
@@ -526,8 +559,10 @@ function readOrdinary(r: Reader, value: unknown, totalMs: number): OrdinaryPopul
     ) {
       const share = r.share(rg.share, `${rp}.share`);
       const gap = readRange(r, rg.gap, `${rp}.gap`, ['20m', '5h']);
+      const times = opt(rg, 'times', { min: 1, max: 1 }, (v) => readIntRange(r, v, `${rp}.times`));
       const rtexts = opt(rg, 'texts', [...FOLLOW_UP_TEXTS], (v) => r.texts(v, `${rp}.texts`));
-      if (share !== null && gap && rtexts) returning = { share, gap, texts: rtexts };
+      if (share !== null && gap && times && rtexts)
+        returning = { share, gap, times, texts: rtexts };
     }
   }
   if (count === null || !window || textShare === null || !texts || returning === undefined)
@@ -782,7 +817,38 @@ const TOP_LEVEL = [
   'raiders',
   'bots',
   'spoofed',
+  'targets',
 ];
+
+function readTargets(r: Reader, value: unknown): ScenarioTargets | null {
+  const p = 'targets';
+  const g = r.group(value, p, [
+    'raidSpend',
+    'servedBeforeExpiry',
+    'onTimeOutsideShield',
+    'detectWithin',
+  ]);
+  if (!g) return null;
+  const d = DEFAULT_TARGETS;
+  const raidSpend = opt(g, 'raidSpend', d.raidSpend, (v) => r.share(v, `${p}.raidSpend`));
+  const servedBeforeExpiry = opt(g, 'servedBeforeExpiry', d.servedBeforeExpiry, (v) =>
+    r.share(v, `${p}.servedBeforeExpiry`),
+  );
+  const onTimeOutsideShield = opt(g, 'onTimeOutsideShield', d.onTimeOutsideShield, (v) =>
+    r.share(v, `${p}.onTimeOutsideShield`),
+  );
+  const detectWithinMs = opt(g, 'detectWithin', d.detectWithinMs, (v) =>
+    r.duration(v, `${p}.detectWithin`, { positive: true }),
+  );
+  if (
+    raidSpend === null ||
+    servedBeforeExpiry === null ||
+    onTimeOutsideShield === null ||
+    detectWithinMs === null
+  )
+    return null;
+  return { raidSpend, servedBeforeExpiry, onTimeOutsideShield, detectWithinMs };
+}
 
 /** Validates parsed data (from YAML or JSON) into a scenario; throws a ScenarioError listing every mistake. */
 export function readScenario(data: unknown, sourceName: string): Scenario {
@@ -839,6 +905,10 @@ export function readScenario(data: unknown, sourceName: string): Scenario {
     bots: population('bots', readBots),
     spoofed: population('spoofed', readSpoofed),
   };
+  const targets =
+    top.targets === undefined || top.targets === null
+      ? { ...DEFAULT_TARGETS }
+      : readTargets(r, top.targets);
   if (r.errors.length > 0) throw new ScenarioError(r.errors);
   return {
     name: name!,
@@ -852,6 +922,7 @@ export function readScenario(data: unknown, sourceName: string): Scenario {
     raiders: scenario.raiders ?? null,
     bots: scenario.bots ?? null,
     spoofed: scenario.spoofed ?? null,
+    targets: targets!,
     source: sourceName,
   };
 }

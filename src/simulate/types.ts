@@ -1,4 +1,5 @@
 import type { ContactKind } from '../domain/types.ts';
+import type { ScenarioTargets } from './scenario.ts';
 
 /** Who a synthetic caller is in a replay; the pipeline never sees this, only the report does. */
 export type SimRole = 'ordinary' | 'curious' | 'raider' | 'bot' | 'spoofed';
@@ -23,7 +24,11 @@ export interface SimReply {
   /** Type of the destination number (mobile, premium_rate, fixed_line, withheld, …). */
   destinationType: string;
   destinationCountry: string | null;
+  /** When the contact that scheduled the reply arrived. */
+  scheduledAt: number;
   dueAt: number;
+  /** After this the reply is dropped (REPLY_EXPIRY). */
+  expiresAt: number;
   /** When the SMS went out; null when it never did. */
   sentAt: number | null;
   /** Final (or last holding) reason: sent, hostile, cooldown, destination_not_allowed, … */
@@ -47,6 +52,10 @@ export interface SimSettings {
   replyCostMicros: number;
   dailyCapMicros: number;
   monthlyCapMicros: number;
+  /** Countries whose mobiles may get a reply. */
+  allowedCountries: readonly string[];
+  /** How often the replay's worker looks for due replies (its clock's step). */
+  pollMs: number;
   shield: Record<string, string>;
 }
 
@@ -54,6 +63,8 @@ export interface SimSettings {
 export interface SimOutcome {
   scenario: { name: string; description: string };
   settings: SimSettings;
+  /** What the replay must show (the scenario's targets). */
+  targets: ScenarioTargets;
   /** Epoch ms of the replay's virtual start, and when it stopped (all replies settled). */
   start: number;
   end: number;

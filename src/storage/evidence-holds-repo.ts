@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import { NotFoundError } from '../accounts/accounts.ts';
+import { THREAT_MARKED_BY } from '../domain/types.ts';
 import { appendAudit } from './audit-repo.ts';
 import type { Database } from './schema.ts';
 
@@ -113,6 +114,13 @@ export class EvidenceHoldsRepo {
         .returning('id')
         .executeTakeFirst();
       if (!row) throw new NotFoundError(`No caller ${callerId}.`);
+      // The marks nonmerci put on this caller's threats go with the release; an operator's stay.
+      await tx
+        .updateTable('contacts')
+        .set({ evidence_at: null, evidence_by: null })
+        .where('caller_id', '=', callerId)
+        .where('evidence_by', '=', THREAT_MARKED_BY)
+        .execute();
       await appendAudit(tx, {
         at: now,
         actor,

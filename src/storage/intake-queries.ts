@@ -8,12 +8,24 @@ export function intakeQueries(db: Kysely<Database>) {
   return {
     findDelivered: precompile<
       [provider: string, providerSid: string],
-      { id: number; outcome: string; reply_id: number | null; blocked: number }
+      {
+        id: number;
+        outcome: string;
+        reply_id: number | null;
+        blocked: number;
+        caller_id: number;
+      }
     >(
       db
         .selectFrom('contacts')
         .innerJoin('callers', 'callers.id', 'contacts.caller_id')
-        .select(['contacts.id', 'contacts.outcome', 'contacts.reply_id', 'callers.blocked'])
+        .select([
+          'contacts.id',
+          'contacts.outcome',
+          'contacts.reply_id',
+          'callers.blocked',
+          'contacts.caller_id',
+        ])
         .where('contacts.provider', '=', slot<string>(0))
         .where('contacts.provider_sid', '=', slot<string>(1)),
     ),
@@ -109,6 +121,8 @@ export function intakeQueries(db: Kysely<Database>) {
         outcome: string,
         replyId: number | null,
         labels: string | null,
+        evidenceAt: number | null,
+        evidenceBy: string | null,
       ],
       { id: number }
     >(
@@ -125,6 +139,8 @@ export function intakeQueries(db: Kysely<Database>) {
           outcome: slot<string>(7),
           reply_id: slot<number | null>(8),
           labels: slot<string | null>(9),
+          evidence_at: slot<number | null>(10),
+          evidence_by: slot<string | null>(11),
         })
         .onConflict((oc) => oc.columns(['provider', 'provider_sid']).doNothing())
         .returning('id'),

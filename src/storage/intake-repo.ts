@@ -163,6 +163,8 @@ export class IntakeRepo implements IntakeStore {
       outcome,
       replyId,
       c.labels,
+      c.evidenceMark === null ? null : c.receivedAt,
+      c.evidenceMark,
     );
     if (!contact) throw new DuplicateDelivery();
     await appendEvidence(
@@ -188,6 +190,7 @@ export class IntakeRepo implements IntakeStore {
     return {
       duplicate: false,
       contactId: contact.id,
+      callerId: caller.id,
       outcome,
       replyId,
       callerBlocked: caller.blocked === 1,
@@ -204,6 +207,7 @@ export class IntakeRepo implements IntakeStore {
     return {
       duplicate: true,
       contactId: row.id,
+      callerId: row.caller_id,
       outcome: row.outcome as ContactOutcome,
       replyId: row.reply_id,
       callerBlocked: row.blocked === 1,

@@ -7,6 +7,7 @@ import { shieldMigration } from './migrations/003-shield.ts';
 import { dashboardMigration } from './migrations/004-dashboard.ts';
 import { evidenceMigration } from './migrations/005-evidence.ts';
 import { numberKeysMigration } from './migrations/006-number-keys.ts';
+import { shieldReasonsMigration } from './migrations/007-shield-reasons.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -17,6 +18,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '004-dashboard': dashboardMigration(storage.caps),
     '005-evidence': evidenceMigration(storage.caps),
     '006-number-keys': numberKeysMigration,
+    '007-shield-reasons': shieldReasonsMigration,
   };
 }
 

@@ -39,8 +39,8 @@ interface ReplyFacts {
 
 /** Rolls a reservation back when the second cap does not fit after the first one was taken. */
 class CapExceeded extends Error {
-  readonly cap: 'day' | 'month' | 'slice';
-  constructor(cap: 'day' | 'month' | 'slice') {
+  readonly cap: 'day' | 'month' | 'paced';
+  constructor(cap: 'day' | 'month' | 'paced') {
     super(cap);
     this.cap = cap;
   }
@@ -129,9 +129,9 @@ export class RepliesRepo implements ReplyStore {
             .selectFrom('replies')
             .select('id')
             .where((w) => isClaimable(w, now))
-            // The shield hands its hourly slice to the least hostile first.
+            // The least hostile first (the pacing's order), then in the order they fell due.
             .orderBy('priority')
-            .orderBy('next_attempt_at')
+            .orderBy('due_at')
             .limit(limit);
           if (this.#caps.skipLocked) q = q.forUpdate().skipLocked();
           return q;
@@ -144,7 +144,7 @@ export class RepliesRepo implements ReplyStore {
       )
       .returningAll()
       .execute();
-    rows.sort((a, b) => a.priority - b.priority || a.next_attempt_at - b.next_attempt_at);
+    rows.sort((a, b) => a.priority - b.priority || a.due_at - b.due_at);
     return rows.map(toClaimed);
   }
 
@@ -195,6 +195,14 @@ export class RepliesRepo implements ReplyStore {
       .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', reply.createdAt)]))
       .limit(1)
       .executeTakeFirst();
+    const overlapping = await this.#db
+      .selectFrom('shield_periods')
+      .select('id')
+      .where('line_id', '=', reply.lineId)
+      .where('started_at', '<=', now)
+      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', reply.createdAt)]))
+      .limit(1)
+      .executeTakeFirst();
     return {
       line,
       callerNumberEnc: caller.number_enc,
@@ -211,6 +219,7 @@ export class RepliesRepo implements ReplyStore {
       })),
       rangeCallers,
       arrivedDuringShield: shielded !== undefined,
+      shieldDuringDelay: overlapping !== undefined,
     };
   }
 
@@ -245,6 +254,28 @@ export class RepliesRepo implements ReplyStore {
     });
   }
 
+  async pacedAheadMicros(
+    lineId: number,
+    reply: { id: number; priority: number; dueAt: number },
+    costMicros: number,
+  ): Promise<number> {
+    const row = await this.#db
+      .selectFrom('replies')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('line_id', '=', lineId)
+      .where('state', '=', 'scheduled')
+      .where('reason', '=', 'paced')
+      .where('id', '!=', reply.id)
+      .where((eb) =>
+        eb.or([
+          eb('priority', '<', reply.priority),
+          eb.and([eb('priority', '=', reply.priority), eb('due_at', '<', reply.dueAt)]),
+        ]),
+      )
+      .executeTakeFirstOrThrow();
+    return Number(row.n) * costMicros;
+  }
+
   async reserve(id: number, worker: string, r: Reservation): Promise<ReserveOutcome> {
     try {
       await this.#db.transaction().execute(async (tx) => {
@@ -258,27 +289,22 @@ export class RepliesRepo implements ReplyStore {
           ])
           .onConflict((oc) => oc.column('period').doNothing())
           .execute();
-        const limits: [string, number, 'day' | 'month' | 'slice'][] = [
+        const limits: [string, number, 'day' | 'month' | 'paced'][] = [
           [day, r.caps.dailyMicros, 'day'],
           [month, r.caps.monthlyMicros, 'month'],
         ];
-        if (r.slice) {
-          const hour = periodKey('hour', r.slice.key);
-          await tx
-            .insertInto('budget_periods')
-            .values({ period: hour, reserved_micros: 0, committed_micros: 0 })
-            .onConflict((oc) => oc.column('period').doNothing())
-            .execute();
-          limits.push([hour, r.slice.capMicros, 'slice']);
-        }
+        // The paced ceiling is checked last: a reply that fits it but not a cap says which cap.
+        if (r.pace) limits.push([day, r.pace.ceilingMicros, 'paced']);
         for (const [period, cap, name] of limits) {
           // The cap check and the increment are one statement: PostgreSQL re-checks the condition on
           // the locked row, SQLite runs one writer at a time, so concurrent workers cannot overshoot.
+          // The paced ceiling only checks: the day's row already holds this cost (its cap came first).
+          const add = name === 'paced' ? 0 : r.costMicros;
           const res = await tx
             .updateTable('budget_periods')
-            .set((eb) => ({ reserved_micros: eb('reserved_micros', '+', r.costMicros) }))
+            .set((eb) => ({ reserved_micros: eb('reserved_micros', '+', add) }))
             .where('period', '=', period)
-            .where(sql<number>`reserved_micros + committed_micros + ${r.costMicros}`, '<=', cap)
+            .where(sql<number>`reserved_micros + committed_micros + ${add}`, '<=', cap)
             .executeTakeFirst();
           if (Number(res.numUpdatedRows) !== 1) throw new CapExceeded(name);
         }
@@ -292,7 +318,9 @@ export class RepliesRepo implements ReplyStore {
           reserved_micros: r.costMicros,
           budget_day: r.day,
           budget_month: r.month,
-          budget_hour: r.slice?.key ?? null,
+          budget_hour: null,
+          signals: r.trace.signals,
+          priority: r.trace.priority,
           attempts: sql<number>`attempts + 1`,
         });
       });

@@ -188,6 +188,10 @@ export interface ShieldPeriodsTable {
   /** auto (surge detector) or operator. */
   trigger: string;
   detail: string | null;
+  /** Why it started, as JSON (policy/shield-reason.ts); null before 007. */
+  reason: string | null;
+  /** Why it ended, as JSON; null while it lasts. */
+  end_reason: string | null;
 }
 
 /** Durable outbox of operator alerts; dedupe_key makes raising an alert idempotent across processes. */

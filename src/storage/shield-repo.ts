@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { ShieldMode } from '../domain/types.ts';
 import { shieldRecord } from '../evidence/events.ts';
 import { appendAudit } from './audit-repo.ts';
@@ -6,6 +6,11 @@ import { appendEvidence } from './evidence-repo.ts';
 import type { Database } from './schema.ts';
 
 import type { ShieldChange, ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
+import { HOSTILE_LABELS } from '../policy/hostility.ts';
+import { parseShieldReason, type ShieldReason } from '../policy/shield-reason.ts';
+
+/** A newcomer who came back this many times within the window counts as hostile. */
+const HOSTILE_NEWCOMER_CONTACTS = 3;
 
 export interface ShieldPeriod {
   lineId: number;
@@ -13,6 +18,9 @@ export interface ShieldPeriod {
   endedAt: number | null;
   trigger: string;
   detail: string | null;
+  /** Why it started and ended, with the figures; null for periods stored before reasons were. */
+  reason: ShieldReason | null;
+  endReason: ShieldReason | null;
 }
 
 /** Traffic measurements and shield state of lines. */
@@ -47,6 +55,43 @@ export class ShieldRepo implements ShieldStore {
     return { contacts: Number(row.contacts), newCallers: Number(row.new_callers ?? 0) };
   }
 
+  /**
+   * Hostile newcomers of a line in [from, to): callers first seen in that window whose contacts in
+   * it include a text labelled insult, threat, sexual or spam, or who got in touch three times or
+   * more (came back again and again before any reply could be due).
+   */
+  async hostileNewcomers(lineId: number, from: number, to: number): Promise<number> {
+    const abusive = sql.join(
+      HOSTILE_LABELS.map(
+        (l) => sql`(',' || coalesce(contacts.labels, '') || ',') like ${sql.lit(`%,${l},%`)}`,
+      ),
+      sql` or `,
+    );
+    const row = await this.#db
+      .selectFrom((db) =>
+        db
+          .selectFrom('contacts')
+          .innerJoin('callers', 'callers.id', 'contacts.caller_id')
+          .select('contacts.caller_id')
+          .where('contacts.line_id', '=', lineId)
+          .where('contacts.received_at', '>=', from)
+          .where('contacts.received_at', '<', to)
+          .where('callers.first_seen_at', '>=', from)
+          .where('callers.first_seen_at', '<', to)
+          .groupBy('contacts.caller_id')
+          .having((eb) =>
+            eb.or([
+              eb(sql<number>`sum(case when ${abusive} then 1 else 0 end)`, '>', 0),
+              eb(eb.fn.countAll(), '>=', HOSTILE_NEWCOMER_CONTACTS),
+            ]),
+          )
+          .as('hostile'),
+      )
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  }
+
   /** Shield periods of a line overlapping [from, to), oldest first. */
   async periods(lineId: number | null, from: number, to: number): Promise<ShieldPeriod[]> {
     let q = this.#db
@@ -62,6 +107,8 @@ export class ShieldRepo implements ShieldStore {
       endedAt: r.ended_at,
       trigger: r.trigger,
       detail: r.detail,
+      reason: parseShieldReason(r.reason),
+      endReason: parseShieldReason(r.end_reason),
     }));
   }
 
@@ -76,7 +123,7 @@ export class ShieldRepo implements ShieldStore {
 
   /**
    * Switches the shield, if it is still in the state this process saw (several monitors may run):
-   * opens or closes its period, and on leaving makes the replies it held due at once. Returns
+   * opens or closes its period, and on leaving makes the replies it paced due at once. Returns
    * whether this call made the change.
    */
   async switch(lineId: number, change: ShieldChange): Promise<boolean> {
@@ -109,6 +156,7 @@ export class ShieldRepo implements ShieldStore {
             started_at: change.now,
             trigger: change.trigger,
             detail: change.detail,
+            reason: JSON.stringify(change.reason),
           })
           .returning('id')
           .executeTakeFirstOrThrow();
@@ -116,7 +164,7 @@ export class ShieldRepo implements ShieldStore {
       } else {
         const ended = await tx
           .updateTable('shield_periods')
-          .set({ ended_at: change.now })
+          .set({ ended_at: change.now, end_reason: JSON.stringify(change.reason) })
           .where('line_id', '=', lineId)
           .where('ended_at', 'is', null)
           .returning('id')
@@ -131,7 +179,8 @@ export class ShieldRepo implements ShieldStore {
           .set({ next_attempt_at: change.now })
           .where('line_id', '=', lineId)
           .where('state', '=', 'scheduled')
-          .where('reason', '=', 'shield')
+          // Paced replies (and those held by the hourly slice of earlier versions) wait no more.
+          .where('reason', 'in', ['paced', 'shield'])
           .execute();
       }
       return true;

@@ -498,14 +498,21 @@ for (const dialect of DIALECTS) {
         assert.deepEqual([clara.body, clara.hidden, clara.labels], [CLEAN, false, []]);
         assert.equal(anna.reply?.state, 'scheduled');
         assert.equal(anna.outcome, 'reply_scheduled');
+        // On a calm line an insult costs nobody his reply: it is labelled, hidden, and scheduled.
+        assert.deepEqual([bruno.outcome, bruno.reply?.state], ['reply_scheduled', 'scheduled']);
         const text = ok<{ body: string }>(await a.get(`/api/contacts/${bruno.id}/text`));
         assert.equal(text.body, INSULT);
         refused(await a.get(`/api/contacts/${anna.id}/text`), 404);
         refused(await a.get('/api/contacts/999/text'), 404);
       });
 
+      /** An operator blocks Bruno: his reply is withheld when it falls due. */
+      const blockBruno = async () =>
+        ok(await a.post('/api/lists/blocked', { number: BRUNO.typed, on: true }));
+
       it('filters by label, replied, reason, line, time, caller and pages', async () => {
         const { anna, bruno, clara } = rows;
+        await blockBruno();
         await letRepliesGo();
         assert.deepEqual(await ids('?label=insult'), [bruno.id]);
         assert.deepEqual(await ids('?label=any'), [bruno.id]);
@@ -543,6 +550,7 @@ for (const dialect of DIALECTS) {
       });
 
       it('counts the contacts and replies per 10 minutes in the chart', async () => {
+        await blockBruno();
         await letRepliesGo();
         const chart = ok<Chart>(await a.get('/api/overview/chart?range=24h'));
         assert.equal(chart.bucketMs, 10 * MINUTE);

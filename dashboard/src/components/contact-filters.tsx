@@ -15,7 +15,7 @@ export const FILTER_KEYS = [
 ] as const;
 export type Filters = Record<(typeof FILTER_KEYS)[number], string>;
 
-const LABEL_FILTERS = ['clean', 'any', 'insult', 'threat', 'sexual', 'spam', 'test'];
+const LABEL_FILTERS = ['clean', 'any', 'insult', 'threat', 'sexual', 'spam', 'test', 'mockery'];
 export const REPLY_REASONS = [
   'sent',
   'cooldown',
@@ -27,6 +27,7 @@ export const REPLY_REASONS = [
   'opted_out',
   'keyword_rule',
   'test_message',
+  'paced',
   'shield',
   'expired',
   'provider_rejected',

@@ -102,6 +102,8 @@ export const en: Record<keyof typeof fr, string> = {
   'reason.opted_out': 'Not sent: this person asked for STOP',
   'reason.keyword_rule': 'Not sent: one of their texts contains a keyword from the rules',
   'reason.test_message': 'Not sent: just a "test" message',
+  'reason.paced':
+    'Waiting: during the raid the day’s budget goes out a little at a time, least hostile callers first',
   'reason.shield': 'Not sent: held back by the shield',
   'reason.expired': 'Not sent: too late, the reply expired',
   'reason.provider_rejected': 'Not sent: the phone provider refused this number',
@@ -118,6 +120,7 @@ export const en: Record<keyof typeof fr, string> = {
   'reasonShort.opted_out': 'Asked for STOP',
   'reasonShort.keyword_rule': 'Keyword from the rules',
   'reasonShort.test_message': 'Test message',
+  'reasonShort.paced': 'Waiting (raid)',
   'reasonShort.shield': 'Shield',
   'reasonShort.expired': 'Expired',
   'reasonShort.provider_rejected': 'Refused by the provider',
@@ -137,6 +140,7 @@ export const en: Record<keyof typeof fr, string> = {
   'label.sexual': 'sexual harassment',
   'label.spam': 'spam',
   'label.test': 'test',
+  'label.mockery': 'mockery',
 
   'labelFilter.clean': 'Nothing flagged',
   'labelFilter.any': 'Any flagged message',
@@ -145,6 +149,7 @@ export const en: Record<keyof typeof fr, string> = {
   'labelFilter.sexual': 'Sexual harassment',
   'labelFilter.spam': 'Spam',
   'labelFilter.test': 'Test messages',
+  'labelFilter.mockery': 'Mockery (bare laughter)',
 
   'provider.twilio': 'Twilio',
   'provider.simulator': 'Simulator (nothing is sent for real)',

@@ -104,6 +104,8 @@ export const fr = {
   'reason.opted_out': 'Non envoyé : la personne a demandé STOP',
   'reason.keyword_rule': 'Non envoyé : un de ses SMS contient un mot-clé des règles',
   'reason.test_message': 'Non envoyé : simple message de « test »',
+  'reason.paced':
+    'En attente : pendant le raid, le budget du jour part au compte-gouttes, les appelants les moins hostiles d’abord',
   'reason.shield': 'Non envoyé : retenu par le bouclier',
   'reason.expired': 'Non envoyé : trop tard, la réponse a expiré',
   'reason.provider_rejected': "Non envoyé : l'opérateur a refusé ce numéro",
@@ -120,6 +122,7 @@ export const fr = {
   'reasonShort.opted_out': 'A demandé STOP',
   'reasonShort.keyword_rule': 'Mot-clé des règles',
   'reasonShort.test_message': 'Message de test',
+  'reasonShort.paced': 'En attente (raid)',
   'reasonShort.shield': 'Bouclier',
   'reasonShort.expired': 'Expirée',
   'reasonShort.provider_rejected': "Refusée par l'opérateur",
@@ -139,6 +142,7 @@ export const fr = {
   'label.sexual': 'harcèlement sexuel',
   'label.spam': 'spam',
   'label.test': 'test',
+  'label.mockery': 'moquerie',
 
   'labelFilter.clean': 'Rien de signalé',
   'labelFilter.any': 'Tout message signalé',
@@ -147,6 +151,7 @@ export const fr = {
   'labelFilter.sexual': 'Harcèlement sexuel',
   'labelFilter.spam': 'Spam',
   'labelFilter.test': 'Messages de test',
+  'labelFilter.mockery': 'Moqueries (rires seuls)',
 
   'provider.twilio': 'Twilio',
   'provider.simulator': 'Simulateur (rien ne part pour de vrai)',

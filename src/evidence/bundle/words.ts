@@ -187,6 +187,7 @@ const fr: Words = {
     sexual: 'Contenu sexuel',
     spam: 'Publicité ou spam',
     test: 'Message de test',
+    mockery: 'Moquerie (rires seuls)',
   },
   reasonNames: {
     cooldown: 'Déjà répondu à ce numéro récemment',
@@ -205,8 +206,10 @@ const fr: Words = {
     test_message: 'Message de test',
     shield: 'Bouclier actif',
     shield_rationed: 'Bouclier actif (réponses rationnées)',
+    paced: 'En attente pendant le raid (budget au compte-gouttes)',
   },
   triggerNames: {
+    auto: 'Détection automatique',
     surge: 'Afflux de contacts détecté',
     operator: 'Décision de l’opératrice ou de l’opérateur',
     manual: 'Déclenché à la main',
@@ -314,6 +317,7 @@ const en: Words = {
     sexual: 'Sexual content',
     spam: 'Advertising or spam',
     test: 'Test message',
+    mockery: 'Mockery (bare laughter)',
   },
   reasonNames: {
     cooldown: 'Already replied to this number recently',
@@ -332,8 +336,10 @@ const en: Words = {
     test_message: 'Test message',
     shield: 'Shield up',
     shield_rationed: 'Shield up (replies rationed)',
+    paced: 'Waiting during the raid (budget paced)',
   },
   triggerNames: {
+    auto: 'Automatic detection',
     surge: 'Surge of contacts detected',
     operator: 'Operator’s decision',
     manual: 'Switched on by hand',

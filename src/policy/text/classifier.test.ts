@@ -237,6 +237,29 @@ describe('lexiconClassifier: links', () => {
   }
 });
 
+describe('lexiconClassifier: bare laughter', () => {
+  for (const text of [
+    'mdr',
+    'MDRRR',
+    'p t d r',
+    'lol lol',
+    'ahahah',
+    'hihi',
+    'ISSOU',
+    '😂😂😂',
+    'xD',
+  ]) {
+    it(`mockery: ${JSON.stringify(text)}`, () => {
+      assert.deepEqual(labels(text), ['mockery']);
+    });
+  }
+  for (const text of ['mdr t es drole toi', 'Ah ?', '?', '😊', 'ok', 'Allô ?']) {
+    it(`not mockery: ${JSON.stringify(text)}`, () => {
+      assert.equal(labels(text).includes('mockery'), false);
+    });
+  }
+});
+
 describe('lexiconClassifier: test messages', () => {
   const tests = [
     'test',
@@ -254,8 +277,7 @@ describe('lexiconClassifier: test messages', () => {
     'test !!',
     'ça marche ?',
     'ca marche',
-    'allo ?',
-    'Allô',
+    'anti-relous ?',
     'hello test',
     'testtest',
     'test test',
@@ -265,9 +287,7 @@ describe('lexiconClassifier: test messages', () => {
     'is this working?',
     'Je teste le numéro anti-relous',
     "c'est vrai que ça répond ?",
-    'mdr',
-    'p t d r',
-    'lol lol',
+    'is this working',
   ];
   for (const text of tests) {
     it(`test: ${JSON.stringify(text)}`, () => {
@@ -285,6 +305,18 @@ describe('lexiconClassifier: test messages', () => {
     '1 2 3',
     'mdr t es drole toi',
     'Il est vrai que je suis en retard',
+    // What a man writes to a number he was just given: never a test.
+    'Allô ?',
+    'allo',
+    'Ça répond ?',
+    "C'est qui ?",
+    "T'es où ?",
+    'Tu es là ?',
+    'Réponds stp',
+    "c'est ton vrai numéro ?",
+    'Il répond pas ce numéro',
+    'mdr',
+    'lol lol',
   ];
   for (const text of notTests) {
     it(`not a test: ${JSON.stringify(text)}`, () => {
@@ -306,7 +338,7 @@ describe('lexiconClassifier: test messages', () => {
 describe('lexiconClassifier: result shape', () => {
   it('exposes its name and the label order', () => {
     assert.equal(lexiconClassifier.name, 'lexicon-fr-en');
-    assert.deepEqual(TEXT_LABELS, ['insult', 'threat', 'sexual', 'spam', 'test']);
+    assert.deepEqual(TEXT_LABELS, ['insult', 'threat', 'sexual', 'spam', 'test', 'mockery']);
   });
 
   it('orders labels as TEXT_LABELS, whatever the order in the text', () => {

@@ -3,8 +3,9 @@
  * so that a hostile sender gets no paid reply. Pure code, no I/O.
  *
  * The default implementation matches a French and English lexicon (lexicon.ts) against several
- * normalised views of the text (normalise.ts), finds links on the raw text, and recognises the
- * curious "is this a real number?" messages. Anything with the `TextClassifier` shape can replace it.
+ * normalised views of the text (normalise.ts), finds links on the raw text, recognises the
+ * curious "is this line working?" messages, and texts made only of laughter ("mdr", "ptdr",
+ * "😂😂"), the raid's bland filler, labelled mockery: it counts only while the shield is on. Anything with the `TextClassifier` shape can replace it.
  */
 import {
   DEFAULT_LEXICON,
@@ -16,9 +17,16 @@ import {
 import { findPhrase, wordMatches } from './match.ts';
 import { cleanCharacters, normaliseText, normaliseVariants } from './normalise.ts';
 
-export type TextLabel = 'insult' | 'threat' | 'sexual' | 'spam' | 'test';
+export type TextLabel = 'insult' | 'threat' | 'sexual' | 'spam' | 'test' | 'mockery';
 
-export const TEXT_LABELS: readonly TextLabel[] = ['insult', 'threat', 'sexual', 'spam', 'test'];
+export const TEXT_LABELS: readonly TextLabel[] = [
+  'insult',
+  'threat',
+  'sexual',
+  'spam',
+  'test',
+  'mockery',
+];
 
 export interface TextClassification {
   /** The labels found, in `TEXT_LABELS` order, without duplicates; empty for a clean text. */
@@ -124,45 +132,25 @@ const normalisedWords = (list: readonly string[]): Set<string> =>
 /** Words that make a message a test. "testtest" collapses to "testest". */
 const TEST_WORD = /^(?:test(?:est)*|tests|teste|testes|tester|testing|tst)$/;
 /**
- * Besides test words: bare laughter. A message made only of "lol", "mdr" or "ptdr" is someone
- * poking at the line, not a man answering a woman's number; it gets no reply either.
+ * Besides test words: "essai". Greetings and questions ("Allô ?", "Ça répond ?", "C'est qui ?"),
+ * and laughter, are not tests: they are what a man writes to a number he was just given.
  */
-const TEST_WORDS = normalisedWords([
-  'essai',
-  'essais',
-  'essaie',
-  'lol',
-  'mdr',
-  'mdrr',
-  'ptdr',
-  'xptdr',
-  'ahah',
-  'haha',
-  'hihi',
-  'xd',
-  'issou',
-  'lmao',
-  'rofl',
-]);
+const TEST_WORDS = normalisedWords(['essai', 'essais', 'essaie']);
 const ESSAI = 'essai';
-/** Phrases that make a message a test. */
+/** Phrases that announce a test or name the line. */
 const TEST_PHRASES: readonly { term: string; words: readonly string[] }[] = [
   'ça marche',
   'ça fonctionne',
-  'allo',
-  'vrai numéro',
-  'numéro valide',
-  'ça répond',
-  'il répond',
-  'ça existe',
+  'vrai que ça répond',
+  'vrai que ça marche',
   'anti relous',
   'anti relou',
+  'nonmerci',
   'is this working',
   'does this work',
   'does it work',
   'is it working',
   'it works',
-  'real number',
 ].map((term) => ({ term, words: normaliseText(term).words }));
 /** Words that may surround a test word without making it a real message. */
 const FILLER = normalisedWords([
@@ -271,6 +259,24 @@ function detectTest(words: readonly string[], covered: readonly boolean[]): stri
 }
 
 // ---------------------------------------------------------------------------------------------
+// Laughter
+
+/** A laughing word once normalised (double letters collapse: "mdrrr" → "mdr", "issou" → "isou"). */
+const LAUGH_WORD =
+  /^(?:a?(?:h[aeiou]){2,}h?|(?:a?h){2,}|lol(?:ol)*|lolilol|mdr|ptdr|xptdr|xd|lmao|lmfao|rofl|kek|jp|isou)$/;
+const LAUGH_EMOJI = /[\u{1F602}\u{1F923}\u{1F606}\u{1F639}\u{1F605}]/u;
+const ONLY_EMOJI_AND_PUNCTUATION = /^[\p{Extended_Pictographic}\u{FE0F}\u{200D}\s!?.…]+$/u;
+
+/** The text is nothing but laughter: words like "mdr" or "haha", or laughing emoji. */
+function isLaughter(raw: string, words: readonly string[]): string | null {
+  if (words.length > 0) return words.every((w) => LAUGH_WORD.test(w)) ? words[0]! : null;
+  const text = raw.trim();
+  return text !== '' && ONLY_EMOJI_AND_PUNCTUATION.test(text) && LAUGH_EMOJI.test(text)
+    ? 'emoji'
+    : null;
+}
+
+// ---------------------------------------------------------------------------------------------
 
 /** A classifier backed by a lexicon (the default one: nonmerci's French and English lexicon). */
 export function createLexiconClassifier(lexicon: Lexicon = DEFAULT_LEXICON): TextClassifier {
@@ -295,6 +301,8 @@ export function createLexiconClassifier(lexicon: Lexicon = DEFAULT_LEXICON): Tex
         testTerm ??= detectTest(view.words, covered);
       }
       if (testTerm !== null) add('test', testTerm);
+      const laugh = isLaughter(input, normaliseText(input).words);
+      if (laugh !== null) add('mockery', laugh);
       const order = (label: TextLabel): number => TEXT_LABELS.indexOf(label);
       const matches = [...found.values()].sort((a, b) => order(a.label) - order(b.label));
       const labels = TEXT_LABELS.filter((label) => matches.some((m) => m.label === label));

@@ -25,6 +25,7 @@ describe('normaliseText', () => {
     ['repeated letters', 'saloooope connnard', 'salope conard'],
     ['spaced letters', 's a l o p e', 'salope'],
     ['spaced letters with dots', 's. a. l. o. p. e.', 'salope'],
+    ['spaced letters, the last one held', 'p u t eeeee', 'pute'],
     ['dotted letters', 's.a.l.o.p.e', 'salope'],
     ['hyphenated letters', 's-a-l-o-p-e', 'salope'],
     ['underscored letters', 'p_u_t_e', 'pute'],

@@ -193,7 +193,8 @@ function isWordish(char: string): boolean {
 }
 
 /**
- * Glues runs of single-letter tokens: "s a l o p e", "s. a. l. o. p. e", "t e s t", "s 4 l 0 p e".
+ * Glues runs of single-letter tokens: "s a l o p e", "s. a. l. o. p. e", "t e s t", "s 4 l 0 p e",
+ * "p u t eeee".
  * A run needs at least three tokens and two real letters, so "test 1 2 3" keeps its digits.
  */
 function joinSpacedLetters(tokens: readonly string[]): string[] {
@@ -208,7 +209,10 @@ function joinSpacedLetters(tokens: readonly string[]): string[] {
   for (const token of tokens) {
     if (token === '') continue;
     const c = core(token);
-    if ([...c].length === 1) {
+    const chars = [...c];
+    // A letter held at the end of a spaced run ("p u t eeeee") still belongs to it.
+    const held = run.length >= 2 && chars.length > 1 && chars.every((ch) => ch === chars[0]);
+    if (chars.length === 1 || (held && LETTER.test(chars[0]!))) {
       run.push(c);
     } else {
       flush();

@@ -8,7 +8,7 @@ import type { ApiDeps } from './deps.ts';
 import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
 import { actorOf } from './session.ts';
 
-const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test'];
+const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test', 'mockery'];
 
 /** Contacts, the caller history behind them, evidence marks and blocking. */
 export function contactsApi(deps: ApiDeps) {

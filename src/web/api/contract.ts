@@ -224,7 +224,7 @@ export interface UpdateBudgetRequest {
 
 export type ContactKind = 'call' | 'text';
 /** Classifier labels of a text. */
-export type Label = 'insult' | 'threat' | 'sexual' | 'spam' | 'test';
+export type Label = 'insult' | 'threat' | 'sexual' | 'spam' | 'test' | 'mockery';
 
 /**
  * GET /api/contacts (moderator). Query: line (id), from / to (epoch ms), label (a Label, or
