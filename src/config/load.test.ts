@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { ConfigError } from '../domain/errors.ts';
-import { loadConfig, readSettings } from './load.ts';
+import { DEFAULT_SHIELD, loadConfig, readSettings } from './load.ts';
 
 const SECRET = 'x'.repeat(40);
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
@@ -249,5 +249,74 @@ describe('readSettings', () => {
 
   it('throws one ConfigError per single mistake', () => {
     assertConfigError(() => readSettings({ BUDGET_DAILY: '-1' }), 'BUDGET_DAILY', /"-1"/);
+  });
+});
+
+describe('shield settings of the slow-raid detector and the pacing', () => {
+  it('defaults to a 30-minute slow window, 8 hostile newcomers and a floor of 2 callers an hour', () => {
+    const { shield } = loadConfig(env());
+    assert.equal(shield.slowWindowMs, 30 * 60_000);
+    assert.equal(shield.slowNewcomers, 8);
+    assert.equal(shield.pacingFloorPerHour, 2);
+    assert.deepEqual(
+      [
+        DEFAULT_SHIELD.slowWindowMs,
+        DEFAULT_SHIELD.slowNewcomers,
+        DEFAULT_SHIELD.pacingFloorPerHour,
+      ],
+      [30 * 60_000, 8, 2],
+    );
+  });
+
+  it('reads explicit values', () => {
+    const { shield } = loadConfig(
+      env({ SHIELD_SLOW_WINDOW: '1h30m', SHIELD_SLOW_NEWCOMERS: ' 12 ', SHIELD_PACING_FLOOR: '0' }),
+    );
+    assert.equal(shield.slowWindowMs, 90 * 60_000);
+    assert.equal(shield.slowNewcomers, 12);
+    assert.equal(shield.pacingFloorPerHour, 0, 'a floor of zero keeps only the usual rate');
+  });
+
+  it('accepts the bounds of the whole-number settings', () => {
+    const low = loadConfig(env({ SHIELD_SLOW_NEWCOMERS: '2', SHIELD_PACING_FLOOR: '10000' }));
+    assert.deepEqual([low.shield.slowNewcomers, low.shield.pacingFloorPerHour], [2, 10_000]);
+  });
+
+  const bad: [name: string, value: string, mentions: RegExp][] = [
+    ['SHIELD_SLOW_WINDOW', '30', /"30" is not a duration.*30m/],
+    ['SHIELD_SLOW_WINDOW', 'half an hour', /"half an hour" is not a duration/],
+    ['SHIELD_SLOW_WINDOW', '-30m', /"-30m" is not a duration/],
+    ['SHIELD_SLOW_NEWCOMERS', '1', /"1" must be a whole number from 2 to 1000000/],
+    ['SHIELD_SLOW_NEWCOMERS', '2.5', /"2.5" must be a whole number/],
+    ['SHIELD_SLOW_NEWCOMERS', 'eight', /"eight" must be a whole number/],
+    ['SHIELD_PACING_FLOOR', '-1', /"-1" must be a whole number from 0 to 10000/],
+    ['SHIELD_PACING_FLOOR', '10001', /"10001" must be a whole number from 0 to 10000/],
+    ['SHIELD_PACING_FLOOR', 'deux', /"deux" must be a whole number/],
+  ];
+  for (const [name, value, mentions] of bad) {
+    it(`refuses ${name}=${value}, naming it`, () => {
+      assertConfigError(() => loadConfig(env({ [name]: value })), name, mentions);
+    });
+  }
+
+  it('stops on SHIELD_HOURLY_BUDGET, saying it was replaced by SHIELD_PACING_FLOOR', () => {
+    assertConfigError(
+      () => loadConfig(env({ SHIELD_HOURLY_BUDGET: '0.50' })),
+      'SHIELD_HOURLY_BUDGET',
+      /replaced by pacing[\s\S]*SHIELD_PACING_FLOOR[\s\S]*Remove SHIELD_HOURLY_BUDGET/,
+    );
+    assertConfigError(() => readSettings({ SHIELD_HOURLY_BUDGET: '1' }), 'SHIELD_HOURLY_BUDGET');
+  });
+
+  it('treats an empty SHIELD_HOURLY_BUDGET as unset', () => {
+    assert.equal(loadConfig(env({ SHIELD_HOURLY_BUDGET: '  ' })).shield.pacingFloorPerHour, 2);
+  });
+
+  it('lists SHIELD_HOURLY_BUDGET with the other mistakes', () => {
+    assertConfigError(
+      () => loadConfig(env({ SHIELD_HOURLY_BUDGET: '1', SHIELD_PACING_FLOOR: 'x', PORT: 'abc' })),
+      'settings',
+      /3 settings need fixing:\n {2}- SHIELD_HOURLY_BUDGET: [\s\S]*\n {2}- PORT: [\s\S]*\n {2}- SHIELD_PACING_FLOOR: /,
+    );
   });
 });

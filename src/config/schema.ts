@@ -263,7 +263,12 @@ export const SETTINGS = {
   SHIELD_SLOW_WINDOW: setting({
     help: 'Shield, slow raids: the window over which hostile newcomers are counted (first-time callers who insult, threaten, harass or spam, or who came back three times or more). A raid that paces itself stays under any per-minute threshold; over this window it shows.',
     default: '30m',
-    parse: duration('30m'),
+    parse: (v) => {
+      const ms = duration('30m')(v);
+      if (ms < 60_000 || ms > 86_400_000)
+        throw new Error(`"${v}" must be from 1m to 24h, e.g. 30m`);
+      return ms;
+    },
   }),
   SHIELD_SLOW_NEWCOMERS: setting({
     help: 'Shield, slow raids: hostile newcomers within SHIELD_SLOW_WINDOW that switch the shield on, at least (SHIELD_SURGE_FACTOR times their usual number may raise it). A calm day of angry men brings two or three an hour.',

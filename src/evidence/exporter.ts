@@ -113,6 +113,9 @@ export class EvidenceService {
         start: p.startedAt,
         end: p.endedAt,
         trigger: p.trigger,
+        reason: p.reason,
+        endReason: p.endReason,
+        detail: p.detail,
       })),
       chain: {
         count: tail.seq,

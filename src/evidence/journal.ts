@@ -3,6 +3,8 @@
  * Implemented by storage/evidence-repo.ts and storage/evidence-holds-repo.ts.
  */
 
+import type { ShieldReason } from '../policy/shield-reason.ts';
+
 /** Encrypts journal contents that hold personal data (the number vault does). */
 export interface ContentSealer {
   encrypt(text: string): string;
@@ -75,4 +77,8 @@ export interface ShieldPeriod {
   startedAt: number;
   endedAt: number | null;
   trigger: string;
+  /** Why it went up and down (policy/shield-reason.ts), or the stored sentence for older periods. */
+  reason: ShieldReason | null;
+  endReason: ShieldReason | null;
+  detail: string | null;
 }

@@ -13,6 +13,18 @@ import type { LineStore } from './ports.ts';
 const MINUTE = 60_000;
 /** The usual traffic changes slowly: it is measured again at most this often. */
 const BASELINE_REFRESH_MS = 5 * MINUTE;
+/**
+ * Hostile newcomers over the slow window (30 minutes) are counted again at most this often: a
+ * minute more or less changes nothing to a detector of slow raids, and the count is the monitor's
+ * heaviest query.
+ */
+const SLOW_REFRESH_MS = MINUTE;
+const HOSTILE_BASELINE_REFRESH_MS = 30 * MINUTE;
+/**
+ * Threats are alerted by the intake as they arrive; the monitor looks back this far for any whose
+ * alert could not be stored then (the webhook is answered whatever the alert does).
+ */
+const THREAT_SWEEP_MS = 15 * MINUTE;
 
 export interface TrafficCount {
   contacts: number;
@@ -25,6 +37,12 @@ export interface ShieldStore {
   traffic(lineId: number, from: number, to: number): Promise<TrafficCount>;
   /** First-time callers of a line in [from, to) who were abusive or kept coming back in it. */
   hostileNewcomers(lineId: number, from: number, to: number): Promise<number>;
+  /** Texts labelled threat that a line received in [from, to), oldest first. */
+  threats(
+    lineId: number,
+    from: number,
+    to: number,
+  ): Promise<{ contactId: number; callerId: number; at: number }[]>;
   periods(
     lineId: number,
     from: number,
@@ -67,9 +85,12 @@ export interface ShieldMonitorDeps {
  */
 export class ShieldMonitor {
   readonly #d: ShieldMonitorDeps;
-  readonly #baselines = new Map<number, { at: number; baseline: Baseline }>();
+  readonly #baselines = new Map<number, { at: number; hostileAt: number; baseline: Baseline }>();
+  readonly #slow = new Map<number, { at: number; count: number }>();
   /** Budget alerts this process already raised: the outbox dedupes too, this saves the writes. */
   readonly #raised = new Set<string>();
+  /** Threat contacts whose alert this process has made sure of. */
+  readonly #threatsSeen = new Set<number>();
   #timer: NodeJS.Timeout | null = null;
   #running: Promise<void> | null = null;
 
@@ -80,16 +101,17 @@ export class ShieldMonitor {
   /** One look at every line and at the budget. */
   async tick(): Promise<void> {
     const now = this.#d.clock.now();
-    for (const line of await this.#d.lines.list()) await this.checkLine(line, now);
+    for (const line of await this.#d.lines.list()) {
+      await this.checkLine(line, now);
+      await this.#checkThreats(line, now);
+    }
     await this.#checkBudget(now);
     await this.#d.alerts.deliverPending();
   }
 
   async checkLine(line: Line, now: number): Promise<void> {
     const minute = await this.#d.shield.traffic(line.id, now - MINUTE, now);
-    const slowWindow = this.#d.settings.slowWindowMs;
-    const hostileNewcomers = await this.#d.shield.hostileNewcomers(line.id, now - slowWindow, now);
-    const sample = { ...minute, hostileNewcomers };
+    const sample = { ...minute, hostileNewcomers: await this.#hostileNewcomers(line.id, now) };
     const baseline = await this.#baseline(line.id, now);
     const e = evaluateShield(now, line.shield, sample, baseline, this.#d.settings);
     if (e.transition) {
@@ -131,6 +153,15 @@ export class ShieldMonitor {
     }
   }
 
+  async #hostileNewcomers(lineId: number, now: number): Promise<number> {
+    const cached = this.#slow.get(lineId);
+    if (cached && now - cached.at < SLOW_REFRESH_MS && now >= cached.at) return cached.count;
+    const window = this.#d.settings.slowWindowMs;
+    const count = await this.#d.shield.hostileNewcomers(lineId, now - window, now);
+    this.#slow.set(lineId, { at: now, count });
+    return count;
+  }
+
   /**
    * New callers a line usually gets per hour outside raids (over SHIELD_BASELINE, shield periods
    * left out): what the pacing keeps budget for.
@@ -146,11 +177,17 @@ export class ShieldMonitor {
   async #baseline(lineId: number, now: number): Promise<Baseline> {
     const cached = this.#baselines.get(lineId);
     if (cached && now - cached.at < BASELINE_REFRESH_MS && now >= cached.at) return cached.baseline;
+    // Hostile newcomers over a whole day are the costliest count, and their usual rate moves
+    // slowest: it is measured again at most every HOSTILE_BASELINE_REFRESH_MS.
+    const keepHostile =
+      cached !== undefined &&
+      now >= cached.hostileAt &&
+      now - cached.hostileAt < HOSTILE_BASELINE_REFRESH_MS;
     const from = now - this.#d.settings.baselineMs;
     const to = now - MINUTE;
     const count = async (a: number, b: number) => ({
       ...(await this.#d.shield.traffic(lineId, a, b)),
-      hostileNewcomers: await this.#d.shield.hostileNewcomers(lineId, a, b),
+      hostileNewcomers: keepHostile ? 0 : await this.#d.shield.hostileNewcomers(lineId, a, b),
     });
     const total = await count(from, to);
     const periods = await this.#d.shield.periods(lineId, from, to);
@@ -165,9 +202,33 @@ export class ShieldMonitor {
       total.hostileNewcomers -= during.hostileNewcomers;
       minutes -= (b - a) / MINUTE;
     }
-    const baseline = perMinute(total, minutes);
-    this.#baselines.set(lineId, { at: now, baseline });
+    const fresh = perMinute(total, minutes);
+    const baseline = keepHostile
+      ? { ...fresh, hostileNewcomersPerMinute: cached.baseline.hostileNewcomersPerMinute }
+      : fresh;
+    this.#baselines.set(lineId, {
+      at: now,
+      hostileAt: keepHostile ? cached.hostileAt : now,
+      baseline,
+    });
     return baseline;
+  }
+
+  /** Raises the alert of every recent threat that has none yet (the outbox dedupes). */
+  async #checkThreats(line: Line, now: number): Promise<void> {
+    const from = now - THREAT_SWEEP_MS;
+    const threats = (await this.#d.shield.threats(line.id, from, now + 1)).filter(
+      (t) => !this.#threatsSeen.has(t.contactId),
+    );
+    if (threats.length === 0) return;
+    const periods = await this.#d.shield.periods(line.id, from, now + 1);
+    for (const t of threats) {
+      const raid = periods.some((p) => p.startedAt <= t.at && (p.endedAt ?? Infinity) > t.at);
+      await this.#d.alerts.raise({ kind: 'threat', line: line.number, raid, ...t });
+      this.#threatsSeen.add(t.contactId);
+    }
+    // The memo only needs the sweep's window; keep it from growing through a long raid.
+    if (this.#threatsSeen.size > 10_000) this.#threatsSeen.clear();
   }
 
   async #checkBudget(now: number): Promise<void> {

@@ -27,16 +27,42 @@ export type ShieldReason =
     }
   | { detector: 'operator'; to: 'on' | 'off' | 'auto' };
 
-/** Reads a stored reason; null for a period stored before reasons were (its text detail stays). */
+/**
+ * Reads a stored reason; null for a period stored before reasons were (its text detail stays), and
+ * for anything that is not a complete reason this version knows.
+ */
 export function parseShieldReason(json: string | null): ShieldReason | null {
   if (!json) return null;
+  let value: unknown;
   try {
-    const value = JSON.parse(json) as { detector?: unknown };
-    return typeof value === 'object' && value !== null && typeof value.detector === 'string'
-      ? (value as ShieldReason)
-      : null;
+    value = JSON.parse(json);
   } catch {
     return null;
+  }
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const numbers = (...keys: string[]) =>
+    keys.every((k) => typeof v[k] === 'number' && Number.isFinite(v[k]));
+  switch (v.detector) {
+    case 'contacts':
+    case 'new_callers':
+    case 'hostile_newcomers':
+      return numbers('count', 'threshold', 'usual', 'windowMs') ? (v as ShieldReason) : null;
+    case 'quiet':
+      return numbers(
+        'quietMs',
+        'contacts',
+        'contactsThreshold',
+        'hostileNewcomers',
+        'hostileNewcomersThreshold',
+        'windowMs',
+      )
+        ? (v as ShieldReason)
+        : null;
+    case 'operator':
+      return v.to === 'on' || v.to === 'off' || v.to === 'auto' ? (v as ShieldReason) : null;
+    default:
+      return null;
   }
 }
 
@@ -49,7 +75,9 @@ function minutes(ms: number, language: Language): string {
     const h = m / 60;
     return language === 'fr' ? `${h} h` : `${h} hour${h > 1 ? 's' : ''}`;
   }
-  return `${m} minute${m > 1 ? 's' : ''}`;
+  // French keeps 0 and 1 singular; English only 1.
+  const plural = language === 'fr' ? m > 1 : m !== 1;
+  return `${m} minute${plural ? 's' : ''}`;
 }
 
 function number(n: number, language: Language): string {

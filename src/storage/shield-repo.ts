@@ -92,6 +92,23 @@ export class ShieldRepo implements ShieldStore {
     return Number(row.n);
   }
 
+  async threats(
+    lineId: number,
+    from: number,
+    to: number,
+  ): Promise<{ contactId: number; callerId: number; at: number }[]> {
+    const rows = await this.#db
+      .selectFrom('contacts')
+      .select(['id', 'caller_id', 'received_at'])
+      .where('line_id', '=', lineId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .where(sql<string>`',' || coalesce(labels, '') || ','`, 'like', '%,threat,%')
+      .orderBy('received_at')
+      .execute();
+    return rows.map((r) => ({ contactId: r.id, callerId: r.caller_id, at: r.received_at }));
+  }
+
   /** Shield periods of a line overlapping [from, to), oldest first. */
   async periods(lineId: number | null, from: number, to: number): Promise<ShieldPeriod[]> {
     let q = this.#db

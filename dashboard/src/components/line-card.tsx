@@ -5,6 +5,7 @@ import type {
   ShieldMode,
   ShieldRequest,
 } from '../../../src/web/api/contract.ts';
+import { describeShieldReason } from '../../../src/policy/shield-reason.ts';
 import { api } from '../api.ts';
 import { words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
@@ -81,6 +82,12 @@ export function LineCard({ line }: { line: LineState }) {
             ({words(i18n, 'shieldMode', line.shield.mode)})
           </dd>
         </div>
+        {line.shield.active && line.shield.reason ? (
+          <div>
+            <dt>{t('line.shieldWhy')}</dt>
+            <dd class="shield-why">{describeShieldReason(line.shield.reason, i18n.lang)}</dd>
+          </div>
+        ) : null}
       </dl>
       <div class="line-actions">
         <button

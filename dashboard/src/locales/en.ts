@@ -158,11 +158,12 @@ export const en: Record<keyof typeof fr, string> = {
   'shieldMode.on': 'Always on',
   'shieldMode.off': 'Off',
   'shieldExplain.auto':
-    'The shield switches itself on when a flood of calls or texts is spotted, and off again after a quiet spell.',
+    'The shield switches itself on for a fast raid (a flood within a minute) or a slow one (too many hostile newcomers within half an hour), and off again after a quiet spell.',
   'shieldExplain.on':
-    'The shield stays on: replies are slowed down and sorted, callers who keep trying are refused for free. For a raid under way.',
+    "The shield stays on: callers who insult, threaten or keep calling back get no text, the day's budget goes out a little at a time (least hostile first, enough kept for the ordinary callers expected until midnight), callers who come back are refused for free. For a raid under way.",
   'shieldExplain.off':
-    'The shield will not switch on, even during a raid. Replies go out as usual, within the budget.',
+    'The shield will not switch on, even during a raid. From then on every new caller gets his reply, insults or not, within the budget; waiting replies go out at once.',
+  'line.shieldWhy': 'Why',
 
   'line.provider': 'Provider',
   'line.state': 'State',

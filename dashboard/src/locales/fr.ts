@@ -160,11 +160,12 @@ export const fr = {
   'shieldMode.on': 'Toujours actif',
   'shieldMode.off': 'Désactivé',
   'shieldExplain.auto':
-    "Le bouclier s'active tout seul quand un afflux d'appels ou de SMS est repéré, et se coupe après un moment de calme.",
+    "Le bouclier s'active tout seul sur un raid rapide (afflux en une minute) ou lent (trop de nouveaux appelants hostiles en une demi-heure), et se coupe après un moment de calme.",
   'shieldExplain.on':
-    'Le bouclier reste actif : les réponses sont freinées et triées, les appelants insistants sont refusés gratuitement. Pour un raid en cours.',
+    "Le bouclier reste actif : les appelants qui insultent, menacent ou rappellent sans cesse ne reçoivent pas de SMS, le budget du jour part au compte-gouttes (les moins hostiles d'abord, de quoi répondre aux appelants ordinaires gardé jusqu'à minuit), les appelants qui reviennent sont refusés gratuitement. Pour un raid en cours.",
   'shieldExplain.off':
-    "Le bouclier ne s'activera pas, même pendant un raid. Les réponses partent normalement, dans la limite du budget.",
+    "Le bouclier ne s'activera pas, même pendant un raid. Dès lors, chaque nouvel appelant reçoit sa réponse, insultes ou pas, dans la limite du budget ; les réponses en attente partent tout de suite.",
+  'line.shieldWhy': 'Pourquoi',
 
   'line.provider': 'Opérateur',
   'line.state': 'État',

@@ -1,6 +1,8 @@
 import { formatsFor } from './formats.ts';
 import type { Formats } from './formats.ts';
-import type { BundleSummary, HourCount } from './types.ts';
+import type { Language } from '../../domain/types.ts';
+import { describeShieldReason } from '../../policy/shield-reason.ts';
+import type { BundleSummary, HourCount, ShieldSpan } from './types.ts';
 import { wordsFor } from './words.ts';
 import type { Words } from './words.ts';
 
@@ -164,6 +166,13 @@ function moneySection(summary: BundleSummary, w: Words, f: Formats): Section {
   };
 }
 
+/** Why a shield period began (and ended), with its figures, in the report's language. */
+function shieldWhy(s: ShieldSpan, language: Language, w: Words): string {
+  const start = s.reason ? describeShieldReason(s.reason, language) : (s.detail ?? '');
+  const end = s.endReason ? `${w.shieldEnded} ${describeShieldReason(s.endReason, language)}` : '';
+  return [start, end].filter(Boolean).join(' ');
+}
+
 function shieldSection(summary: BundleSummary, w: Words, f: Formats): Section {
   const blocks: Block[] =
     summary.shieldPeriods.length === 0
@@ -175,13 +184,15 @@ function shieldSection(summary: BundleSummary, w: Words, f: Formats): Section {
               { title: w.shieldTable.line, align: 'left', weight: 2 },
               { title: w.shieldTable.start, align: 'left', weight: 2 },
               { title: w.shieldTable.end, align: 'left', weight: 2 },
-              { title: w.shieldTable.trigger, align: 'left', weight: 3 },
+              { title: w.shieldTable.trigger, align: 'left', weight: 2 },
+              { title: w.shieldTable.why, align: 'left', weight: 6 },
             ],
             rows: summary.shieldPeriods.map((s) => [
               s.line,
               f.eventTime(s.start),
               s.end === null ? w.shieldStillUp : f.eventTime(s.end),
               named(w.triggerNames, s.trigger),
+              shieldWhy(s, summary.language, w),
             ]),
           },
         ];

@@ -256,7 +256,28 @@ function summarise(events: BundleEvent[], language: BundleSummary['language']): 
       },
     },
     shieldPeriods: [
-      { line: LINE, start: FROM + 70 * 60_000, end: FROM + 250 * 60_000, trigger: 'surge' },
+      {
+        line: LINE,
+        start: FROM + 70 * 60_000,
+        end: FROM + 250 * 60_000,
+        trigger: 'auto',
+        reason: {
+          detector: 'hostile_newcomers',
+          count: 9,
+          threshold: 8,
+          usual: 0.4,
+          windowMs: 30 * 60_000,
+        },
+        endReason: {
+          detector: 'quiet',
+          quietMs: 15 * 60_000,
+          contacts: 1,
+          contactsThreshold: 10,
+          hostileNewcomers: 2,
+          hostileNewcomersThreshold: 4,
+          windowMs: 30 * 60_000,
+        },
+      },
     ],
     chain: {
       count: last?.seq ?? 0,

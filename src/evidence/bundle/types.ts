@@ -1,4 +1,5 @@
 import type { Language } from '../../domain/types.ts';
+import type { ShieldReason } from '../../policy/shield-reason.ts';
 
 /**
  * What an evidence bundle is made of. The export service reads these from the hash-chained journal
@@ -80,6 +81,11 @@ export interface ShieldSpan {
   /** Null when the shield was still up at the end of the export. */
   end: number | null;
   trigger: string;
+  /** Why it went up and down, with the figures; null for periods stored before reasons were. */
+  reason?: ShieldReason | null;
+  endReason?: ShieldReason | null;
+  /** The stored English sentence, shown when there is no reason. */
+  detail?: string | null;
 }
 
 export interface BundleSummary {

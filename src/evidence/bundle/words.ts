@@ -57,7 +57,8 @@ export interface Words {
     count: string;
     noneWithheld: string;
   };
-  shieldTable: { line: string; start: string; end: string; trigger: string };
+  shieldTable: { line: string; start: string; end: string; trigger: string; why: string };
+  shieldEnded: string;
   shieldStillUp: string;
   noShield: string;
   chain: {
@@ -162,7 +163,14 @@ const fr: Words = {
     count: 'Nombre',
     noneWithheld: "Aucune réponse n'a été retenue.",
   },
-  shieldTable: { line: 'Ligne', start: 'Début', end: 'Fin', trigger: 'Déclenchement' },
+  shieldTable: {
+    line: 'Ligne',
+    start: 'Début',
+    end: 'Fin',
+    trigger: 'Déclenchement',
+    why: 'Pourquoi',
+  },
+  shieldEnded: 'Fin :',
   shieldStillUp: "toujours actif à la fin de l'export",
   noShield: "Le bouclier ne s'est pas déclenché pendant la période.",
   chain: {
@@ -292,7 +300,8 @@ const en: Words = {
     count: 'Count',
     noneWithheld: 'No reply was withheld.',
   },
-  shieldTable: { line: 'Line', start: 'Start', end: 'End', trigger: 'Trigger' },
+  shieldTable: { line: 'Line', start: 'Start', end: 'End', trigger: 'Trigger', why: 'Why' },
+  shieldEnded: 'Ended:',
   shieldStillUp: 'still up at the end of the export',
   noShield: 'The shield did not go up during the period.',
   chain: {

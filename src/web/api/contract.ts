@@ -14,6 +14,9 @@
  * - caller numbers are always masked ("+3361****78"); no route returns a full number.
  */
 
+import type { ShieldReason } from '../../policy/shield-reason.ts';
+
+export type { ShieldReason };
 export type Role = 'admin' | 'moderator';
 export type Language = 'fr' | 'en';
 
@@ -93,7 +96,13 @@ export interface LineState {
   language: Language;
   paused: boolean;
   rejectCallsWhenPaused: boolean;
-  shield: { mode: ShieldMode; active: boolean; since: number | null };
+  shield: {
+    mode: ShieldMode;
+    active: boolean;
+    since: number | null;
+    /** While it is on: why it switched on, with the figures (say it with describeShieldReason). */
+    reason: ShieldReason | null;
+  };
 }
 
 export interface Gauge {

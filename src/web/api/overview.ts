@@ -3,6 +3,7 @@ import type { Line } from '../../domain/types.ts';
 import { SHIELD_MODES } from '../../domain/types.ts';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { budgetPeriods } from '../../policy/budget-periods.ts';
+import type { ShieldReason } from '../../policy/shield-reason.ts';
 import type { Chart, LineState, Overview } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { flag, idParam, jsonBody, oneOf, query } from './input.ts';
@@ -11,7 +12,7 @@ import { actorOf, SESSION_COOKIE } from './session.ts';
 export const CHART_BUCKET_MS = 10 * 60_000;
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
 
-export function lineState(line: Line): LineState {
+export function lineState(line: Line, reason: ShieldReason | null = null): LineState {
   return {
     id: line.id,
     number: line.number,
@@ -19,7 +20,12 @@ export function lineState(line: Line): LineState {
     language: line.language,
     paused: line.paused,
     rejectCallsWhenPaused: line.rejectCallsWhenPaused,
-    shield: { mode: line.shield.mode, active: line.shield.active, since: line.shield.since },
+    shield: {
+      mode: line.shield.mode,
+      active: line.shield.active,
+      since: line.shield.since,
+      reason: line.shield.active ? reason : null,
+    },
   };
 }
 
@@ -27,14 +33,16 @@ export function lineState(line: Line): LineState {
 export async function buildOverview(deps: ApiDeps): Promise<Overview> {
   const now = deps.clock.now();
   const periods = budgetPeriods(now, deps.settings.timeZone);
-  const [today, queue, lines, tariff, day, month] = await Promise.all([
+  const [today, queue, lines, tariff, day, month, open] = await Promise.all([
     deps.dashboard.today(periods.dayStart),
     deps.dashboard.queue(),
     deps.lines.list(),
     deps.tariff.current(),
     deps.stats.spend('day', periods.day),
     deps.stats.spend('month', periods.month),
+    deps.shield.periods(null, now, now + 1),
   ]);
+  const why = new Map(open.filter((p) => p.endedAt === null).map((p) => [p.lineId, p.reason]));
   return {
     now,
     currency: deps.settings.currency,
@@ -53,7 +61,7 @@ export async function buildOverview(deps: ApiDeps): Promise<Overview> {
       },
     },
     queue,
-    lines: lines.map(lineState),
+    lines: lines.map((l) => lineState(l, why.get(l.id) ?? null)),
     raid: lines.some((l) => l.shield.active),
   };
 }
