@@ -31,7 +31,7 @@ export async function runShield(
       const state = s.active ? `ON since ${localTime(s.since ?? now, config.timeZone)}` : 'off';
       const mode =
         s.mode === 'auto'
-          ? 'automatic (switches on a surge, off after a quiet period)'
+          ? 'automatic (switches on for a fast or a slow raid, off after a quiet period)'
           : `set ${s.mode} by an operator (until "nonmerci shield auto")`;
       print(`🛡  ${current.number}: shield ${state}; mode ${mode}`);
       const periods = await h.shield.periods(line.id, now - DAY, now);
@@ -42,7 +42,7 @@ export async function runShield(
     }
     if (cmd.mode === null)
       print(
-        `Thresholds: a surge is ≥ ${config.shield.surgeContactsPerMinute} contacts or ≥ ${config.shield.surgeNewCallersPerMinute} new numbers in a minute (or ${config.shield.surgeFactor}× the usual); the shield leaves after ${formatDuration(config.shield.quietMs)} without one.`,
+        `Thresholds: a fast raid is ≥ ${config.shield.surgeContactsPerMinute} contacts or ≥ ${config.shield.surgeNewCallersPerMinute} new numbers in a minute, a slow raid ≥ ${config.shield.slowNewcomers} hostile newcomers in ${formatDuration(config.shield.slowWindowMs)} (or ${config.shield.surgeFactor}× the usual); the shield leaves after ${formatDuration(config.shield.quietMs)} without either.`,
       );
     return 0;
   });

@@ -120,6 +120,27 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     assert.equal(resumed.lines.find((l) => l.number === LINE)?.paused, false);
   });
 
+  it('switches the shield on from the overview and says why, then gives it back', async () => {
+    const card = page.getByRole('article').filter({ hasText: LINE });
+    const setMode = async (mode: string) => {
+      await card.getByRole('button', { name: mode, exact: true }).click();
+      await page
+        .getByRole('dialog')
+        .getByRole('button', { name: `Passer sur « ${mode} »` })
+        .click();
+    };
+    await setMode('Toujours actif');
+    await card.getByText('Pourquoi', { exact: true }).waitFor();
+    await card.getByText("Une opératrice l'a activé.").waitFor();
+    await page.getByText('Raid en cours :').waitFor();
+    await checkPage(page, '04b-shield-on');
+    await setMode('Désactivé');
+    await card.getByText('En veille', { exact: true }).waitFor();
+    assert.equal(await card.getByText('Pourquoi', { exact: true }).count(), 0);
+    await setMode('Automatique');
+    await card.getByText('(Automatique)').waitFor();
+  });
+
   it('counts characters, encoding and segments live while the SMS text is edited', async () => {
     await page.getByRole('link', { name: 'Lignes' }).click();
     const sms = page.getByLabel('Texte du SMS').first();

@@ -59,6 +59,36 @@ describe('buildReport', () => {
     ]);
   });
 
+  it("says why each shield period began and ended, in the report's language", () => {
+    const fr = tables(section(buildReport(summary()), 'shield'))[0];
+    assert.equal(fr?.columns.at(-1)?.title, 'Pourquoi');
+    assert.match(
+      fr?.rows[0]?.at(-1) ?? '',
+      /^Raid lent : 9 nouveaux appelants hostiles en 30 minutes .* \(seuil : 8\)\. Fin : Calme revenu depuis 15 minutes/,
+    );
+    assert.equal(fr?.rows[0]?.[3], 'Détection automatique (auto)');
+    const en = tables(section(buildReport(summary({}, 'en')), 'shield'))[0];
+    assert.match(
+      en?.rows[0]?.at(-1) ?? '',
+      /^Slow raid: 9 hostile newcomers in 30 minutes.* Ended: Quiet for 15 minutes/,
+    );
+    const old = summary({
+      shieldPeriods: [
+        {
+          line: '+33939000000',
+          start: 0,
+          end: null,
+          trigger: 'auto',
+          detail: '42 contacts in one minute',
+        },
+      ],
+    });
+    assert.equal(
+      tables(section(buildReport(old), 'shield'))[0]?.rows[0]?.at(-1),
+      '42 contacts in one minute',
+    );
+  });
+
   it('adds a line column to threats when the export covers several lines', () => {
     const one = tables(section(buildReport(summary()), 'threats'))[0];
     const two = tables(
