@@ -218,7 +218,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         repeatLimit: config.shield.repeatLimit,
       },
       rules: () => ruleCache.get(),
-      usualCallersPerHour: (lineId, now) => shieldMonitor.usualCallersPerHour(lineId, now),
+      usualCallersPerHour: (now) => shieldMonitor.usualCallersPerHour(now),
       onDecision: (reason) => metrics.decisions.inc({ reason }),
       onProviderError: (provider, detail) => {
         alerts

@@ -1,8 +1,9 @@
+import { parseJsonObject } from '../domain/json.ts';
 import { maskNumbersIn } from '../domain/phone.ts';
 import { formatMoney, type Language } from '../domain/types.ts';
 import {
   describeShieldReason,
-  parseShieldReason,
+  readShieldReason,
   type ShieldReason,
 } from '../policy/shield-reason.ts';
 
@@ -123,14 +124,8 @@ export function redactEvent(event: AlertEvent): AlertEvent {
 
 /** Reads an event back from its stored JSON; null when it is not one this version knows. */
 export function parseAlertEvent(json: string): AlertEvent | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return null;
-  }
-  if (typeof value !== 'object' || value === null) return null;
-  const v = value as Record<string, unknown>;
+  const v = parseJsonObject(json);
+  if (!v) return null;
   const str = (k: string) => typeof v[k] === 'string';
   const num = (k: string) => typeof v[k] === 'number' && Number.isFinite(v[k]);
   const trigger = v.trigger === 'auto' || v.trigger === 'operator';
@@ -139,7 +134,7 @@ export function parseAlertEvent(json: string): AlertEvent | null {
       if (!(str('line') && num('at') && trigger && str('detail'))) return null;
       {
         const { reason, ...rest } = v as AlertEvent & { kind: 'shield_on' };
-        const parsed = reason === undefined ? null : parseShieldReason(JSON.stringify(reason));
+        const parsed = readShieldReason(reason);
         return parsed ? { ...rest, reason: parsed } : rest;
       }
     case 'threat':

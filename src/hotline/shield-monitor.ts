@@ -163,11 +163,15 @@ export class ShieldMonitor {
   }
 
   /**
-   * New callers a line usually gets per hour outside raids (over SHIELD_BASELINE, shield periods
-   * left out): what the pacing keeps budget for.
+   * New callers the hotline's lines usually get per hour outside raids (over SHIELD_BASELINE,
+   * shield periods left out): what the pacing keeps budget for.
    */
-  async usualCallersPerHour(lineId: number, now: number): Promise<number> {
-    return (await this.#baseline(lineId, now)).newCallersPerMinute * 60;
+  async usualCallersPerHour(now: number): Promise<number> {
+    // The daily cap is shared by every line: so is the reserve kept for their callers.
+    let perMinute = 0;
+    for (const line of await this.#d.lines.list())
+      perMinute += (await this.#baseline(line.id, now)).newCallersPerMinute;
+    return perMinute * 60;
   }
 
   /**

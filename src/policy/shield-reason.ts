@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../domain/json.ts';
 import type { Language } from '../domain/types.ts';
 
 /**
@@ -32,13 +33,12 @@ export type ShieldReason =
  * for anything that is not a complete reason this version knows.
  */
 export function parseShieldReason(json: string | null): ShieldReason | null {
-  if (!json) return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return null;
-  }
+  const value = json ? parseJsonObject(json) : null;
+  return value ? readShieldReason(value) : null;
+}
+
+/** A reason read back from a parsed value (an alert's payload); null unless complete. */
+export function readShieldReason(value: unknown): ShieldReason | null {
   if (typeof value !== 'object' || value === null) return null;
   const v = value as Record<string, unknown>;
   const numbers = (...keys: string[]) =>

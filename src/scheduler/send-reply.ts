@@ -40,8 +40,11 @@ export interface SendDeps {
   tariff(): Promise<Tariff>;
   /** The operator's prefix and keyword rules in force. */
   rules(): Promise<RuleBook>;
-  /** New callers per hour the line usually gets outside raids (what the pacing keeps budget for). */
-  usualCallersPerHour(lineId: number, now: number): Promise<number>;
+  /**
+   * New callers per hour the hotline's lines usually get outside raids (what the pacing keeps the
+   * shared daily cap for).
+   */
+  usualCallersPerHour(now: number): Promise<number>;
   log: Logger;
   onDecision?(reason: ReplyReason | 'held'): void;
   /** A provider refused or failed a send (the operator is alerted). */
@@ -223,7 +226,7 @@ export async function processReply(
       dayEnd: periods.nextDayStart,
       dailyCapMicros: tariff.dailyMicros,
       replyCostMicros: cost.costMicros,
-      usualCallersPerHour: await deps.usualCallersPerHour(line.id, now),
+      usualCallersPerHour: await deps.usualCallersPerHour(now),
       floorPerHour: settings.pacingFloorPerHour,
     });
     const ahead = await store.pacedAheadMicros(
