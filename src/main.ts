@@ -93,8 +93,16 @@ export interface Hotline {
   retentionJob: Periodic;
   /** Links new journal entries to the chain every second (started with the worker). */
   sequencer: Periodic;
-  /** The line created or updated from HOTLINE_NUMBER, or the demo line. */
-  defaultLine: Line;
+  /**
+   * The line of HOTLINE_NUMBER (or the demo line): created or updated at start by a process that
+   * ensures it (`serve`), only read by the others; null when none is stored yet.
+   */
+  defaultLine: Line | null;
+  /**
+   * Set when this process's settings disagree with the stored line and left it alone (a command
+   * run without the server's TWILIO_* settings, say): says what differs, for the operator.
+   */
+  lineNotice: string | null;
   app(): FastifyInstance;
   close(): Promise<void>;
 }
@@ -107,6 +115,12 @@ export interface AssembleOptions {
   worker?: { pollMs?: number; batchSize?: number; leaseMs?: number };
   /** The built dashboard to serve; defaults to dashboard/dist beside the sources. */
   dashboardDir?: string | null;
+  /**
+   * `ensure`: create or update the line of HOTLINE_NUMBER from the settings (only `serve` and the
+   * replay do). `leave` (the default): never write a line, only read it; every other command, and
+   * a worker, must not switch a live line to the settings of the shell it was started from.
+   */
+  lines?: 'ensure' | 'leave';
 }
 
 export const DASHBOARD_DIR = fileURLToPath(new URL('../dashboard/dist', import.meta.url));
@@ -157,7 +171,10 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   );
   const currentTariff = () => tariff.current();
   const metrics = new Metrics(stats, clock, config, currentTariff);
-  const defaultLine = await ensureDefaultLine(config, lines, clock.now());
+  const { line: defaultLine, notice: lineNotice } =
+    options.lines === 'ensure'
+      ? { line: await ensureDefaultLine(config, lines, clock.now()), notice: null }
+      : await readDefaultLine(config, lines);
   const rules = new RulesRepo(storage.db, () => ruleCache.invalidate());
   const ruleCache = new RuleCache(() => rules.list(), clock);
   const intake = new Intake({
@@ -338,6 +355,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     retentionJob,
     sequencer,
     defaultLine,
+    lineNotice,
     app() {
       app ??= buildApp({
         log,
@@ -368,6 +386,28 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       if (app) await app.close();
       await storage.close();
     },
+  };
+}
+
+/**
+ * The stored line of HOTLINE_NUMBER (or the demo line), read and never changed, and what this
+ * process's settings would have changed in it, for the operator to see.
+ */
+export async function readDefaultLine(
+  config: Config,
+  lines: LinesRepo,
+): Promise<{ line: Line | null; notice: string | null }> {
+  const number = config.hotline.number ?? DEMO_LINE_NUMBER;
+  const line = await lines.findByNumber(number);
+  if (!line) return { line: null, notice: null };
+  const provider = config.hotline.number !== null && config.twilio ? 'twilio' : 'simulator';
+  if (line.provider === provider) return { line, notice: null };
+  return {
+    line,
+    notice:
+      `Line ${line.number} uses ${line.provider}, but this command runs with the settings of ` +
+      `${provider === 'simulator' ? 'the simulator (no TWILIO_* settings here)' : provider}. ` +
+      'The line is left as it is: only "nonmerci serve" changes it, with the server\'s settings.',
   };
 }
 

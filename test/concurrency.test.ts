@@ -74,7 +74,7 @@ describe('several worker processes on one PostgreSQL', { skip: postgres.skip }, 
           replyDelayMs: 0,
           budget: { dailyMicros: cap, monthlyMicros: MONTHLY_CAP_MICROS },
         }),
-        { clock: new ManualClock(dueAt), log: pino({ level: 'silent' }) },
+        { clock: new ManualClock(dueAt), log: pino({ level: 'silent' }), lines: 'ensure' },
       );
       const { db: q } = hotline.storage;
 

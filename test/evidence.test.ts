@@ -4,15 +4,14 @@ import { sql } from 'kysely';
 import { entryHash, sha256Hex } from '../src/evidence/chain.ts';
 import { runEvidence } from '../src/cli/evidence.ts';
 import type { Hotline } from '../src/main.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
-import { LINE, startHotline, testConfig } from './support/hotline.ts';
+import { LINE, startHotline, testConfig, type TestHotline } from './support/hotline.ts';
 
 const MINUTE = 60_000;
 let sidCounter = 0;
 
 /** A small raid through the real intake and worker: calls, texts, an insult, a threat, a pause. */
-async function recordSomeHistory(h: Hotline & { clock: ManualClock }): Promise<void> {
+async function recordSomeHistory(h: TestHotline): Promise<void> {
   const contact = (from: string, body: string | null) =>
     h.intake.receive('simulator', {
       kind: body === null ? 'call' : 'text',
@@ -41,7 +40,7 @@ async function verdict(h: Hotline) {
 for (const dialect of DIALECTS) {
   describe(`evidence chain [${dialect.name}]`, { skip: dialect.skip }, () => {
     let database: TestDatabase;
-    let h: Hotline & { clock: ManualClock };
+    let h: TestHotline;
     let total = 0;
 
     before(async () => {

@@ -15,8 +15,6 @@ import { after, before, describe, it, type TestContext } from 'node:test';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import twilio from 'twilio';
-import type { ManualClock } from '../src/domain/clock.ts';
-import type { Hotline } from '../src/main.ts';
 import { DEMO_LINE_NUMBER } from '../src/main.ts';
 import { simulatorSignature, simulatorSigningKey } from '../src/telephony/simulator/simulator.ts';
 import { BODY_LIMIT } from '../src/web/app.ts';
@@ -29,6 +27,7 @@ import {
   callParams,
   startHotline,
   testConfig,
+  type TestHotline,
 } from './support/hotline.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -484,7 +483,7 @@ for (const dialect of DIALECTS) {
     const twilioApi = new FakeTwilio();
     const simKey = simulatorSigningKey(TEST_SECRET);
     let db: TestDatabase;
-    let hotline: Hotline & { clock: ManualClock };
+    let hotline: TestHotline;
     let base: URL;
     /** Exact answers to a well-formed call, observed before fuzzing. */
     let twimlAnswer: string;

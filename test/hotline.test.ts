@@ -2,8 +2,6 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { Config } from '../src/config/load.ts';
-import type { Hotline } from '../src/main.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { MICROS } from '../src/domain/types.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
@@ -14,6 +12,7 @@ import {
   smsParams,
   startHotline,
   testConfig,
+  type TestHotline,
 } from './support/hotline.ts';
 
 const HOUR = 3_600_000;
@@ -23,7 +22,7 @@ for (const dialect of DIALECTS) {
   describe(`hotline end to end over HTTP [${dialect.name}]`, { skip: dialect.skip }, () => {
     const twilioApi = new FakeTwilio();
     let db: TestDatabase;
-    let hotline: Hotline & { clock: ManualClock };
+    let hotline: TestHotline;
     let base: string;
 
     before(() => twilioApi.start());

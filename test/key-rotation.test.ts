@@ -1,11 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runSecret } from '../src/cli/secret.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { sha256Hex } from '../src/evidence/chain.ts';
 import { verifyChain } from '../src/evidence/verify.ts';
 import { sealNumber } from '../src/hotline/seal.ts';
-import type { Hotline } from '../src/main.ts';
 import {
   keyStatus,
   rotateNumberKeys,
@@ -19,7 +17,13 @@ import { openContent } from '../src/evidence/journal.ts';
 import { EvidenceRepo } from '../src/storage/evidence-repo.ts';
 import { NumberKeysRepo } from '../src/storage/number-keys-repo.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
-import { LINE, TEST_SECRET, startHotline, testConfig } from './support/hotline.ts';
+import {
+  LINE,
+  TEST_SECRET,
+  startHotline,
+  testConfig,
+  type TestHotline,
+} from './support/hotline.ts';
 
 const HOUR = 3_600_000;
 /** Replied to before the rotation: its outbox row is under v1. */
@@ -41,7 +45,7 @@ const LATER = '+33612345680';
 for (const dialect of DIALECTS) {
   describe(`number key rotation [${dialect.name}]`, { skip: dialect.skip }, () => {
     let db: TestDatabase;
-    let hotline: Hotline & { clock: ManualClock };
+    let hotline: TestHotline;
     let rotator: Storage;
     let headKey: Buffer;
     let journal: EvidenceRepo;

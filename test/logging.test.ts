@@ -31,7 +31,11 @@ describe('logs', () => {
       twilio: twilioApi.settings,
       logLevel: 'trace',
     });
-    hotline = await assemble(config, { clock, log: pino({ level: 'trace' }, sink) });
+    hotline = await assemble(config, {
+      clock,
+      log: pino({ level: 'trace' }, sink),
+      lines: 'ensure',
+    });
     base = await hotline.app().listen({ port: 0, host: '127.0.0.1' });
   });
   after(async () => {

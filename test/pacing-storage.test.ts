@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { DEFAULT_SHIELD } from '../src/config/load.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { MICROS, type Line } from '../src/domain/types.ts';
-import type { Hotline } from '../src/main.ts';
 import { budgetPeriods } from '../src/policy/budget-periods.ts';
 import { PACING_STEP_MS } from '../src/policy/pacing.ts';
 import type { ClaimedReply, Reservation } from '../src/scheduler/ports.ts';
 import { RepliesRepo } from '../src/storage/replies-repo.ts';
+import { sealNumber } from '../src/hotline/seal.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
-import { LINE, startHotline, testConfig } from './support/hotline.ts';
+import { LINE, startHotline, testConfig, type TestHotline } from './support/hotline.ts';
 
 /**
  * Storage behind the slow-raid detector and the shield's pacing, on both dialects: which callers
@@ -29,7 +28,7 @@ const LEASE = 5 * MINUTE;
 let sid = 0;
 /** Records a call (body null) or a text through the intake, at `at`, on the simulator line. */
 async function contact(
-  hotline: Hotline & { clock: ManualClock },
+  hotline: TestHotline,
   at: number,
   from: string,
   body: string | null,
@@ -45,7 +44,7 @@ async function contact(
   });
 }
 
-async function addOtherLine(hotline: Hotline): Promise<Line> {
+async function addOtherLine(hotline: TestHotline): Promise<Line> {
   const line = hotline.defaultLine;
   return hotline.lines.upsert(
     {
@@ -68,7 +67,7 @@ async function addOtherLine(hotline: Hotline): Promise<Line> {
 for (const dialect of DIALECTS) {
   describe(`ShieldRepo.hostileNewcomers [${dialect.name}]`, { skip: dialect.skip }, () => {
     let db: TestDatabase;
-    let hotline: Hotline & { clock: ManualClock };
+    let hotline: TestHotline;
     let t0 = 0;
     let w = 0;
     let lineId = 0;
@@ -201,7 +200,7 @@ for (const dialect of DIALECTS) {
     { skip: dialect.skip },
     () => {
       let db: TestDatabase;
-      let hotline: Hotline & { clock: ManualClock };
+      let hotline: TestHotline;
       let repo: RepliesRepo;
       const claimed = new Map<string, ClaimedReply>();
       const CALLERS = {
@@ -356,7 +355,7 @@ for (const dialect of DIALECTS) {
     { skip: dialect.skip },
     () => {
       let db: TestDatabase;
-      let hotline: Hotline & { clock: ManualClock };
+      let hotline: TestHotline;
 
       before(async () => {
         db = await createTestDatabase(dialect.name);
@@ -416,7 +415,7 @@ for (const dialect of DIALECTS) {
 
   describe(`RepliesRepo.pacedAheadMicros [${dialect.name}]`, { skip: dialect.skip }, () => {
     let db: TestDatabase;
-    let hotline: Hotline & { clock: ManualClock };
+    let hotline: TestHotline;
     let repo: RepliesRepo;
     let lineId = 0;
     let otherLineId = 0;
@@ -526,7 +525,7 @@ for (const dialect of DIALECTS) {
     { skip: dialect.skip },
     () => {
       let db: TestDatabase;
-      let hotline: Hotline & { clock: ManualClock };
+      let hotline: TestHotline;
       // Six ordinary callers from six number ranges (a shared range would look hammered).
       const CALLERS = Array.from({ length: 6 }, (_, i) => `+336${i + 1}2345678`);
       let t0 = 0;
@@ -651,6 +650,71 @@ for (const dialect of DIALECTS) {
           (await replies()).map((r) => r.state),
           ['sent', 'sent', 'sent', 'sent', 'sent', 'sent'],
         );
+      });
+    },
+  );
+
+  describe(
+    `an allowlisted number during a raid is first in line, never above the paced budget [${dialect.name}]`,
+    { skip: dialect.skip },
+    () => {
+      let db: TestDatabase;
+      let hotline: TestHotline;
+      const ORDINARY = Array.from({ length: 5 }, (_, i) => `+336${i + 1}2345679`);
+      const FRIEND = '+33698765431';
+      const stateOf = async (from: string) => {
+        const row = await hotline.storage.db
+          .selectFrom('replies')
+          .innerJoin('callers', 'callers.id', 'replies.caller_id')
+          .select(['replies.state', 'replies.reason'])
+          .where('callers.number_index', '=', hotline.vault.blindIndex(from))
+          .executeTakeFirstOrThrow();
+        return [row.state, row.reason];
+      };
+
+      before(async () => {
+        db = await createTestDatabase(dialect.name);
+        hotline = await startHotline(
+          testConfig(db.target, {
+            budget: { dailyMicros: 10 * PRICE, monthlyMicros: 50 * MICROS },
+            shield: { ...DEFAULT_SHIELD, pacingFloorPerHour: 1 },
+          }),
+        );
+        const t0 = hotline.clock.now(); // 17:00 in Paris
+        await hotline.rules.setListed(
+          'allowed',
+          sealNumber(hotline.vault, FRIEND),
+          true,
+          'operator:test',
+          t0,
+        );
+        await hotline.shield.setMode(hotline.defaultLine.id, 'on', 'operator:test', t0);
+        await hotline.shieldMonitor.tick();
+        for (const [i, from] of ORDINARY.entries())
+          await contact(hotline, t0 + (i + 1) * 10 * SECOND, from, null);
+        // The allowlisted number comes last, and insults the line: the allowlist skips content rules.
+        await contact(hotline, t0 + 70 * SECOND, FRIEND, 'connasse');
+        hotline.clock.set(t0 + HOUR + 2 * MINUTE); // 18:02: four replies fit above the reserve
+        await hotline.worker.drain();
+      });
+
+      after(async () => {
+        await hotline?.close().catch(() => {});
+        await db?.drop();
+      });
+
+      it('waits like the others when the paced budget is spent', async () => {
+        for (const from of ORDINARY.slice(0, 4))
+          assert.deepEqual(await stateOf(from), ['sent', 'sent']);
+        assert.deepEqual(await stateOf(ORDINARY[4]!), ['scheduled', 'paced']);
+        assert.deepEqual(await stateOf(FRIEND), ['scheduled', 'paced'], 'not above the budget');
+      });
+
+      it('is the first to go when the pacing releases a reply', async () => {
+        hotline.clock.set(hotline.clock.now() + HOUR); // 19:02: one more reply fits
+        await hotline.worker.drain();
+        assert.deepEqual(await stateOf(FRIEND), ['sent', 'sent']);
+        assert.deepEqual(await stateOf(ORDINARY[4]!), ['scheduled', 'paced']);
       });
     },
   );

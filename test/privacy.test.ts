@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import cookie from '@fastify/cookie';
 import Fastify from 'fastify';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { InvalidInputError } from '../src/domain/errors.ts';
 import { verifyChain } from '../src/evidence/verify.ts';
 import { sealNumber } from '../src/hotline/seal.ts';
-import type { Hotline } from '../src/main.ts';
 import { deriveKey } from '../src/privacy/number-vault.ts';
 import { Retention } from '../src/privacy/retention.ts';
 import { SubjectRights, type SubjectExport } from '../src/privacy/subject.ts';
@@ -21,7 +19,13 @@ import { privacyApi } from '../src/web/api/privacy.ts';
 import { SESSION_COOKIE, sessionGuard } from '../src/web/api/session.ts';
 import { errorHandler } from '../src/web/errors.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
-import { LINE, TEST_SECRET, startHotline, testConfig } from './support/hotline.ts';
+import {
+  LINE,
+  TEST_SECRET,
+  startHotline,
+  testConfig,
+  type TestHotline,
+} from './support/hotline.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -44,7 +48,7 @@ let sid = 0;
 for (const dialect of DIALECTS) {
   describe(`privacy lifecycle [${dialect.name}]`, { skip: dialect.skip }, () => {
     let db: TestDatabase;
-    let h: Hotline & { clock: ManualClock };
+    let h: TestHotline;
     let store: PrivacyRepo;
     let retention: Retention;
     let subjects: SubjectRights;

@@ -2,11 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ShieldSettings } from '../src/config/load.ts';
 import { DEFAULT_SHIELD } from '../src/config/load.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { classifyNumber, maskNumber } from '../src/domain/phone.ts';
 import { MICROS } from '../src/domain/types.ts';
 import { rangeIndex } from '../src/hotline/intake.ts';
-import type { Hotline } from '../src/main.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
 import {
@@ -16,6 +14,7 @@ import {
   smsParams,
   startHotline,
   testConfig,
+  type TestHotline,
 } from './support/hotline.ts';
 
 /**
@@ -176,7 +175,7 @@ for (const dialect of DIALECTS) {
     () => {
       const twilioApi = new FakeTwilio();
       let db: TestDatabase;
-      let hotline: Hotline & { clock: ManualClock };
+      let hotline: TestHotline;
       let t0 = 0;
       const statuses: { kind: string; from: string; status: number }[] = [];
       const calls: CallSeen[] = [];

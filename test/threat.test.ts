@@ -2,9 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { AlertEvent } from '../src/alerts/events.ts';
 import { RAID_THREAT_WINDOW_MS } from '../src/alerts/events.ts';
-import type { ManualClock } from '../src/domain/clock.ts';
 import { THREAT_MARKED_BY } from '../src/domain/types.ts';
-import type { Hotline } from '../src/main.ts';
 import { lexiconClassifier } from '../src/policy/text/classifier.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import { FakeTwilio } from './support/fake-twilio.ts';
@@ -15,6 +13,7 @@ import {
   smsParams,
   startHotline,
   testConfig,
+  type TestHotline,
 } from './support/hotline.ts';
 
 /**
@@ -46,7 +45,7 @@ for (const dialect of DIALECTS) {
     () => {
       const twilioApi = new FakeTwilio();
       let db: TestDatabase;
-      let hotline: Hotline & { clock: ManualClock };
+      let hotline: TestHotline;
       let base: string;
       /** Every threat alert raised, awaited before counting rows (the intake does not wait). */
       let raised: Promise<boolean>[];

@@ -159,3 +159,11 @@ have cost and writes an HTML report with a chart.
   --json                print the summary as JSON instead of a table`,
   settings: `Settings (environment variables, also read from the shell that runs npm start):\n${settingsHelp()}`,
 };
+
+/** The topics of `nonmerci help TOPIC`: every command, and "settings". */
+export const HELP_TOPICS = Object.keys(USAGE).filter((topic) => topic !== 'main');
+
+/** The help text of a topic or command, or null: only USAGE's own keys ("toString" is none). */
+export function helpFor(topic: string): string | null {
+  return Object.hasOwn(USAGE, topic) ? USAGE[topic]! : null;
+}

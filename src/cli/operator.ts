@@ -2,13 +2,17 @@ import { userInfo } from 'node:os';
 import pino from 'pino';
 import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
+import { ACTOR_NAME, checkOperatorText } from '../domain/operator-text.ts';
 import { toE164 } from '../domain/phone.ts';
 import type { Line } from '../domain/types.ts';
 import { assemble, type Hotline } from '../main.ts';
 
-/** Who an operator command is recorded as in the audit log: --by, or the system user. */
+/**
+ * Who an operator command is recorded as in the audit log: --by (one line of text, 80 characters at
+ * most), or the system user.
+ */
 export function actorName(by: string | undefined): string {
-  if (by?.trim()) return by.trim().slice(0, 80);
+  if (by?.trim()) return checkOperatorText(by, ACTOR_NAME);
   let user = 'unknown';
   try {
     user = userInfo().username;
@@ -18,9 +22,17 @@ export function actorName(by: string | undefined): string {
   return `${user} (command line)`;
 }
 
-/** Opens the hotline without serving, runs `fn`, and closes it. */
-export async function withHotline<T>(config: Config, fn: (h: Hotline) => Promise<T>): Promise<T> {
-  const hotline = await assemble(config, { log: pino({ level: 'silent' }) });
+/**
+ * Opens the hotline without serving, runs `fn`, and closes it. It never creates nor changes a
+ * line; when this shell's settings disagree with the stored line, `warn` says so.
+ */
+export async function withHotline<T>(
+  config: Config,
+  fn: (h: Hotline) => Promise<T>,
+  warn: (message: string) => void = (m) => process.stderr.write(`⚠  ${m}\n`),
+): Promise<T> {
+  const hotline = await assemble(config, { log: pino({ level: 'silent' }), lines: 'leave' });
+  if (hotline.lineNotice) warn(hotline.lineNotice);
   try {
     return await fn(hotline);
   } finally {

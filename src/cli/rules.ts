@@ -1,9 +1,17 @@
 import type { Config } from '../config/load.ts';
 import { InvalidInputError } from '../domain/errors.ts';
+import {
+  checkOperatorText,
+  KEYWORD,
+  PHONE_NUMBER,
+  PREFIX,
+  RULE_NOTE,
+  withoutForbiddenCharacters,
+} from '../domain/operator-text.ts';
 import { maskNumber } from '../domain/phone.ts';
 import { sealNumber } from '../hotline/seal.ts';
 import { normalisePrefix, type RuleKind } from '../policy/rules.ts';
-import { normaliseKeyword } from '../policy/text/keyword.ts';
+import { keywordRule } from '../policy/text/keyword.ts';
 import type { Hotline } from '../main.ts';
 import type { NumberList } from '../storage/rules-repo.ts';
 import { localTime, withHotline } from './operator.ts';
@@ -48,18 +56,23 @@ export async function runRules(
     );
   if (action !== 'list' && !cmd.value)
     throw new InvalidInputError(`"nonmerci rules ${action}" needs a value; see --help.`);
+  const target = TARGETS[action];
+  // Checked before the database is opened, with the dashboard's rules (domain/operator-text.ts).
+  const value =
+    action === 'list' || action === 'remove'
+      ? (cmd.value ?? '')
+      : checkOperatorText(
+          cmd.value ?? '',
+          action === 'keyword' ? KEYWORD : cmd.value?.trim().endsWith('*') ? PREFIX : PHONE_NUMBER,
+        );
+  const keyword = action === 'keyword' ? keywordRule(value) : null;
+  const note = cmd.note === null ? null : checkOperatorText(cmd.note, RULE_NOTE) || null;
   return withHotline(config, async (h) => {
     const now = h.clock.now();
-    const value = cmd.value ?? '';
-    const target = TARGETS[action];
     if (action === 'list') {
       await printRules(h, config.timeZone, print);
-    } else if (action === 'keyword') {
-      const rule = await h.rules.add(
-        { kind: 'keyword', value: normaliseKeyword(value), note: cmd.note },
-        cmd.actor,
-        now,
-      );
+    } else if (keyword !== null) {
+      const rule = await h.rules.add({ kind: 'keyword', value: keyword, note }, cmd.actor, now);
       print(`✓ rule #${rule.id}: texts containing "${rule.value}" get no reply.`);
     } else if (action === 'remove') {
       const id = Number(value.replace(/^#/, ''));
@@ -67,7 +80,7 @@ export async function runRules(
         throw new InvalidInputError(`"${value}" is not a rule number; see "nonmerci rules".`);
       const rule = await h.rules.remove(id, cmd.actor, now);
       print(`✓ rule #${rule.id} (${rule.kind} ${rule.value}) removed.`);
-    } else if (target && value.trim().endsWith('*')) {
+    } else if (target && value.endsWith('*')) {
       if (!target.prefix)
         throw new InvalidInputError('The STOP list takes whole numbers, not prefixes.');
       const prefix = normalisePrefix(value);
@@ -77,7 +90,7 @@ export async function runRules(
         );
       if (target.on) {
         const rule = await h.rules.add(
-          { kind: target.prefix, value: prefix, note: cmd.note },
+          { kind: target.prefix, value: prefix, note },
           cmd.actor,
           now,
         );
@@ -121,7 +134,9 @@ async function printRules(h: Hotline, timeZone: string, print: (line: string) =>
     print(`${titles[kind]}: ${mine.length === 0 ? 'none' : ''}`);
     for (const r of mine)
       print(
-        `  #${r.id}  ${r.value}${r.note ? `  (${r.note})` : ''}  by ${r.createdBy}, ${localTime(r.createdAt, timeZone)}`,
+        withoutForbiddenCharacters(
+          `  #${r.id}  ${r.value}${r.note ? `  (${r.note})` : ''}  by ${r.createdBy}, ${localTime(r.createdAt, timeZone)}`,
+        ),
       );
   }
   for (const [list, title] of [

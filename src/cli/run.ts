@@ -1,11 +1,12 @@
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load.ts';
-import { NonmerciError } from '../domain/errors.ts';
+import pg from 'pg';
+import { loadConfig, type Config } from '../config/load.ts';
+import { ConfigError, NonmerciError } from '../domain/errors.ts';
 import { openStorage } from '../storage/db.ts';
 import { migrateToLatest } from '../storage/migrate.ts';
 import { runContact } from './contact.ts';
 import { runPause } from './pause.ts';
-import { USAGE } from './help.ts';
+import { HELP_TOPICS, helpFor, USAGE } from './help.ts';
 import { runServe, type Role } from './serve.ts';
 import { runAdmin } from './admin.ts';
 import { runAudit } from './audit.ts';
@@ -22,12 +23,22 @@ const print = (line: string) => process.stdout.write(`${line}\n`);
 /** Entry point of the `nonmerci` command. Returns the exit code. */
 export async function run(argv: string[]): Promise<number> {
   const [command = 'help', ...rest] = argv;
+  let config: Config | null = null;
   try {
     if (command === 'help' || command === '--help' || command === '-h') {
-      print(USAGE[rest[0] ?? 'main'] ?? USAGE.main!);
+      const topic =
+        rest[0] === undefined || rest[0] === '--help' || rest[0] === '-h' ? 'main' : rest[0];
+      const text = helpFor(topic);
+      if (text === null) {
+        process.stderr.write(
+          `nonmerci: there is no help on "${topic}"; write "nonmerci help" followed by one of: ${HELP_TOPICS.join(', ')}.\n`,
+        );
+        return 2;
+      }
+      print(text);
       return 0;
     }
-    if (!(command in USAGE) || command === 'main' || command === 'settings') {
+    if (helpFor(command) === null || command === 'main' || command === 'settings') {
       process.stderr.write(`Unknown command "${command}".\n\n${USAGE.main}\n`);
       return 2;
     }
@@ -78,7 +89,7 @@ export async function run(argv: string[]): Promise<number> {
         print,
       );
     }
-    const config = loadConfig(process.env);
+    config = loadConfig(process.env);
     switch (command) {
       case 'serve': {
         const role = (values.role ?? 'all') as Role;
@@ -210,8 +221,9 @@ export async function run(argv: string[]): Promise<number> {
     }
     return 0;
   } catch (error) {
-    if (error instanceof NonmerciError) {
-      process.stderr.write(`nonmerci: ${error.message}\n`);
+    const known = error instanceof NonmerciError ? error : startupFailure(error, config);
+    if (known) {
+      process.stderr.write(`nonmerci: ${known.message}\n`);
       return 1;
     }
     if (
@@ -224,4 +236,62 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw error;
   }
+}
+
+/** PostgreSQL refusals that mean "this user, password or database is wrong" (or the server is full). */
+const POSTGRES_REFUSALS = /^(08|28|3D|53|57P0)|^42501$/;
+
+/** True when `error` is the driver failing to reach or log into the database of `url`. */
+function isPostgresRefusal(error: Error, url: URL): boolean {
+  if (error instanceof pg.DatabaseError) return POSTGRES_REFUSALS.test(error.code ?? '');
+  if (/^SASL: /.test(error.message)) return true; // a password the server wants is missing
+  if (error instanceof AggregateError)
+    return (
+      error.errors.length > 0 &&
+      error.errors.every((e) => e instanceof Error && isPostgresRefusal(e, url))
+    );
+  // Only errors about the database's own host and port: another service's are not its fault.
+  const { syscall, hostname, port, address } = error as NodeJS.ErrnoException & {
+    hostname?: string;
+    port?: number;
+    address?: string;
+  };
+  if (syscall === 'getaddrinfo') return hostname === url.hostname;
+  if (syscall === 'connect')
+    return port === Number(url.port || 5432) || Boolean(address?.includes('.s.PGSQL.'));
+  return false;
+}
+
+/**
+ * A start-up failure the operator fixes in the settings (an address nobody answers on, a port
+ * taken, a database that does not exist), as a ConfigError naming the setting; null for anything
+ * else, which is a bug and keeps its stack trace.
+ */
+function startupFailure(error: unknown, config: Config | null): ConfigError | null {
+  if (!config || !(error instanceof Error)) return null;
+  const { code, syscall, hostname } = error as NodeJS.ErrnoException & { hostname?: string };
+  const address = `${config.host}:${config.port}`;
+  if (syscall === 'listen' || (syscall === 'getaddrinfo' && hostname === config.host)) {
+    if (code === 'EADDRINUSE')
+      return new ConfigError(
+        'PORT',
+        `${address} is already in use (another nonmerci?); stop that program or write another PORT, e.g. 3001`,
+      );
+    if (code === 'EACCES')
+      return new ConfigError(
+        'PORT',
+        `${config.port} needs administrator rights here; write a port above 1023, e.g. 3000, with a reverse proxy in front`,
+      );
+    return new ConfigError(
+      'HOST',
+      `cannot listen on ${address} (${code === 'EADDRNOTAVAIL' ? 'not an address of this machine' : code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? 'no address has that name' : error.message}); write 127.0.0.1 (private, behind a reverse proxy), 0.0.0.0 (every interface) or an address of this machine`,
+    );
+  }
+  if (config.database.kind !== 'postgres') return null;
+  const url = new URL(config.database.url);
+  if (!isPostgresRefusal(error, url)) return null;
+  return new ConfigError(
+    'DATABASE_URL',
+    `cannot use the PostgreSQL database ${url.hostname || url.searchParams.get('host') || 'localhost'}:${url.port || 5432}${url.pathname} (${error.message}); check that PostgreSQL runs there and the host, port, user, password and database name in DATABASE_URL`,
+  );
 }

@@ -26,7 +26,9 @@ export async function runServe(
   print: Print,
 ): Promise<() => Promise<void>> {
   const log = createLogger(config.logLevel);
-  const hotline = await assemble(config, { log });
+  // A worker only sends: the line is the web process's to create and update.
+  const hotline = await assemble(config, { log, lines: role === 'worker' ? 'leave' : 'ensure' });
+  if (hotline.lineNotice) log.warn(hotline.lineNotice);
   if (role !== 'all' && !hotline.storage.caps.multiProcess) {
     await hotline.close();
     throw new ConfigError(
@@ -87,7 +89,7 @@ export async function runServe(
     );
   }
   if (
-    hotline.defaultLine.number === DEMO_LINE_NUMBER &&
+    hotline.defaultLine?.number === DEMO_LINE_NUMBER &&
     hotline.defaultLine.provider === 'simulator'
   ) {
     print('');

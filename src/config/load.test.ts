@@ -67,6 +67,7 @@ describe('loadConfig defaults', () => {
     assert.deepEqual(config.database, {
       kind: 'sqlite',
       path: join(config.dataDir, 'nonmerci.db'),
+      inDataDir: true,
     });
   });
 

@@ -1,11 +1,18 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../domain/errors.ts';
-import type { Language } from '../domain/types.ts';
+import { MICROS, type Language } from '../domain/types.ts';
 import { SETTINGS, type SettingName, type SettingValues } from './schema.ts';
 
-export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+export type DatabaseTarget =
+  | {
+      kind: 'sqlite';
+      path: string;
+      /** The default database, in NONMERCI_DATA_DIR: its folder is kept private (0700) even if it exists. */
+      inDataDir?: boolean;
+    }
+  | { kind: 'postgres'; url: string };
 
 export interface Config {
   port: number;
@@ -107,9 +114,11 @@ export function readSettings(env: NodeJS.ProcessEnv): SettingValues {
 }
 
 function resolveDatabase(value: string | undefined, dataDir: string): DatabaseTarget {
-  if (!value) return { kind: 'sqlite', path: join(dataDir, 'nonmerci.db') };
-  if (value.startsWith('postgres://') || value.startsWith('postgresql://'))
+  if (!value) return { kind: 'sqlite', path: join(dataDir, 'nonmerci.db'), inDataDir: true };
+  if (value.startsWith('postgres://') || value.startsWith('postgresql://')) {
+    checkPostgresUrl(value);
     return { kind: 'postgres', url: value };
+  }
   if (value.startsWith('sqlite://')) {
     const path = value.slice('sqlite://'.length);
     if (!path)
@@ -125,27 +134,94 @@ function resolveDatabase(value: string | undefined, dataDir: string): DatabaseTa
   );
 }
 
-/** Reads the master secret, or creates one in the data folder (mode 0600) on first start. */
+/** A host name, an IPv4 address or a bracketed IPv6 address, as URL leaves them. */
+const DATABASE_HOST = /^([a-z0-9_-]+\.)*[a-z0-9_-]+$|^\[[0-9a-f:.]+\]$/i;
+
+/**
+ * Refuses a PostgreSQL URL the driver could not use, before it fails with a stack trace. The value
+ * is not repeated in the message: it may hold a password. A socket folder is accepted in both
+ * spellings the driver knows (postgres:///db?host=/run/postgresql, postgres://%2Frun%2Fpostgresql/db).
+ */
+function checkPostgresUrl(value: string): void {
+  const example = 'write postgres://USER:PASSWORD@HOST:5432/DATABASE';
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(
+      'DATABASE_URL',
+      `is not a valid PostgreSQL URL (a port above 65535, a space?); ${example}`,
+    );
+  }
+  // No host at all is fine too: the driver then uses PGHOST, or localhost.
+  const host = url.hostname;
+  const usable = !host || DATABASE_HOST.test(host) || /^%2f/i.test(host);
+  if (!usable)
+    throw new ConfigError(
+      'DATABASE_URL',
+      `the host of the PostgreSQL URL is not a host name or an address; ${example} (special characters of the password URL-encoded: @ → %40)`,
+    );
+}
+
+/**
+ * Creates `dir` and its missing parents readable by the owner only (0700), or takes the group's
+ * and others' rights away if it exists: it holds the secret and the database. Parents are created
+ * one by one (a recursive mkdir loops forever under /proc on some systems).
+ */
+export function ensurePrivateFolder(dir: string, variable: string): void {
+  try {
+    const missing: string[] = [];
+    for (let d = resolve(dir); !existsSync(d); d = dirname(d)) missing.unshift(d);
+    for (const d of missing) mkdirSync(d, { mode: 0o700 });
+    if (!statSync(dir).isDirectory()) throw new Error(`${resolve(dir)} is a file, not a folder`);
+    tightenMode(dir, 0o700);
+  } catch (error) {
+    throw new ConfigError(
+      variable,
+      `cannot make ${resolve(dir)} a folder only this user can open (${(error as Error).message}); write the path of a folder this user may create or write to`,
+    );
+  }
+}
+
+/** Removes from `path` every permission outside `allowed`; never adds one. */
+export function tightenMode(path: string, allowed: number): void {
+  const mode = statSync(path).mode & 0o777;
+  if ((mode & ~allowed) !== 0) chmodSync(path, mode & allowed);
+}
+
+/**
+ * Reads the master secret, or creates one in the data folder (mode 0600) on first start. A secret
+ * file or data folder left readable by others by an older version is made private again.
+ */
 function resolveSecret(
   value: string | undefined,
   dataDir: string,
 ): { secret: string; generatedAt: string | null } {
   if (value) return { secret: value, generatedAt: null };
   const file = join(dataDir, 'secret');
-  if (existsSync(file)) {
-    const secret = readFileSync(file, 'utf8').trim();
-    if (secret.length < 32)
-      throw new ConfigError(
-        'NONMERCI_SECRET',
-        `${file} is damaged (shorter than 32 characters); restore it from a backup`,
-      );
-    return { secret, generatedAt: null };
+  ensurePrivateFolder(dataDir, 'NONMERCI_DATA_DIR');
+  try {
+    if (existsSync(file)) {
+      tightenMode(file, 0o600);
+      const secret = readFileSync(file, 'utf8').trim();
+      if (secret.length < 32)
+        throw new ConfigError(
+          'NONMERCI_SECRET',
+          `${file} is damaged (shorter than 32 characters); restore it from a backup`,
+        );
+      return { secret, generatedAt: null };
+    }
+    const secret = randomBytes(48).toString('base64url');
+    writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(file, 0o600);
+    return { secret, generatedAt: file };
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError(
+      'NONMERCI_SECRET',
+      `cannot use ${file} (${(error as Error).message}); make it a file this user may read and write, or set NONMERCI_SECRET`,
+    );
   }
-  mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  return { secret, generatedAt: file };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -169,6 +245,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ),
     );
   }
+  if (s.BUDGET_DAILY && s.BUDGET_MONTHLY && s.BUDGET_DAILY > s.BUDGET_MONTHLY)
+    errors.push(
+      new ConfigError(
+        'BUDGET_DAILY',
+        `${s.BUDGET_DAILY / MICROS} is above BUDGET_MONTHLY (${s.BUDGET_MONTHLY / MICROS}): a day could never spend it; write a daily cap no larger than the monthly one, e.g. BUDGET_DAILY=5 with BUDGET_MONTHLY=50`,
+      ),
+    );
   if (s.SMTP_URL && !s.ALERT_EMAIL_TO)
     errors.push(
       new ConfigError('ALERT_EMAIL_TO', 'SMTP_URL is set: say who gets the alert e-mails'),

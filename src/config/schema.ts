@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { isSupportedCountry } from 'libphonenumber-js/max';
 import { parseDuration } from '../domain/duration.ts';
 import { LANGUAGES, MICROS, type Language } from '../domain/types.ts';
 import { assertTimeZone } from '../policy/budget-periods.ts';
@@ -27,11 +29,43 @@ const duration = (example: string) => (value: string) => {
 };
 
 const money = (value: string) => {
+  if (value.trim().startsWith('-'))
+    throw new Error(`"${value}" is negative; write an amount above zero, like 0.16 or 25`);
   const n = Number(value.replace(',', '.'));
   if (!/^\d+([.,]\d+)?$/.test(value.trim()) || !Number.isFinite(n)) {
     throw new Error(`"${value}" is not an amount; write it like 0.16 or 25`);
   }
   return Math.round(n * MICROS);
+};
+
+/**
+ * An amount above zero. Zero is refused rather than read as "no limit" or "nothing": a free reply
+ * would never count against a cap, and a cap of zero would silently stop every reply. The upper
+ * bound is the dashboard's (hotline/tariff.ts), so a tariff from the settings can be saved back.
+ */
+const positiveMoney =
+  (max: number, ifZero: (value: string) => string) =>
+  (value: string): number => {
+    const micros = money(value);
+    if (micros <= 0) throw new Error(ifZero(value));
+    if (micros > max * MICROS)
+      throw new Error(`"${value}" is above ${max}, the most nonmerci accepts; check the amount`);
+    return micros;
+  };
+
+/** What `listen()` accepts and `http://HOST:PORT` can say: an IP address or a host name. */
+const HOST_NAME =
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
+
+const listenAddress = (value: string) => {
+  // A name made of digits and dots only (999.1.1.1) is a mistyped IPv4 address, not a host name;
+  // the default PUBLIC_URL is built from HOST, so it must also make a URL (no IPv6 zone, fe80::1%eth0).
+  const named = HOST_NAME.test(value) && !/^[\d.]+$/.test(value);
+  if ((isIP(value) || named) && URL.canParse(`http://${isIP(value) === 6 ? `[${value}]` : value}/`))
+    return value;
+  throw new Error(
+    `"${value}" is not an address to listen on; write 127.0.0.1 (private, behind a reverse proxy), 0.0.0.0 (every interface), :: or a host name of this machine`,
+  );
 };
 
 const integer = (min: number, max: number) => (value: string) => {
@@ -60,7 +94,7 @@ export const SETTINGS = {
   HOST: setting({
     help: 'Address to listen on. 127.0.0.1 keeps the server private (put a reverse proxy in front); 0.0.0.0 exposes it.',
     default: '127.0.0.1',
-    parse: (v) => v,
+    parse: listenAddress,
   }),
   PUBLIC_URL: setting({
     help: 'Base URL the telephony provider calls, e.g. https://hotline.example.org. Webhook signatures are checked against it. Defaults to http://HOST:PORT.',
@@ -155,7 +189,11 @@ export const SETTINGS = {
   SMS_SEGMENT_PRICE: setting({
     help: 'Price of one SMS segment: reserved before each send and counted as its cost when the provider reports no price. Set it at or above what the provider charges.',
     default: '0.16',
-    parse: money,
+    parse: positiveMoney(
+      10,
+      (v) =>
+        `"${v}" would make every reply free, so no cap would ever stop one; write what your provider charges per segment, e.g. 0.16`,
+    ),
   }),
   CURRENCY: setting({
     help: 'Currency of prices and caps (ISO 4217).',
@@ -167,14 +205,22 @@ export const SETTINGS = {
     },
   }),
   BUDGET_DAILY: setting({
-    help: 'Hard cap on SMS spend per calendar day.',
+    help: 'Hard cap on SMS spend per calendar day (above 0, at most BUDGET_MONTHLY).',
     default: '5',
-    parse: money,
+    parse: positiveMoney(
+      1_000_000,
+      (v) =>
+        `"${v}" is not a cap; write the most that may be spent in a day, e.g. 5 (to stop sending, run "nonmerci pause")`,
+    ),
   }),
   BUDGET_MONTHLY: setting({
-    help: 'Hard cap on SMS spend per calendar month.',
+    help: 'Hard cap on SMS spend per calendar month (above 0).',
     default: '50',
-    parse: money,
+    parse: positiveMoney(
+      1_000_000,
+      (v) =>
+        `"${v}" is not a cap; write the most that may be spent in a month, e.g. 50 (to stop sending, run "nonmerci pause")`,
+    ),
   }),
   TIMEZONE: setting({
     help: 'Time zone of budget days and months.',
@@ -199,6 +245,11 @@ export const SETTINGS = {
       if (list.length === 0 || list.some((c) => !/^[A-Z]{2}$/.test(c))) {
         throw new Error(`"${v}" must be two-letter country codes separated by commas, e.g. FR,BE`);
       }
+      const unknown = list.filter((c) => !isSupportedCountry(c));
+      if (unknown.length > 0)
+        throw new Error(
+          `${unknown.map((c) => `"${c}"`).join(', ')} ${unknown.length === 1 ? 'is not a country' : 'are not countries'} whose numbers nonmerci knows; write ISO 3166 codes, e.g. FR,BE`,
+        );
       return list;
     },
   }),

@@ -1,3 +1,4 @@
+import { withoutForbiddenCharacters } from './operator-text.ts';
 import type { Language } from './types.ts';
 
 /**
@@ -33,3 +34,14 @@ export const DEFAULT_TEXTS: Record<Language, LineTexts> = {
     speechVoice: 'Polly.Amy',
   },
 };
+
+/**
+ * A stored voice text as a provider may speak it: without the characters operator texts may not
+ * hold (see operator-text.ts), and the language's default message if nothing is left, since a
+ * call must hear words.
+ */
+export function speakableText(text: string, language: Language): string {
+  return (
+    withoutForbiddenCharacters(text).trim() || (DEFAULT_TEXTS[language] ?? DEFAULT_TEXTS.fr).voice
+  );
+}

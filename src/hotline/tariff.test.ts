@@ -45,10 +45,10 @@ describe('checkTariff', () => {
     assert.deepEqual(checked, { ...SAVED, alertThresholds: [50, 80, 100] });
   });
 
-  it('accepts the bounds: zero, a price of 10 and a cap of a million', () => {
+  it('accepts the bounds: one micro-unit, a price of 10 and a cap of a million', () => {
     const edge = {
       segmentPriceMicros: 10 * MICROS,
-      dailyMicros: 0,
+      dailyMicros: 1,
       monthlyMicros: 1_000_000 * MICROS,
       alertThresholds: [],
     };
@@ -64,6 +64,10 @@ describe('checkTariff', () => {
   it('refuses amounts that are negative, fractional, not numbers or implausibly large', () => {
     const bad: [Partial<Record<keyof Tariff, unknown>>, RegExp][] = [
       [{ segmentPriceMicros: -1 }, /price per segment/],
+      // A free segment would let every reply under the caps; a zero cap is no way to stop sending.
+      [{ segmentPriceMicros: 0 }, /price per segment must be an amount above 0.*pause the line/],
+      [{ dailyMicros: 0 }, /daily cap must be an amount above 0/],
+      [{ monthlyMicros: 0 }, /monthly cap must be an amount above 0/],
       [{ segmentPriceMicros: 0.5 }, /price per segment/],
       [{ segmentPriceMicros: '160000' }, /price per segment/],
       [{ segmentPriceMicros: 10 * MICROS + 1 }, /price per segment/],

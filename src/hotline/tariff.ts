@@ -23,10 +23,12 @@ const MAX_CAP = 1_000_000 * MICROS;
 
 /** Checks an operator's tariff; the messages say what to type instead. */
 export function checkTariff(t: Tariff): Tariff {
+  // Zero is refused as at start: a free segment would let every reply under the caps, and a cap
+  // of zero is no way to stop sending (pausing the line is).
   const whole = (v: unknown, max: number, what: string) => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > max)
+    if (typeof v !== 'number' || !Number.isInteger(v) || v <= 0 || v > max)
       throw new InvalidInputError(
-        `${what} must be an amount from 0 to ${max / MICROS} (in micro-units: a whole number).`,
+        `${what} must be an amount above 0 and at most ${max / MICROS} (in micro-units: a whole number). To stop sending, pause the line instead.`,
       );
   };
   whole(t.segmentPriceMicros, MAX_PRICE, 'The price per segment');

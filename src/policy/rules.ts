@@ -1,3 +1,4 @@
+import { InvalidInputError } from '../domain/errors.ts';
 import { matchesKeyword } from './text/keyword.ts';
 
 /** An operator rule that matches a pattern rather than one number. */
@@ -47,4 +48,15 @@ export function normalisePrefix(raw: string): string | null {
   const compact = raw.replace(/[\s.\-()]/g, '').replace(/\*$/, '');
   const intl = compact.startsWith('00') ? `+${compact.slice(2)}` : compact;
   return /^\+\d{1,14}$/.test(intl) ? intl : null;
+}
+
+/** An operator's prefix rule, normalised, or InvalidInputError saying how to write one. */
+export function prefixRule(raw: string, field?: string): string {
+  const prefix = normalisePrefix(raw);
+  if (!prefix)
+    throw new InvalidInputError(
+      `${JSON.stringify(raw)} is not a prefix; write the start of a number in international format, e.g. +33 6 12.`,
+      field ? { field } : {},
+    );
+  return prefix;
 }

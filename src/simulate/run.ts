@@ -2,6 +2,7 @@ import pino from 'pino';
 import { DEFAULT_REPLY_DELAY_MS, type Config } from '../config/load.ts';
 import { ManualClock } from '../domain/clock.ts';
 import { formatDuration } from '../domain/duration.ts';
+import type { Line } from '../domain/types.ts';
 import { classifyNumber } from '../domain/phone.ts';
 import { assemble, DEMO_LINE_NUMBER, type Hotline } from '../main.ts';
 import { smsCost } from '../policy/cost.ts';
@@ -48,6 +49,7 @@ export async function replay(
   };
   const clock = new ManualClock(scenario.startMs);
   const hotline = await assemble(config, {
+    lines: 'ensure',
     clock,
     log: pino({ level: 'silent' }),
     worker: { batchSize: 500 },
@@ -61,6 +63,12 @@ export async function replay(
   }
 }
 
+/** The replay's line, which it ensures at start. */
+function replayLine(h: Hotline): Line {
+  if (!h.defaultLine) throw new Error('the replay starts without its line');
+  return h.defaultLine;
+}
+
 async function drive(
   h: Hotline,
   clock: ManualClock,
@@ -68,7 +76,7 @@ async function drive(
   events: SimEvent[],
   options: ReplayOptions,
 ): Promise<void> {
-  const line = h.defaultLine.number;
+  const line = replayLine(h).number;
   const lastEvent = start + (events.at(-1)?.at ?? 0);
   let next = 0;
   const step = async (t: number) => {
@@ -166,13 +174,13 @@ async function gather(
         ? config.budget.dailyMicros
         : config.budget.monthlyMicros,
     }));
-  const replyCost = smsCost(h.defaultLine.replyText, config.segmentPriceMicros).costMicros;
+  const replyCost = smsCost(replayLine(h).replyText, config.segmentPriceMicros).costMicros;
   const s = config.shield;
   return {
     scenario: { name: scenario.name, description: scenario.description },
     targets: scenario.targets,
     settings: {
-      replyDelayMs: h.defaultLine.delayMs,
+      replyDelayMs: replayLine(h).delayMs,
       currency: config.currency,
       segmentPriceMicros: config.segmentPriceMicros,
       replyCostMicros: replyCost,

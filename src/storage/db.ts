@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
-import type { DatabaseTarget } from '../config/load.ts';
+import { ensurePrivateFolder, tightenMode, type DatabaseTarget } from '../config/load.ts';
+import { ConfigError } from '../domain/errors.ts';
 import { POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 
@@ -64,11 +65,47 @@ class PreparingClient extends pg.Client {
   }
 }
 
+/**
+ * Opens the SQLite file, readable by its owner only: it holds what callers wrote and the evidence.
+ * The file is created 0600 before SQLite opens it, because SQLite gives its -wal and -shm files
+ * the mode of the database file; files left wider by an older version are tightened. The data
+ * folder is made 0700; a folder named in DATABASE_URL only when nonmerci creates it (an existing
+ * one is the operator's). A path SQLite cannot use stops the start with a ConfigError.
+ */
+function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>): SQLite.Database {
+  if (target.path === ':memory:') {
+    const memory = new SQLite(target.path);
+    memory.pragma('journal_mode = WAL');
+    return memory;
+  }
+  const variable = target.inDataDir ? 'NONMERCI_DATA_DIR' : 'DATABASE_URL';
+  const folder = dirname(target.path);
+  if (target.inDataDir || !existsSync(folder)) ensurePrivateFolder(folder, variable);
+  let sqlite: SQLite.Database | null = null;
+  try {
+    closeSync(openSync(target.path, 'a', 0o600));
+    tightenMode(target.path, 0o600);
+    sqlite = new SQLite(target.path);
+    sqlite.pragma('journal_mode = WAL');
+    for (const suffix of ['-wal', '-shm'])
+      if (existsSync(target.path + suffix)) tightenMode(target.path + suffix, 0o600);
+    return sqlite;
+  } catch (error) {
+    sqlite?.close();
+    throw new ConfigError(
+      variable,
+      `cannot open the SQLite database ${target.path} (${(error as Error).message}); ${
+        target.inDataDir
+          ? 'set NONMERCI_DATA_DIR to a folder this user may write to'
+          : 'write sqlite://PATH of a SQLite file this user may write, or of one to create'
+      }`,
+    );
+  }
+}
+
 export function openStorage(target: DatabaseTarget, options: { poolSize?: number } = {}): Storage {
   if (target.kind === 'sqlite') {
-    if (target.path !== ':memory:') mkdirSync(dirname(target.path), { recursive: true });
-    const sqlite = new SQLite(target.path);
-    sqlite.pragma('journal_mode = WAL');
+    const sqlite = openSqlite(target);
     // FULL syncs the WAL on every commit, so an acknowledged webhook survives a power cut too.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');

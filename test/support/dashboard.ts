@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config/load.ts';
 import type { ManualClock } from '../../src/domain/clock.ts';
-import type { Hotline } from '../../src/main.ts';
 import type { SessionInfo, UserSummary } from '../../src/web/api/contract.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
-import { startHotline, testConfig } from './hotline.ts';
+import { startHotline, testConfig, type TestHotline } from './hotline.ts';
 
 /** Dashboard API helpers: a hotline per test, signing in, and requests with cookie and CSRF token. */
 
@@ -13,7 +12,7 @@ export const ADMIN = 'alice';
 export const ADMIN_PASSWORD = 'correct horse battery staple';
 
 export interface Dashboard {
-  hotline: Hotline & { clock: ManualClock };
+  hotline: TestHotline;
   app: FastifyInstance;
   db: TestDatabase;
   /** Every route the app registered, as Fastify saw them. */

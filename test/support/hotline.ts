@@ -2,7 +2,7 @@ import pino from 'pino';
 import twilio from 'twilio';
 import { DEFAULT_SHIELD, type Config, type DatabaseTarget } from '../../src/config/load.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
-import { MICROS } from '../../src/domain/types.ts';
+import { MICROS, type Line } from '../../src/domain/types.ts';
 import { assemble, type Hotline } from '../../src/main.ts';
 
 export const PUBLIC_URL = 'https://hotline.example.org';
@@ -41,12 +41,21 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
   };
 }
 
+/** A hotline as `serve` starts it (its line ensured from the settings), on a manual clock. */
+export type TestHotline = Hotline & { clock: ManualClock; defaultLine: Line };
+
 export async function startHotline(
   config: Config,
   clock = new ManualClock(),
-): Promise<Hotline & { clock: ManualClock }> {
-  const hotline = await assemble(config, { clock, log: pino({ level: 'silent' }) });
-  return Object.assign(hotline, { clock });
+): Promise<TestHotline> {
+  const hotline = await assemble(config, {
+    clock,
+    log: pino({ level: 'silent' }),
+    lines: 'ensure',
+  });
+  const { defaultLine } = hotline;
+  if (!defaultLine) throw new Error('serve ensures a line: none was created');
+  return Object.assign(hotline, { clock, defaultLine });
 }
 
 /** Posts a form to the app through real HTTP, signed like Twilio signs it (official package). */

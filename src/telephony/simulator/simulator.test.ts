@@ -96,6 +96,17 @@ describe('SimulatorProvider.renderVoice', () => {
     });
   }
 
+  it('removes control characters from a stored text, which `nonmerci call` prints to a terminal', () => {
+    const rendered = simulator.renderVoice({
+      kind: 'say',
+      text: 'Bonjour\u001b]0;pwned\u0007 \u001b[2J\uD83D.',
+      language: 'fr',
+      speechLanguage: 'fr-FR',
+      speechVoice: 'Polly.Lea',
+    });
+    assert.equal((JSON.parse(rendered.body) as { text: string }).text, 'Bonjour]0;pwned [2J.');
+  });
+
   it('acknowledges texts in JSON', () => {
     assert.deepEqual(JSON.parse(simulator.renderTextAck().body), { received: true });
   });

@@ -9,6 +9,7 @@
  *   Sid=SIMCA…&From=%2B33639980012&To=%2B33939000000[&Body=…]
  */
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import { speakableText } from '../../domain/messages.ts';
 import { deriveKey } from '../../privacy/number-vault.ts';
 import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
 import type {
@@ -105,8 +106,16 @@ export class SimulatorProvider implements TelephonyProvider {
     };
   }
 
+  /**
+   * The answer as JSON, its text cleaned as the Twilio adapter cleans it (speakableText):
+   * `nonmerci call` prints this text to a terminal, where ESC would start an escape sequence.
+   */
   renderVoice(answer: VoiceAnswer): RenderedResponse {
-    return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(answer) };
+    const shown =
+      answer.kind === 'say'
+        ? { ...answer, text: speakableText(answer.text, answer.language) }
+        : answer;
+    return { contentType: 'application/json; charset=utf-8', body: JSON.stringify(shown) };
   }
 
   renderTextAck(): RenderedResponse {

@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 import { InvalidInputError } from '../../domain/errors.ts';
+import { DEFAULT_TEXTS } from '../../domain/messages.ts';
 import type { VoiceAnswer, WebhookRequest } from '../provider.ts';
 import { parsePrice } from './messages-api.ts';
 import { TwilioProvider } from './twilio.ts';
@@ -174,6 +175,34 @@ describe('TwilioProvider.renderVoice', () => {
   it('escapes attribute values', () => {
     const body = twilio.renderVoice(say('x', 'Polly.Lea" bargeIn="true')).body;
     assert.ok(body.includes('voice="Polly.Lea&quot; bargeIn=&quot;true"'), body);
+  });
+
+  it('never writes a character XML 1.0 forbids, whatever text it is given', () => {
+    // The builder throws on these; a stored text holding one made every call a 500.
+    const bad = 'Bon\u0000jour\u0007 \u001b[0m\uD83D \uDE00\uFFFE\u0085 fin';
+    const body = twilio.renderVoice(say(bad)).body;
+    assert.doesNotMatch(body, /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u);
+    assert.ok(
+      body.includes('<Say language="fr-FR" voice="Polly.Lea">Bonjour [0m  fin</Say>'),
+      body,
+    );
+    const play = twilio.renderVoice({ kind: 'play', url: 'https://x.example/\u0001a.mp3' }).body;
+    assert.match(play, /<Play>https:\/\/x\.example\/a\.mp3<\/Play>/);
+  });
+
+  it('says the default message of the language when nothing speakable is left', () => {
+    const body = twilio.renderVoice(say('\u0001\u001b ')).body;
+    assert.ok(body.includes(`>${DEFAULT_TEXTS.fr.voice}</Say>`), body);
+  });
+
+  it('writes well-formed TwiML for any text (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 200 }), (text) => {
+        const body = twilio.renderVoice(say(text)).body;
+        assert.doesNotMatch(body, /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u);
+        assert.match(body, /<Say [^>]*>[^<]+<\/Say><Hangup\/><\/Response>$/);
+      }),
+    );
   });
 });
 

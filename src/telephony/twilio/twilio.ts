@@ -10,6 +10,8 @@
  */
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
+import { speakableText } from '../../domain/messages.ts';
+import { withoutForbiddenCharacters } from '../../domain/operator-text.ts';
 import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
 import type {
   DeliveryStatus,
@@ -74,19 +76,26 @@ export class TwilioProvider implements TelephonyProvider {
     };
   }
 
-  /** TwiML built with the official builder, which escapes every text it is given. */
+  /**
+   * TwiML built with the official builder, which escapes every text it is given but throws on a
+   * character XML 1.0 forbids (NUL, ESC, a lone surrogate…). Those are removed first, whatever the
+   * database holds (see speakableText), so one bad stored text cannot turn every call into a 500.
+   */
   renderVoice(answer: VoiceAnswer): RenderedResponse {
     const twiml = new VoiceResponse();
     if (answer.kind === 'reject') {
       // <Reject/> as the first verb refuses the call before it is answered: it costs nothing.
       twiml.reject();
     } else {
-      if (answer.kind === 'say')
+      if (answer.kind === 'say') {
         twiml.say(
-          { language: answer.speechLanguage as 'fr-FR', voice: answer.speechVoice as 'Polly.Lea' },
-          answer.text,
+          {
+            language: withoutForbiddenCharacters(answer.speechLanguage) as 'fr-FR',
+            voice: withoutForbiddenCharacters(answer.speechVoice) as 'Polly.Lea',
+          },
+          speakableText(answer.text, answer.language),
         );
-      else twiml.play(answer.url);
+      } else twiml.play(withoutForbiddenCharacters(answer.url));
       twiml.hangup();
     }
     return { contentType: TWIML, body: twiml.toString() };

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidInputError } from '../../domain/errors.ts';
+import { checkOperatorText, type OperatorTextRule } from '../../domain/operator-text.ts';
 import { HttpError } from '../errors.ts';
 
 /**
@@ -37,6 +38,12 @@ export function text(
   const v = body[field];
   if (v === undefined && opts.optional) return undefined;
   if (typeof v !== 'string') throw new InvalidInputError(`"${field}" must be text.`, { field });
+  // PostgreSQL text cannot hold NUL: refused here rather than failing in the database.
+  if (v.includes('\u0000'))
+    throw new InvalidInputError(
+      `"${field}" contains a NUL character (U+0000), which cannot be stored; remove it.`,
+      { field },
+    );
   if (v.length > (opts.max ?? 1000))
     throw new InvalidInputError(
       `"${field}" is too long (${opts.max ?? 1000} characters at most).`,
@@ -45,6 +52,29 @@ export function text(
       },
     );
   return v;
+}
+
+/**
+ * Text an operator writes (a line's texts, a rule, a note), checked by the one validator of
+ * domain/operator-text.ts: returned trimmed, or refused with a message naming the field.
+ */
+export function operatorText(body: Json, field: string, rule: OperatorTextRule): string;
+export function operatorText(
+  body: Json,
+  field: string,
+  rule: OperatorTextRule,
+  optional: true,
+): string | undefined;
+export function operatorText(
+  body: Json,
+  field: string,
+  rule: OperatorTextRule,
+  optional = false,
+): string | undefined {
+  const v = body[field];
+  if (v === undefined && optional) return undefined;
+  if (typeof v !== 'string') throw new InvalidInputError(`"${field}" must be text.`, { field });
+  return checkOperatorText(v, rule, field);
 }
 
 export function flag(body: Json, field: string): boolean;

@@ -3,19 +3,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
+import { checkReplySegments, REPLY_TEXT, VOICE_TEXT } from '../../domain/operator-text.ts';
 import { LANGUAGES, type Line } from '../../domain/types.ts';
 import { smsCost } from '../../policy/cost.ts';
 import type { LineChange } from '../../storage/lines-repo.ts';
 import { HttpError } from '../errors.ts';
 import type { LineDetail, SmsCostResponse } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
-import { idParam, jsonBody, oneOf, text, whole, type Json } from './input.ts';
+import { idParam, jsonBody, oneOf, operatorText, text, whole, type Json } from './input.ts';
 import { lineState } from './overview.ts';
 import { actorOf } from './session.ts';
 
-/** Longest texts an operator may save: a voice message of a minute or two, an SMS of 10 segments. */
-const MAX_VOICE_TEXT = 2000;
-const MAX_REPLY_TEXT = 1530;
 const DAY = 86_400_000;
 /** Recordings a provider plays on a call: MP3 and WAV are what Twilio's <Play> accepts everywhere. */
 export const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'audio/ogg'];
@@ -72,17 +70,13 @@ export function linesApi(deps: ApiDeps) {
       const change: LineChange = {};
       const language = oneOf(body, 'language', LANGUAGES, true);
       if (language) change.language = language;
-      const voiceText = text(body, 'voiceText', { max: MAX_VOICE_TEXT, optional: true });
-      if (voiceText !== undefined) {
-        if (!voiceText.trim())
-          throw new InvalidInputError('The voice message cannot be empty.', { field: 'voiceText' });
-        change.voiceText = voiceText.trim();
-      }
-      const replyText = text(body, 'replyText', { max: MAX_REPLY_TEXT, optional: true });
+      const voiceText = operatorText(body, 'voiceText', VOICE_TEXT, true);
+      if (voiceText !== undefined) change.voiceText = voiceText;
+      const replyText = operatorText(body, 'replyText', REPLY_TEXT, true);
       if (replyText !== undefined) {
-        if (!replyText.trim())
-          throw new InvalidInputError('The SMS text cannot be empty.', { field: 'replyText' });
-        change.replyText = replyText.trim();
+        // At most 10 segments: 1,530 characters in GSM-7, 670 in UCS-2.
+        checkReplySegments(smsCost(replyText, 0), 'replyText');
+        change.replyText = replyText;
       }
       const delayMs = whole(body, 'delayMs', { min: 0, max: 7 * DAY }, true);
       if (delayMs !== undefined) change.delayMs = delayMs;

@@ -1,13 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../accounts/accounts.ts';
-import { InvalidInputError } from '../../domain/errors.ts';
+import { KEYWORD, PHONE_NUMBER, PREFIX, RULE_NOTE } from '../../domain/operator-text.ts';
 import { sealNumber } from '../../hotline/seal.ts';
-import { normalisePrefix, type RuleKind } from '../../policy/rules.ts';
-import { normaliseKeyword } from '../../policy/text/keyword.ts';
+import { prefixRule, type RuleKind } from '../../policy/rules.ts';
+import { keywordRule } from '../../policy/text/keyword.ts';
 import type { NumberList } from '../../storage/rules-repo.ts';
 import type { ListedNumberRow, RuleRow, Rules } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
-import { flag, idParam, jsonBody, oneOf, text, whole } from './input.ts';
+import { flag, idParam, jsonBody, oneOf, operatorText, whole } from './input.ts';
 import { actorOf } from './session.ts';
 
 const KINDS: readonly RuleKind[] = ['block_prefix', 'allow_prefix', 'keyword'];
@@ -38,23 +38,11 @@ export function rulesApi(deps: ApiDeps) {
     create: async (request: FastifyRequest): Promise<RuleRow> => {
       const body = jsonBody(request);
       const kind = oneOf(body, 'kind', KINDS)!;
-      const raw = text(body, 'value', { max: 100 });
-      const note = text(body, 'note', { max: 300, optional: true })?.trim() || null;
-      let value: string | null;
-      if (kind === 'keyword') {
-        value = normaliseKeyword(raw);
-        if (value.length < 2)
-          throw new InvalidInputError('A keyword needs at least two letters or digits.', {
-            field: 'value',
-          });
-      } else {
-        value = normalisePrefix(raw);
-        if (!value)
-          throw new InvalidInputError(
-            `"${raw}" is not a prefix; write the start of a number in international format, e.g. +33 6 12.`,
-            { field: 'value' },
-          );
-      }
+      const note = operatorText(body, 'note', RULE_NOTE, true) || null;
+      const value =
+        kind === 'keyword'
+          ? keywordRule(operatorText(body, 'value', KEYWORD), 'value')
+          : prefixRule(operatorText(body, 'value', PREFIX), 'value');
       return deps.rules.add({ kind, value, note }, actorOf(request), deps.clock.now());
     },
 
@@ -72,7 +60,7 @@ export function rulesApi(deps: ApiDeps) {
         throw new NotFoundError(`There is no "${list}" list; use ${LISTS.join(', ')}.`);
       const body = jsonBody(request);
       const on = flag(body, 'on');
-      let number = text(body, 'number', { max: 40, optional: true });
+      let number = operatorText(body, 'number', PHONE_NUMBER, true);
       if (number === undefined) {
         const callerId = whole(body, 'callerId', { min: 1, max: Number.MAX_SAFE_INTEGER });
         const caller = await deps.contacts.caller(callerId!);
