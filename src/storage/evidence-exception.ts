@@ -1,5 +1,6 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
 import type { ReplyReason } from '../domain/types.ts';
+import { hasLabel } from './labels-sql.ts';
 
 // The evidence exception: what retention and a data subject's erasure must keep, stated once, as
 // SQL both use. A contact is kept as evidence when any of:
@@ -43,12 +44,7 @@ export const values = (list: readonly (string | number)[]) => sql.join(list.map(
 
 /** The contact `alias` is a text carrying one of the EVIDENCE_LABELS. */
 function labelled(alias: string): RawBuilder<SqlBool> {
-  // Never null (calls and clean texts have none), so the negation of this is never null either.
-  const labels = sql`(',' || coalesce(${col(alias, 'labels')}, '') || ',')`;
-  return sql<SqlBool>`(${sql.join(
-    EVIDENCE_LABELS.map((l) => sql`${labels} like ${sql.lit(`%,${l},%`)}`),
-    sql` or `,
-  )})`;
+  return hasLabel(`${alias}.labels`, EVIDENCE_LABELS);
 }
 
 /** The shared caller row of withheld numbers. */

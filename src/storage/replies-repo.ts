@@ -187,22 +187,15 @@ export class RepliesRepo implements ReplyStore {
         .executeTakeFirstOrThrow();
       rangeCallers = Number(range.n);
     }
-    const shielded = await this.#db
+    // Shield periods that overlap the delay: one of them covering the scheduling contact means
+    // the caller arrived during the raid.
+    const periods = await this.#db
       .selectFrom('shield_periods')
-      .select('id')
-      .where('line_id', '=', reply.lineId)
-      .where('started_at', '<=', reply.createdAt)
-      .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', reply.createdAt)]))
-      .limit(1)
-      .executeTakeFirst();
-    const overlapping = await this.#db
-      .selectFrom('shield_periods')
-      .select('id')
+      .select('started_at')
       .where('line_id', '=', reply.lineId)
       .where('started_at', '<=', now)
       .where((eb) => eb.or([eb('ended_at', 'is', null), eb('ended_at', '>', reply.createdAt)]))
-      .limit(1)
-      .executeTakeFirst();
+      .execute();
     return {
       line,
       callerNumberEnc: caller.number_enc,
@@ -218,8 +211,8 @@ export class RepliesRepo implements ReplyStore {
         body: c.body,
       })),
       rangeCallers,
-      arrivedDuringShield: shielded !== undefined,
-      shieldDuringDelay: overlapping !== undefined,
+      arrivedDuringShield: periods.some((p) => p.started_at <= reply.createdAt),
+      shieldDuringDelay: periods.length > 0,
     };
   }
 

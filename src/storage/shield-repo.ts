@@ -7,6 +7,7 @@ import type { Database } from './schema.ts';
 
 import type { ShieldChange, ShieldStore, TrafficCount } from '../hotline/shield-monitor.ts';
 import { HOSTILE_LABELS } from '../policy/hostility.ts';
+import { hasLabel } from './labels-sql.ts';
 import { parseShieldReason, type ShieldReason } from '../policy/shield-reason.ts';
 
 /** A newcomer who came back this many times within the window counts as hostile. */
@@ -61,12 +62,8 @@ export class ShieldRepo implements ShieldStore {
    * more (came back again and again before any reply could be due).
    */
   async hostileNewcomers(lineId: number, from: number, to: number): Promise<number> {
-    const abusive = sql.join(
-      HOSTILE_LABELS.map(
-        (l) => sql`(',' || coalesce(contacts.labels, '') || ',') like ${sql.lit(`%,${l},%`)}`,
-      ),
-      sql` or `,
-    );
+    const abusive = hasLabel('contacts.labels', HOSTILE_LABELS);
+
     const row = await this.#db
       .selectFrom((db) =>
         db
@@ -103,7 +100,7 @@ export class ShieldRepo implements ShieldStore {
       .where('line_id', '=', lineId)
       .where('received_at', '>=', from)
       .where('received_at', '<', to)
-      .where(sql<string>`',' || coalesce(labels, '') || ','`, 'like', '%,threat,%')
+      .where(hasLabel('contacts.labels', ['threat']))
       .orderBy('received_at')
       .execute();
     return rows.map((r) => ({ contactId: r.id, callerId: r.caller_id, at: r.received_at }));
