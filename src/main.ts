@@ -32,6 +32,7 @@ import { createProviders } from './telephony/registry.ts';
 import { simulatorSigningKey } from './telephony/simulator/simulator.ts';
 import type { TelephonyProvider } from './telephony/provider.ts';
 import { buildApp } from './web/app.ts';
+import { KnownDevices } from './web/api/device.ts';
 import { Alerts } from './alerts/alerts.ts';
 import { createSinks } from './alerts/from-config.ts';
 import { RuleCache } from './hotline/rule-cache.ts';
@@ -45,7 +46,7 @@ import { BUDGET_THRESHOLDS } from './alerts/events.ts';
 import { TariffSettings } from './hotline/tariff.ts';
 import { SettingsRepo } from './storage/settings-repo.ts';
 import { fileURLToPath } from 'node:url';
-import { Accounts } from './accounts/accounts.ts';
+import { Accounts, firstRunSetupCode } from './accounts/accounts.ts';
 import { recentAudit } from './storage/audit-repo.ts';
 import { ContactsRepo } from './storage/contacts-repo.ts';
 import { DashboardRepo } from './storage/dashboard-repo.ts';
@@ -320,10 +321,16 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     evidence,
     holds,
     subjects,
+    devices: new KnownDevices(config.publicUrl, deriveKey(config.secret, 'known-devices-v1')),
     privacyStatus: () => retention.status(),
     applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     audit: (before, limit) => recentAudit(storage.db, limit, before),
-    settings: { publicUrl: config.publicUrl, currency: config.currency, timeZone: config.timeZone },
+    settings: {
+      publicUrl: config.publicUrl,
+      currency: config.currency,
+      timeZone: config.timeZone,
+      setupCode: firstRunSetupCode(config.secret),
+    },
   };
   let app: FastifyInstance | null = null;
   return {
@@ -367,6 +374,8 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         metrics,
         publicUrl: config.publicUrl,
         metricsToken: config.metricsToken,
+        trustProxy: config.trustProxy,
+        listenHost: config.host,
         health: () => stats.ping().then(() => true),
         renderMetrics: async () => ({
           contentType: metrics.registry.contentType,

@@ -514,7 +514,7 @@ for (const dialect of DIALECTS) {
         base,
         'POST',
         path,
-        { 'content-type': FORM, 'x-nonmerci-signature': simulatorSignature(simKey, raw) },
+        { 'content-type': FORM, 'x-nonmerci-signature': simulatorSignature(simKey, path, raw) },
         Buffer.from(raw, 'utf8'),
       );
     }
@@ -761,7 +761,7 @@ for (const dialect of DIALECTS) {
         '/webhooks/simulator/voice',
         {
           'content-type': 'application/json',
-          'x-nonmerci-signature': simulatorSignature(simKey, raw),
+          'x-nonmerci-signature': simulatorSignature(simKey, '/webhooks/simulator/voice', raw),
         },
         Buffer.from(forged),
       );
@@ -812,9 +812,16 @@ for (const dialect of DIALECTS) {
               tamper === 'token'
                 ? simulatorSignature(
                     simulatorSigningKey('another-secret-0123456789-abcdefghijklmnop'),
+                    path,
                     signed,
                   )
-                : simulatorSignature(simKey, signed);
+                : tamper === 'url'
+                  ? simulatorSignature(
+                      simKey,
+                      path.replace(kind, kind === 'sms' ? 'voice' : 'sms'),
+                      signed,
+                    )
+                  : simulatorSignature(simKey, path, signed);
             const sent = { ...params };
             if (tamper === 'change') sent.To = sent.To === value ? `${value}0` : value;
             if (tamper === 'add') sent[Object.hasOwn(sent, field) ? `${field}X` : field] = value;
@@ -822,10 +829,9 @@ for (const dialect of DIALECTS) {
             const headers: OutgoingHttpHeaders = isTwilio
               ? { 'x-twilio-signature': tamper === 'case' ? sigTwilio.toLowerCase() : sigTwilio }
               : { 'x-nonmerci-signature': tamper === 'case' ? sigSim.toUpperCase() : sigSim };
-            // Tampers that do not change what a provider signs are not tampers for it: the simulator
-            // does not sign the URL, and Twilio concatenates name and value, so an added empty field
-            // with an empty name adds nothing to the signed string.
-            if (!isTwilio && tamper === 'url') return;
+            // Tampers that do not change what a provider signs are not tampers for it: Twilio
+            // concatenates name and value, so an added empty field with an empty name adds nothing
+            // to the signed string. For the simulator, 'url' is a signature made for another endpoint.
             if (isTwilio && tamper === 'add' && field === '' && value === '') return;
             if (isTwilio && tamper === 'case' && sigTwilio.toLowerCase() === sigTwilio) return;
             const prior = await counts();

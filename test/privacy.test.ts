@@ -16,7 +16,7 @@ import { PrivacyRepo } from '../src/storage/privacy-repo.ts';
 import type { PrivacyEraseResult } from '../src/web/api/contract.ts';
 import type { ApiDeps } from '../src/web/api/deps.ts';
 import { privacyApi } from '../src/web/api/privacy.ts';
-import { SESSION_COOKIE, sessionGuard } from '../src/web/api/session.ts';
+import { sessionCookie, sessionGuard } from '../src/web/api/session.ts';
 import { errorHandler } from '../src/web/errors.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from './support/databases.ts';
 import {
@@ -447,7 +447,8 @@ for (const dialect of DIALECTS) {
       const app = Fastify();
       await app.register(cookie);
       app.setErrorHandler(errorHandler);
-      const guard = sessionGuard(h.accounts, 'admin');
+      const spec = sessionCookie(h.config.publicUrl);
+      const guard = sessionGuard(h.accounts, 'admin', spec);
       app.post('/api/privacy/export', { preHandler: guard }, handlers.export);
       app.post('/api/privacy/erase', { preHandler: guard }, handlers.erase);
       const post = (url: string, payload: unknown) =>
@@ -457,7 +458,7 @@ for (const dialect of DIALECTS) {
           payload: JSON.stringify(payload),
           headers: {
             'content-type': 'application/json',
-            cookie: `${SESSION_COOKIE}=${token}`,
+            cookie: `${spec.name}=${token}`,
             'x-csrf-token': session.csrfToken,
           },
         });

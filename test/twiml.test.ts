@@ -263,7 +263,11 @@ for (const dialect of DIALECTS) {
         method: 'POST',
         headers: {
           'content-type': 'application/x-www-form-urlencoded',
-          [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(simulatorSigningKey(TEST_SECRET), raw),
+          [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(
+            simulatorSigningKey(TEST_SECRET),
+            '/webhooks/simulator/voice',
+            raw,
+          ),
         },
         body: raw,
       });

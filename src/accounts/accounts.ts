@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
 import { InvalidInputError, NonmerciError } from '../domain/errors.ts';
+import { deriveKey } from '../privacy/number-vault.ts';
 import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
 import { ROLES, type Role } from './roles.ts';
 
@@ -57,7 +58,7 @@ export interface AccountStore {
     audit: AuditLine,
   ): Promise<User | null>;
   remove(id: number, audit: AuditLine): Promise<boolean>;
-  recordLogin(userId: number, now: number): Promise<void>;
+  recordLogin(userId: number, now: number, audit: AuditLine): Promise<void>;
   createSession(session: SessionRecord): Promise<void>;
   findSession(idHash: string): Promise<SessionRecord | null>;
   touchSession(idHash: string, now: number): Promise<void>;
@@ -95,6 +96,15 @@ export class NotFoundError extends NonmerciError {
   constructor(message: string) {
     super('not_found', message);
   }
+}
+
+/**
+ * The code that allows first-run setup from another machine, printed by `serve` while no account
+ * exists. Derived from the master secret, so every process of one installation prints the same
+ * code; it opens nothing once the first account exists.
+ */
+export function firstRunSetupCode(secret: string): string {
+  return deriveKey(secret, 'first-run-setup-v1').subarray(0, 15).toString('base64url');
 }
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
@@ -135,15 +145,24 @@ export class Accounts {
     return (await this.#store.count()) === 0;
   }
 
-  /** Creates the first admin; refused once any account exists. */
-  async setup(username: string, password: string): Promise<User> {
+  /**
+   * Creates the first admin; refused once any account exists. `from` is the address the request
+   * came from, kept in the audit log.
+   */
+  async setup(username: string, password: string, from: string | null = null): Promise<User> {
     const name = checkUsername(username);
     checkPassword(password);
     const now = this.#clock.now();
     const user = await this.#store.create(
       { username: name, passwordHash: await hashPassword(password), role: 'admin' },
       now,
-      { at: now, actor: name, action: 'user.setup', target: name, detail: { role: 'admin' } },
+      {
+        at: now,
+        actor: name,
+        action: 'user.setup',
+        target: name,
+        detail: { role: 'admin', ...(from ? { from } : {}) },
+      },
       { onlyIfFirst: true },
     );
     if (!user)
@@ -177,8 +196,15 @@ export class Accounts {
     return created !== null;
   }
 
-  /** Checks a name and password and opens a session; returns the cookie token with it. */
-  async login(username: string, password: string): Promise<{ token: string; session: Session }> {
+  /**
+   * Checks a name and password and opens a session; returns the cookie token with it. Each sign-in
+   * is written to the audit log with the address it came from (`from`), when known.
+   */
+  async login(
+    username: string,
+    password: string,
+    from: string | null = null,
+  ): Promise<{ token: string; session: Session }> {
     const user = await this.#store.findByName(username.trim());
     const ok = await verifyPassword(password, user?.passwordHash ?? (await decoyHash()));
     if (!user || !ok) throw new UnauthorizedError('Wrong user name or password.');
@@ -193,7 +219,13 @@ export class Accounts {
       expiresAt: now + this.#policy.maxAgeMs,
     };
     await this.#store.createSession(record);
-    await this.#store.recordLogin(user.id, now);
+    await this.#store.recordLogin(user.id, now, {
+      at: now,
+      actor: user.username,
+      action: 'user.login',
+      target: user.username,
+      detail: from ? { from } : null,
+    });
     await this.#store.deleteExpiredSessions(now);
     return { token, session: { user, idHash: record.idHash, csrfToken: record.csrfToken } };
   }

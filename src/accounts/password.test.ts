@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
+import { pbkdf2 } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { decoyHash, hashPassword, passwordProblem, verifyPassword } from './password.ts';
+import { BusyError } from '../domain/errors.ts';
+import {
+  decoyHash,
+  hashPassword,
+  HashingQueue,
+  passwordProblem,
+  verifyPassword,
+} from './password.ts';
 
 const PASSWORD = 'correct horse battery staple';
 
@@ -74,5 +82,51 @@ describe('password rules', () => {
     assert.equal(passwordProblem('x'.repeat(12)), null);
     assert.equal(passwordProblem('x'.repeat(1024)), null);
     assert.match(passwordProblem('x'.repeat(1025)) ?? '', /too long/);
+  });
+});
+
+describe('password hashing queue', () => {
+  it('keeps libuv’s thread pool free: a pool task started behind four hashes finishes first', async () => {
+    const order: string[] = [];
+    const hashes = Array.from({ length: 4 }, (_, i) =>
+      hashPassword(`${PASSWORD} ${i}`).then(() => order.push(`hash ${i}`)),
+    );
+    // pbkdf2 with one iteration runs on libuv's pool; with the hashes there it would queue behind them.
+    const pool = new Promise<void>((resolve, reject) =>
+      pbkdf2('x', 'y', 1, 32, 'sha256', (error) => (error ? reject(error) : resolve())),
+    ).then(() => order.push('pool task'));
+    await Promise.all([...hashes, pool]);
+    assert.equal(order[0], 'pool task', order.join(', '));
+  });
+
+  it('hashes one password at a time, in order', async () => {
+    const order: number[] = [];
+    await Promise.all(
+      [0, 1, 2].map((i) => hashPassword(`${PASSWORD} ${i}`).then(() => order.push(i))),
+    );
+    assert.deepEqual(order, [0, 1, 2]);
+  });
+
+  it('refuses at once, with a BusyError, what does not fit in the queue; the rest still verifies', async () => {
+    const queue = new HashingQueue({ maxWaiting: 2 });
+    const salt = Buffer.alloc(16, 1);
+    const params = { ln: 14, r: 8, p: 1 };
+    const settled = await Promise.allSettled(
+      Array.from({ length: 5 }, () => queue.derive(PASSWORD, salt, params)),
+    );
+    // One runs at once, two wait, two are refused.
+    const refused = settled.filter((s) => s.status === 'rejected');
+    assert.equal(refused.length, 2);
+    for (const r of refused) {
+      const reason: unknown = r.status === 'rejected' ? r.reason : null;
+      assert.ok(reason instanceof BusyError);
+      assert.equal(reason.details.retryAfterSeconds, 5);
+    }
+    const keys = settled.flatMap((s) =>
+      s.status === 'fulfilled' ? [s.value.toString('hex')] : [],
+    );
+    assert.equal(keys.length, 3);
+    assert.equal(new Set(keys).size, 1, 'same password and salt, same key');
+    assert.equal(queue.waiting, 0);
   });
 });

@@ -1,4 +1,6 @@
-import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { BusyError } from '../domain/errors.ts';
 
 /**
  * Password hashing with scrypt from Node's crypto (memory-hard: 32 MiB per hash at these settings,
@@ -8,19 +10,123 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
 const COST = { ln: 15, r: 8, p: 1 };
 const KEY_LENGTH = 32;
 
-function derive(password: string, salt: Buffer, p: typeof COST): Promise<Buffer> {
-  const options: ScryptOptions = {
-    N: 2 ** p.ln,
-    r: p.r,
-    p: p.p,
-    maxmem: 256 * 2 ** p.ln * p.r,
-  };
-  return new Promise((resolve, reject) =>
-    scrypt(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) =>
-      error ? reject(error) : resolve(key),
-    ),
-  );
+/**
+ * Hashing runs on a thread of its own, one hash at a time, with a short queue. A flood of sign-in
+ * attempts then costs at most one core and never reaches libuv's thread pool, which the rest of
+ * the server (files, DNS, Node's asynchronous crypto) shares: webhooks and the dashboard keep
+ * answering while passwords wait their turn. When the queue is full the attempt is refused at once
+ * (BusyError, a 429) instead of waiting behind the flood. Written here rather than taken from a
+ * worker-pool library because it is one thread, one function and a bounded queue.
+ */
+export class HashingQueue {
+  readonly #maxWaiting: number;
+  #worker: Worker | null = null;
+  #next = 1;
+  #busy = false;
+  readonly #waiting: { job: Job; settle: Settle }[] = [];
+  readonly #running = new Map<number, Settle>();
+
+  constructor(options: { maxWaiting: number }) {
+    this.#maxWaiting = options.maxWaiting;
+  }
+
+  /** Requests waiting for their turn (not counting the one being hashed). */
+  get waiting(): number {
+    return this.#waiting.length;
+  }
+
+  derive(password: string, salt: Buffer, params: typeof COST): Promise<Buffer> {
+    if (this.#waiting.length >= this.#maxWaiting)
+      return Promise.reject(
+        new BusyError(
+          'Too many sign-in attempts are being checked right now; try again in a few seconds.',
+          5,
+        ),
+      );
+    const options: ScryptOptions = {
+      N: 2 ** params.ln,
+      r: params.r,
+      p: params.p,
+      maxmem: 256 * 2 ** params.ln * params.r,
+    };
+    return new Promise((resolve, reject) => {
+      const job = { id: this.#next++, password: password.normalize('NFC'), salt, options };
+      this.#waiting.push({ job, settle: { resolve, reject } });
+      this.#pump();
+    });
+  }
+
+  #pump(): void {
+    if (this.#busy) return;
+    const item = this.#waiting.shift();
+    if (!item) return;
+    this.#busy = true;
+    this.#running.set(item.job.id, item.settle);
+    const thread = this.#thread();
+    // Kept alive while it works (a command waiting for a hash must not exit), not while idle.
+    thread.ref();
+    thread.postMessage(item.job);
+  }
+
+  #thread(): Worker {
+    if (this.#worker) return this.#worker;
+    const worker = new Worker(HASH_THREAD, { eval: true, name: 'nonmerci password hashing' });
+    worker.on('message', (m: { id: number; key?: Uint8Array; error?: string }) => {
+      const settle = this.#running.get(m.id);
+      this.#running.delete(m.id);
+      this.#busy = false;
+      worker.unref();
+      if (m.key) settle?.resolve(Buffer.from(m.key));
+      else settle?.reject(new Error(m.error ?? 'password hashing failed'));
+      this.#pump();
+    });
+    const fail = (error: Error) => {
+      this.#worker = null;
+      this.#busy = false;
+      for (const settle of this.#running.values()) settle.reject(error);
+      this.#running.clear();
+      this.#pump();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`the password hashing thread stopped (${code})`)));
+    this.#worker = worker;
+    return worker;
+  }
 }
+
+interface Job {
+  id: number;
+  password: string;
+  salt: Buffer;
+  options: ScryptOptions;
+}
+interface Settle {
+  resolve(key: Buffer): void;
+  reject(error: Error): void;
+}
+
+/** The hashing thread: scrypt, synchronously, one job per message. */
+const HASH_THREAD = `
+const { parentPort } = require('node:worker_threads');
+const { scryptSync } = require('node:crypto');
+parentPort.on('message', (job) => {
+  try {
+    const key = scryptSync(job.password, Buffer.from(job.salt), ${KEY_LENGTH}, job.options);
+    parentPort.postMessage({ id: job.id, key });
+  } catch (error) {
+    parentPort.postMessage({ id: job.id, error: String(error && error.message) });
+  }
+});
+`;
+
+/**
+ * The process's one hashing queue. 16 waiting is 2 seconds of work: an honest sign-in waits at
+ * most that long even under a flood the rate limits let through.
+ */
+export const hashing = new HashingQueue({ maxWaiting: 16 });
+
+const derive = (password: string, salt: Buffer, p: typeof COST) =>
+  hashing.derive(password, salt, p);
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -39,7 +145,8 @@ export async function verifyPassword(password: string, stored: string): Promise<
   try {
     const key = await derive(password, Buffer.from(m[4]!, 'base64url'), params);
     return key.length === expected.length && timingSafeEqual(key, expected);
-  } catch {
+  } catch (error) {
+    if (error instanceof BusyError) throw error;
     return false;
   }
 }

@@ -80,20 +80,19 @@ export async function runContact(
     const started = Date.now();
     let response: Response;
     try {
-      response = await fetch(
-        `${server}/webhooks/simulator/${cmd.kind === 'call' ? 'voice' : 'sms'}`,
-        {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/x-www-form-urlencoded',
-            [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(
-              simulatorSigningKey(config.secret),
-              raw,
-            ),
-          },
-          body: raw,
+      const path = `/webhooks/simulator/${cmd.kind === 'call' ? 'voice' : 'sms'}`;
+      response = await fetch(`${server}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          [SIMULATOR_SIGNATURE_HEADER]: simulatorSignature(
+            simulatorSigningKey(config.secret),
+            path,
+            raw,
+          ),
         },
-      );
+        body: raw,
+      });
     } catch {
       throw new NonmerciError(
         'server_unreachable',

@@ -2,6 +2,7 @@ import type { Config } from '../config/load.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { formatDuration } from '../domain/duration.ts';
 import { formatMoney } from '../domain/types.ts';
+import { firstRunSetupCode } from '../accounts/accounts.ts';
 import { assemble, DEMO_LINE_NUMBER } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
 import { localServerUrl } from './contact.ts';
@@ -53,17 +54,29 @@ export async function runServe(
 
   const lines = await hotline.lines.list();
   print(`nonmerci is running (${role}) on ${hotline.storage.describe}`);
-  if (role !== 'worker')
-    print(
-      `  listening on http://${config.host}:${config.port}   health: /healthz   metrics: /metrics`,
-    );
   if (role !== 'worker') {
-    const dashboardUrl = localServerUrl(config);
+    const wildcard = config.host === '0.0.0.0' || config.host === '::';
+    // A wildcard address is where the server listens, not an address to open: no URL is printed for it.
     print(
-      (await hotline.accounts.setupNeeded())
-        ? `  dashboard: ${dashboardUrl}/  (first visit: create the administrator account there)`
-        : `  dashboard: ${dashboardUrl}/`,
+      `  listening on ${wildcard ? `every interface (${config.host}), port ${config.port}` : `${config.host}:${config.port}`}   health: /healthz   metrics: /metrics`,
     );
+    const dashboardUrl = localServerUrl(config);
+    const remote = !/^https?:\/\/(localhost|127\.[\d.]+|\[::1\])(:\d+)?$/.test(config.publicUrl);
+    if (await hotline.accounts.setupNeeded()) {
+      print(
+        `  dashboard: ${dashboardUrl}/  (first visit on this machine: create the administrator account there)`,
+      );
+      if (remote)
+        print(
+          `  from another machine, open ${config.publicUrl}/#setup=${firstRunSetupCode(config.secret)} to create it (the code works until the first account exists)`,
+        );
+    } else {
+      print(`  dashboard: ${dashboardUrl}/${remote ? `  or ${config.publicUrl}/` : ''}`);
+    }
+    if (wildcard && !remote)
+      print(
+        '  ⚠  To open the dashboard from another machine, set PUBLIC_URL to the address you will type there (e.g. http://192.168.1.20:3000): the server answers only to the names it knows.',
+      );
   }
   const tariff = await hotline.tariff.current();
   print(

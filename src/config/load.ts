@@ -38,6 +38,8 @@ export interface Config {
   allowedCountries: string[];
   adminPassword: string | null;
   metricsToken: string | null;
+  /** TRUST_PROXY: addresses (or loopback) whose forwarding headers are believed; null for none. */
+  trustProxy: string[] | null;
   logLevel: string;
   workerPollMs: number;
   /** How long a claimed reply stays with its worker before another may take it over. */
@@ -270,7 +272,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port,
     host,
-    publicUrl: s.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
+    publicUrl: s.PUBLIC_URL ?? defaultPublicUrl(host, port),
     dataDir,
     database,
     secret,
@@ -295,6 +297,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedCountries: s.ALLOWED_COUNTRIES!,
     adminPassword: s.ADMIN_PASSWORD ?? null,
     metricsToken: s.METRICS_TOKEN ?? null,
+    trustProxy: s.TRUST_PROXY ?? null,
     logLevel: s.LOG_LEVEL!,
     workerPollMs: s.WORKER_POLL!,
     workerLeaseMs: s.WORKER_LEASE!,
@@ -306,6 +309,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       emailTo: s.ALERT_EMAIL_TO ?? [],
     },
   };
+}
+
+/**
+ * Without PUBLIC_URL, the server's own address. A wildcard (0.0.0.0, ::) is not an address one can
+ * open: the default is then the loopback name, and reaching the server from elsewhere needs
+ * PUBLIC_URL (the dashboard only answers to the names it knows; see the Host check in web/app.ts).
+ */
+function defaultPublicUrl(host: string, port: number): string {
+  const name = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+  return `http://${name.includes(':') ? `[${name}]` : name}:${port}`;
 }
 
 function shieldSettings(s: SettingValues): ShieldSettings {

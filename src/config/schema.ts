@@ -85,6 +85,34 @@ const url = (value: string) => {
   }
 };
 
+/** Names proxy-addr (Fastify's trustProxy) understands for groups of addresses. */
+const PROXY_GROUPS = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * TRUST_PROXY: the addresses whose forwarding headers are believed. "true" is refused: trusting
+ * every address would let anyone on the Internet pick the address the limits see.
+ */
+function trustedProxies(value: string): string[] | null {
+  const v = value.trim().toLowerCase();
+  if (['', 'false', 'off', 'no', '0'].includes(v)) return null;
+  const items = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.filter((item) => {
+    if (PROXY_GROUPS.includes(item) || isIP(item)) return false;
+    const [address, bits, ...rest] = item.split('/');
+    const family = isIP(address ?? '');
+    const n = /^\d{1,3}$/.test(bits ?? '') ? Number(bits) : -1;
+    return rest.length > 0 || !family || n < 0 || n > (family === 4 ? 32 : 128);
+  });
+  if (['true', 'yes', 'on', '1', '*'].includes(v) || bad.length > 0)
+    throw new Error(
+      `${bad.length ? `"${bad.join('", "')}" is not an address or range` : `"${value}" would trust every address`}; write loopback when the reverse proxy runs on this machine, or its address (e.g. 10.0.0.2 or 10.0.0.0/24)`,
+    );
+  return [...new Set(items)];
+}
+
 export const SETTINGS = {
   PORT: setting({
     help: 'TCP port the server listens on.',
@@ -266,6 +294,10 @@ export const SETTINGS = {
         throw new Error('must be at least 16 characters; generate one with: openssl rand -hex 24');
       return v;
     },
+  }),
+  TRUST_PROXY: setting({
+    help: 'Reverse proxies whose X-Forwarded-For / -Host / -Proto headers are believed: loopback (a proxy on this machine), or a comma-separated list of addresses and ranges (10.0.0.2, 172.16.0.0/12). Unset: the headers are ignored, and behind a proxy every visitor shares its address for sign-in limits and the audit log.',
+    parse: trustedProxies,
   }),
   LOG_LEVEL: setting({
     help: 'fatal, error, warn, info, debug or trace.',

@@ -46,3 +46,10 @@ export class UnknownLineError extends NonmerciError {
     );
   }
 }
+
+/** Too many requests of one kind just now; the reader may try again after `retryAfterSeconds`. */
+export class BusyError extends NonmerciError {
+  constructor(message: string, retryAfterSeconds: number) {
+    super('too_many_requests', message, { retryAfterSeconds });
+  }
+}

@@ -137,12 +137,11 @@ export class UsersRepo implements AccountStore {
     return Number(row.n);
   }
 
-  async recordLogin(userId: number, now: number): Promise<void> {
-    await this.#db
-      .updateTable('users')
-      .set({ last_login_at: now })
-      .where('id', '=', userId)
-      .execute();
+  async recordLogin(userId: number, now: number, audit: Omit<AuditEntry, 'id'>): Promise<void> {
+    await this.#db.transaction().execute(async (tx) => {
+      await tx.updateTable('users').set({ last_login_at: now }).where('id', '=', userId).execute();
+      await appendAudit(tx, audit);
+    });
   }
 
   async createSession(session: SessionRecord): Promise<void> {

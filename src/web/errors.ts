@@ -10,6 +10,7 @@ const STATUS: Record<string, number> = {
   not_found: 404,
   unauthorized: 401,
   unsupported_media_type: 415,
+  too_many_requests: 429,
 };
 
 export class HttpError extends NonmerciError {
@@ -43,6 +44,8 @@ export function errorHandler(
     code = error.code;
     message = error.message;
     if (status < 500 && typeof error.details.field === 'string') field = error.details.field;
+    if (typeof error.details.retryAfterSeconds === 'number')
+      void reply.header('retry-after', String(error.details.retryAfterSeconds));
   } else if (
     'statusCode' in error &&
     typeof error.statusCode === 'number' &&

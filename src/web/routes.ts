@@ -18,9 +18,9 @@ import { webhookHandler, type WebhookDeps } from './webhooks.ts';
  * - signed: a telephony provider, proven by the webhook signature checked in the handler;
  * - metrics: loopback, or a bearer METRICS_TOKEN;
  * - session: any signed-in dashboard user;
- * - moderator: a moderator or an admin (contacts, evidence, blocklist and rules, pause and shield);
- * - admin: an admin only (lines and providers, budget, simulator, audit log, accounts, evidence
- *   bundles and periods held, a person's data).
+ * - moderator: a moderator or an admin (overview, contacts, blocklist and rules, pause and shield);
+ * - admin: an admin only (lines, their texts and provider webhooks, the SMS price, budget,
+ *   simulator, audit log, accounts, evidence bundles and periods held, a person's data).
  * Session routes also check the CSRF token on every state-changing method.
  */
 export type Access = 'public' | 'signed' | 'metrics' | 'session' | 'moderator' | 'admin';
@@ -32,6 +32,8 @@ export interface Route {
   handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>;
   /** Requests allowed per minute from one address (and user name, for sign-in). */
   ratePerMinute?: number;
+  /** Runs a password hash: also limited per address and across all addresses (see web/app.ts). */
+  hashesPassword?: boolean;
   /** Body size limit, when a route takes more than a webhook (an uploaded recording). */
   bodyLimit?: number;
 }
@@ -66,10 +68,13 @@ export function routeTable(deps: RouteDeps): Route[] {
   ): Route => ({ method, url, access, handler, ...extra });
   const api: Route[] = [
     route('GET', '/api/session', 'public', auth.session),
-    route('POST', '/api/setup', 'public', auth.setup, { ratePerMinute: 10 }),
-    route('POST', '/api/login', 'public', auth.login, { ratePerMinute: 10 }),
+    route('POST', '/api/setup', 'public', auth.setup, { ratePerMinute: 10, hashesPassword: true }),
+    route('POST', '/api/login', 'public', auth.login, { ratePerMinute: 10, hashesPassword: true }),
     route('POST', '/api/logout', 'session', auth.logout),
-    route('POST', '/api/account/password', 'session', auth.changePassword, { ratePerMinute: 10 }),
+    route('POST', '/api/account/password', 'session', auth.changePassword, {
+      ratePerMinute: 10,
+      hashesPassword: true,
+    }),
     route('GET', '/api/users', 'admin', auth.listUsers),
     route('POST', '/api/users', 'admin', auth.createUser),
     route('PATCH', '/api/users/:id', 'admin', auth.updateUser),
@@ -81,13 +86,13 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('POST', '/api/lines/:id/pause', 'moderator', overview.pause),
     route('POST', '/api/lines/:id/shield', 'moderator', overview.shield),
 
-    route('GET', '/api/lines', 'moderator', lines.list),
+    route('GET', '/api/lines', 'admin', lines.list),
     route('PATCH', '/api/lines/:id', 'admin', lines.update),
     route('PUT', '/api/lines/:id/voice-audio', 'admin', lines.uploadVoice, {
       bodyLimit: MAX_AUDIO_BYTES,
     }),
     route('DELETE', '/api/lines/:id/voice-audio', 'admin', lines.removeVoice),
-    route('POST', '/api/sms-cost', 'moderator', lines.smsCost),
+    route('POST', '/api/sms-cost', 'admin', lines.smsCost),
 
     route('GET', '/api/budget', 'admin', budget.get),
     route('PUT', '/api/budget', 'admin', budget.update),

@@ -320,6 +320,23 @@ for (const dialect of DIALECTS) {
 
     describe('voice recording', () => {
       const mp3 = Buffer.concat([Buffer.from('ID3\x04\x00'), Buffer.alloc(4096, 0x5a)]);
+      /** A WAV file with `bytes` bytes of silence: 8 kHz, 16-bit, mono. */
+      const wave = (bytes: number) => {
+        const b = Buffer.alloc(44 + bytes);
+        b.write('RIFF', 0);
+        b.writeUInt32LE(36 + bytes, 4);
+        b.write('WAVEfmt ', 8);
+        b.writeUInt32LE(16, 16);
+        b.writeUInt16LE(1, 20);
+        b.writeUInt16LE(1, 22);
+        b.writeUInt32LE(8000, 24);
+        b.writeUInt32LE(16000, 28);
+        b.writeUInt16LE(2, 32);
+        b.writeUInt16LE(16, 34);
+        b.write('data', 36);
+        b.writeUInt32LE(bytes, 40);
+        return b;
+      };
       const upload = (payload: Buffer, type = 'audio/mpeg') =>
         a.raw({
           method: 'PUT',
@@ -377,7 +394,36 @@ for (const dialect of DIALECTS) {
         refused(await upload(Buffer.alloc(5 * 1024 * 1024 + 1, 1)), 413);
         assert.equal((await line()).voiceAudioUrl, null);
         // Exactly 5 MB is allowed.
-        ok(await upload(Buffer.alloc(5 * 1024 * 1024, 1)));
+        const wav = wave(5 * 1024 * 1024 - 44);
+        assert.equal(wav.length, 5 * 1024 * 1024);
+        ok(await upload(wav, 'audio/wav'));
+      });
+
+      it('checks the content, not the declared type: a file that is not MP3 or WAV is refused with 415 and not stored', async () => {
+        const impostors: [string, Buffer][] = [
+          ['bytes of nothing', Buffer.alloc(4096, 1)],
+          ['an HTML page', Buffer.from('<!doctype html><script>alert(1)</script>')],
+          ['a PNG image', Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex')],
+          [
+            'an OGG file, which calls cannot play',
+            Buffer.concat([Buffer.from('OggS\x00\x02'), Buffer.alloc(200)]),
+          ],
+        ];
+        for (const [what, payload] of impostors) {
+          const res = await upload(payload, 'audio/mpeg');
+          refused(res, 415);
+          assert.match(res.json<{ message: string }>().message, /MP3 or WAV/, what);
+        }
+        assert.equal((await line()).voiceAudioUrl, null);
+      });
+
+      it('stores the type the content has, whatever the browser declared', async () => {
+        const detail = ok<LineDetail>(await upload(wave(800), 'audio/x-wav'));
+        const media = await d.app.inject({
+          method: 'GET',
+          url: detail.voiceAudioUrl!.slice(PUBLIC_URL.length),
+        });
+        assert.equal(media.headers['content-type'], 'audio/wav');
       });
 
       it('goes back to the spoken text on DELETE, and the old URL answers 404', async () => {

@@ -280,8 +280,8 @@ for (const dialect of DIALECTS) {
         assert.equal(res.statusCode, 204, res.body);
         const cleared = [res.headers['set-cookie']]
           .flat()
-          .find((c) => c?.startsWith('nonmerci_session='));
-        assert.match(cleared ?? '', /nonmerci_session=;/);
+          .find((c) => c?.startsWith('__Host-nonmerci_session='));
+        assert.match(cleared ?? '', /^__Host-nonmerci_session=;/);
         assert.equal((await api(d.app, admin).get('/api/overview')).statusCode, 401);
         assert.equal((await session(admin.cookie)).user, null);
         ok(await api(d.app, other).get('/api/overview'));
@@ -352,10 +352,12 @@ for (const dialect of DIALECTS) {
         moderator = (await addModerator(d.app, admin)).session;
       });
 
-      it('forbids a moderator the budget, line settings, accounts, audit log and simulator (403)', async () => {
+      it('forbids a moderator the budget, line settings and webhooks, SMS price, accounts, audit log and simulator (403)', async () => {
         const m = api(d.app, moderator);
         const adminId = admin.info.user!.id;
         const forbidden = [
+          () => m.get('/api/lines'),
+          () => m.post('/api/sms-cost', { text: 'Bonjour' }),
           () => m.get('/api/budget'),
           () =>
             m.put('/api/budget', {
@@ -413,14 +415,18 @@ for (const dialect of DIALECTS) {
         assert.equal(contacts.contacts.length, 0, 'the simulator was not driven');
       });
 
-      it('lets a moderator read contacts, overview and lines, and manage rules, pause and shield', async () => {
+      it('lets a moderator read contacts, overview and line states, and manage rules, pause and shield', async () => {
         const m = api(d.app, moderator);
-        ok(await m.get('/api/overview'));
+        const overview = ok<{ lines: { id: number; number: string }[] }>(
+          await m.get('/api/overview'),
+        );
+        assert.deepEqual(
+          overview.lines.map((l) => l.id),
+          [lineId()],
+        );
         ok(await m.get('/api/overview/chart?range=7d'));
-        ok(await m.get('/api/lines'));
         ok(await m.get('/api/contacts'));
         ok(await m.get('/api/rules'));
-        ok(await m.post('/api/sms-cost', { text: 'Bonjour' }));
         const rule = ok<{ id: number; createdBy: string }>(
           await m.post('/api/rules', { kind: 'keyword', value: 'connard' }),
         );
@@ -646,7 +652,13 @@ for (const dialect of DIALECTS) {
         ok(await a.patch(`/api/users/${user.id}`, { role: 'admin' }));
         ok(await a.patch(`/api/users/${user.id}`, { password: 'reset by the admin 1' }));
         assert.equal((await a.delete(`/api/users/${user.id}`)).statusCode, 204);
-        const entries = (await audit()).filter((e) => e.action.startsWith('user.'));
+        const all = await audit();
+        const entries = all.filter(
+          (e) => e.action.startsWith('user.') && e.action !== 'user.login',
+        );
+        // Sign-ins are logged too, with the address they came from.
+        const login = all.find((e) => e.action === 'user.login' && e.target === 'bob');
+        assert.deepEqual(login?.detail, { from: '127.0.0.1' });
         assert.deepEqual(
           entries.map((e) => [e.action, e.actor, e.target]),
           [
@@ -667,17 +679,25 @@ for (const dialect of DIALECTS) {
       it('pages the audit log with before and limit', async () => {
         for (const name of ['bob', 'carol', 'dave'])
           await addModerator(d.app, admin, name, `${name} password 123`);
-        const first = ok<{ entries: AuditEntryRow[]; nextBefore: number | null }>(
-          await a.get('/api/audit?limit=2'),
-        );
+        type AuditPage = { entries: AuditEntryRow[]; nextBefore: number | null };
+        const first = ok<AuditPage>(await a.get('/api/audit?limit=2'));
         assert.equal(first.entries.length, 2);
         assert.equal(first.nextBefore, first.entries[1]!.id);
-        const rest = ok<{ entries: AuditEntryRow[]; nextBefore: number | null }>(
-          await a.get(`/api/audit?limit=2&before=${first.nextBefore}`),
-        );
+        const rest = ok<AuditPage>(await a.get(`/api/audit?limit=2&before=${first.nextBefore}`));
         assert.ok(rest.entries.every((e) => e.id < first.nextBefore!));
+        const paged = [...first.entries, ...rest.entries];
+        let next = rest.nextBefore;
+        while (next !== null) {
+          const page = ok<AuditPage>(await a.get(`/api/audit?limit=2&before=${next}`));
+          paged.push(...page.entries);
+          next = page.nextBefore;
+        }
+        const whole = ok<AuditPage>(await a.get('/api/audit?limit=100'));
+        assert.deepEqual(paged, whole.entries);
         assert.deepEqual(
-          [...first.entries, ...rest.entries].map((e) => e.target),
+          paged
+            .filter((e) => e.action === 'user.create' || e.action === 'user.setup')
+            .map((e) => e.target),
           ['dave', 'carol', 'bob', ADMIN],
         );
       });
@@ -731,30 +751,62 @@ describe('session cookie and sign-in limits [sqlite]', () => {
       headers,
     });
 
-  it('sets the session cookie HttpOnly, SameSite=Strict, on the whole site', async () => {
-    const res = await login(ADMIN, ADMIN_PASSWORD);
-    const cookie = [res.headers['set-cookie']]
-      .flat()
-      .find((c) => c?.startsWith('nonmerci_session='));
-    assert.ok(cookie);
-    const attributes = cookie.split(';').map((p) => p.trim().toLowerCase());
-    assert.ok(attributes.includes('httponly'), cookie);
-    assert.ok(attributes.includes('samesite=strict'), cookie);
-    assert.ok(attributes.includes('path=/'), cookie);
-    assert.ok(!attributes.includes('secure'), 'not Secure when reached over plain HTTP');
-    const maxAge = attributes.find((p) => p.startsWith('max-age='));
-    assert.equal(maxAge, `max-age=${14 * 86_400}`);
+  const sessionCookieOf = (res: { headers: Record<string, unknown> }, name: string) =>
+    [res.headers['set-cookie']].flat().find((c): c is string => String(c).startsWith(`${name}=`));
+
+  it('sets the session cookie __Host-, Secure, HttpOnly, SameSite=Strict, on the whole site when PUBLIC_URL is https', async () => {
+    assert.ok(PUBLIC_URL.startsWith('https://'));
+    // Whatever address the dashboard was reached at: behind a TLS proxy the server sees plain HTTP.
+    for (const host of [new URL(PUBLIC_URL).host, 'localhost:3000']) {
+      const res = await login(ADMIN, ADMIN_PASSWORD, { host });
+      assert.equal(sessionCookieOf(res, 'nonmerci_session'), undefined, 'no unprefixed cookie');
+      const cookie = sessionCookieOf(res, '__Host-nonmerci_session');
+      assert.ok(cookie, `${host}: ${String(res.headers['set-cookie'])}`);
+      const attributes = cookie.split(';').map((p) => p.trim().toLowerCase());
+      for (const wanted of ['secure', 'httponly', 'samesite=strict', 'path=/'])
+        assert.ok(attributes.includes(wanted), `${wanted} missing: ${cookie}`);
+      assert.ok(
+        !attributes.some((a) => a.startsWith('domain=')),
+        '__Host- cookies carry no Domain',
+      );
+      assert.equal(
+        attributes.find((p) => p.startsWith('max-age=')),
+        `max-age=${14 * 86_400}`,
+      );
+      assert.equal(
+        (
+          await d.app.inject({
+            method: 'GET',
+            url: '/api/overview',
+            headers: { cookie: cookie.split(';')[0]!, host },
+          })
+        ).statusCode,
+        200,
+      );
+    }
   });
 
-  it('marks the cookie Secure when the dashboard is reached at its public HTTPS address', async () => {
-    const res = await login(ADMIN, ADMIN_PASSWORD, { host: new URL(PUBLIC_URL).host });
-    const cookie = [res.headers['set-cookie']]
-      .flat()
-      .find((c) => c?.startsWith('nonmerci_session='));
-    assert.ok(
-      cookie?.split(';').some((p) => p.trim().toLowerCase() === 'secure'),
-      cookie,
-    );
+  it('reads only the __Host- cookie over https: an unprefixed one (set by a neighbouring site) opens nothing', async () => {
+    const res = await login(ADMIN, ADMIN_PASSWORD);
+    const token = sessionCookieOf(res, '__Host-nonmerci_session')!.split(';')[0]!.split('=')[1]!;
+    const tossed = await d.app.inject({
+      method: 'GET',
+      url: '/api/overview',
+      headers: { cookie: `nonmerci_session=${token}` },
+    });
+    assert.equal(tossed.statusCode, 401);
+  });
+
+  it('sets a plain HttpOnly, SameSite=Strict cookie, not Secure, when PUBLIC_URL is http', async () => {
+    await d.close();
+    d = await startDashboard('sqlite', { publicUrl: 'http://127.0.0.1:3000' });
+    await setUp(d.app);
+    const res = await login(ADMIN, ADMIN_PASSWORD);
+    const cookie = sessionCookieOf(res, 'nonmerci_session');
+    assert.ok(cookie, String(res.headers['set-cookie']));
+    const attributes = cookie.split(';').map((p) => p.trim().toLowerCase());
+    assert.ok(attributes.includes('httponly') && attributes.includes('samesite=strict'), cookie);
+    assert.ok(!attributes.includes('secure'), cookie);
   });
 
   it('refuses the 11th sign-in attempt for one user within a minute with 429', async () => {

@@ -15,8 +15,8 @@ export interface Dashboard {
   hotline: TestHotline;
   app: FastifyInstance;
   db: TestDatabase;
-  /** Every route the app registered, as Fastify saw them. */
-  routes: { method: string; url: string }[];
+  /** Every route the app registered, as Fastify saw them, with who may call it (from the route table). */
+  routes: { method: string; url: string; access: string | undefined }[];
   close(): Promise<void>;
 }
 
@@ -41,9 +41,10 @@ async function openDashboard(
 ): Promise<Dashboard> {
   const hotline = await startHotline(testConfig(db.target, overrides), clock);
   const app = hotline.app();
-  const routes: { method: string; url: string }[] = [];
+  const routes: Dashboard['routes'] = [];
   app.addHook('onRoute', (r) => {
-    for (const method of [r.method].flat()) routes.push({ method, url: r.url });
+    for (const method of [r.method].flat())
+      routes.push({ method, url: r.url, access: r.config?.access });
   });
   await app.ready();
   return {
@@ -68,7 +69,7 @@ export async function restartDashboard(
 }
 
 export interface SignedIn {
-  /** "nonmerci_session=…", ready for a `cookie` header. */
+  /** "__Host-nonmerci_session=…" (or "nonmerci_session=…" over http), ready for a `cookie` header. */
   cookie: string;
   csrf: string;
   info: SessionInfo;
@@ -78,7 +79,7 @@ export interface SignedIn {
 export function sessionCookie(res: LightMyRequestResponse): string {
   const header = res.headers['set-cookie'];
   const all = Array.isArray(header) ? header : header ? [header] : [];
-  const found = all.find((c) => c.startsWith('nonmerci_session='));
+  const found = all.find((c) => /^(__Host-)?nonmerci_session=/.test(c));
   assert.ok(found, `no session cookie in ${res.statusCode} ${res.body}`);
   return found.split(';')[0]!;
 }

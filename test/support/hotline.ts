@@ -32,6 +32,7 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     allowedCountries: ['FR'],
     adminPassword: null,
     metricsToken: null,
+    trustProxy: null,
     logLevel: 'silent',
     workerPollMs: 1000,
     workerLeaseMs: 300_000,

@@ -37,6 +37,7 @@ export function errorMessage(error: unknown, { t }: I18n): string {
   if (error.status === 413) return t('error.tooLarge');
   if (error.code === 'csrf_invalid') return t('error.csrf');
   if (error.code === 'forbidden') return t('error.forbidden');
+  if (error.code === 'setup_code_invalid') return t('error.setupCode');
   if (error.status >= 500) return t('error.server');
   return error.message || t('error.unknown');
 }

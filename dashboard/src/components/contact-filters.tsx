@@ -1,5 +1,4 @@
 import { useState } from 'preact/hooks';
-import type { LineDetail } from '../../../src/web/api/contract.ts';
 import { words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
 import { CheckboxField, SelectField, TextField, type Choice } from './fields.tsx';
@@ -54,7 +53,7 @@ export function filtersSearch(filters: Filters): string {
 /** The timeline's filters; applying them changes the address, so a filtered view can be shared. */
 export function ContactFilters(props: {
   filters: Filters;
-  lines: LineDetail[];
+  lines: { id: number; number: string }[];
   onApply: (filters: Filters) => void;
 }) {
   const i18n = useI18n();

@@ -45,7 +45,7 @@ export function VoiceRecording(props: { line: LineDetail; onChange(line: LineDet
         <input
           id={inputId}
           type="file"
-          accept="audio/*"
+          accept="audio/mpeg,audio/wav,.mp3,.wav"
           aria-describedby={`${inputId}-hint`}
           disabled={action.busy}
           onChange={(event) => upload(event.currentTarget)}

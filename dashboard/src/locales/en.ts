@@ -17,6 +17,8 @@ export const en: Record<keyof typeof fr, string> = {
   'error.tooMany': 'Too many attempts in a row. Wait a minute, then try again.',
   'error.tooLarge': 'The file is too big (5 MB at most). Choose a smaller file.',
   'error.csrf': 'This page is out of date. Reload it, then try again.',
+  'error.setupCode':
+    'This is not the setup code the server printed when it started. Copy it again from its terminal or its log.',
   'error.forbidden': 'Your role does not allow this. Ask an administrator.',
   'error.server':
     'The server ran into a problem. Try again in a moment; if it goes on, tell whoever looks after the installation.',
@@ -391,7 +393,7 @@ export const en: Record<keyof typeof fr, string> = {
   'voice.none': 'No recording: the text above is read by a synthetic voice.',
   'voice.upload': 'Add a recording',
   'voice.replace': 'Replace the recording',
-  'voice.formats': 'An audio file (MP3, WAV or OGG) of 5 MB at most.',
+  'voice.formats': 'An MP3 or WAV recording of 5 MB at most (what phone calls can play).',
   'voice.tooLarge': 'This file is over 5 MB: choose a shorter or more compressed recording.',
   'voice.uploading': 'Sending the file…',
   'voice.uploaded': 'Recording in place.',
@@ -470,6 +472,7 @@ export const en: Record<keyof typeof fr, string> = {
   'audit.details': 'Details',
   'audit.none': 'The log is empty.',
   'audit.user.setup': 'First account created',
+  'audit.user.login': 'Signed in',
   'audit.user.create': 'Account created',
   'audit.user.password': 'Password changed',
   'audit.user.role': 'Role changed',
@@ -699,6 +702,10 @@ export const en: Record<keyof typeof fr, string> = {
   'setup.title': 'Welcome to nonmerci',
   'setup.intro': 'Create the first account, an administrator. You can then add other people.',
   'setup.submit': 'Create the account and enter',
+  'setup.code': 'Setup code',
+  'setup.codeHint':
+    'You are not on the server itself, so the code it printed when it started is needed (in its terminal or its log, after "#setup="). It proves you installed it.',
+  'setup.codeMissing': 'Copy the setup code the server printed when it started.',
   'setup.nameMissing': 'Choose a user name.',
 
   'login.title': 'Sign in',

@@ -17,6 +17,8 @@ export const fr = {
   'error.tooMany': "Trop d'essais d'affilée. Attendez une minute, puis réessayez.",
   'error.tooLarge': 'Le fichier est trop lourd (5 Mo au plus). Choisissez un fichier plus léger.',
   'error.csrf': "La page n'est plus à jour. Rechargez-la, puis recommencez.",
+  'error.setupCode':
+    'Ce n’est pas le code d’installation affiché par le serveur au démarrage. Recopiez-le depuis son terminal ou son journal.',
   'error.forbidden':
     "Votre rôle ne permet pas de faire cela. Demandez à une personne de l'administration.",
   'error.server':
@@ -399,7 +401,7 @@ export const fr = {
   'voice.none': "Pas d'enregistrement : le texte ci-dessus est lu par une voix de synthèse.",
   'voice.upload': 'Ajouter un enregistrement',
   'voice.replace': "Remplacer l'enregistrement",
-  'voice.formats': 'Un fichier audio (MP3, WAV ou OGG) de 5 Mo au plus.',
+  'voice.formats': 'Un enregistrement MP3 ou WAV de 5 Mo au plus (ce que les appels savent lire).',
   'voice.tooLarge':
     'Ce fichier dépasse 5 Mo : choisissez un enregistrement plus court ou plus compressé.',
   'voice.uploading': 'Envoi du fichier…',
@@ -481,6 +483,7 @@ export const fr = {
   'audit.details': 'Détails',
   'audit.none': 'Le journal est vide.',
   'audit.user.setup': 'Premier compte créé',
+  'audit.user.login': 'Connexion',
   'audit.user.create': 'Compte créé',
   'audit.user.password': 'Mot de passe changé',
   'audit.user.role': 'Rôle changé',
@@ -712,6 +715,10 @@ export const fr = {
   'setup.intro':
     "Créez le premier compte, celui de l'administration. Vous pourrez ensuite ajouter d'autres personnes.",
   'setup.submit': 'Créer le compte et entrer',
+  'setup.code': 'Code d’installation',
+  'setup.codeHint':
+    'Vous n’êtes pas sur le serveur lui-même : il faut le code qu’il a affiché au démarrage (dans son terminal ou son journal, après « #setup= »). Il prouve que c’est vous qui l’avez installé.',
+  'setup.codeMissing': 'Copiez le code d’installation affiché par le serveur au démarrage.',
   'setup.nameMissing': "Choisissez un nom d'utilisateur.",
 
   'login.title': 'Connexion',

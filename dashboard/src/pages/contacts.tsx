@@ -1,4 +1,4 @@
-import type { ContactPage, LineDetail } from '../../../src/web/api/contract.ts';
+import type { ContactPage } from '../../../src/web/api/contract.ts';
 import { api, withQuery } from '../api.ts';
 import {
   ContactFilters,
@@ -9,7 +9,8 @@ import {
 import { ContactItem } from '../components/contact-row.tsx';
 import { Page } from '../components/page.tsx';
 import { PagedFooter } from '../components/paged-footer.tsx';
-import { usePages, useResource } from '../data.ts';
+import { usePages } from '../data.ts';
+import { useLive } from '../live.ts';
 import { useI18n } from '../i18n.ts';
 import { navigate, useLocation } from '../router.tsx';
 import { dayStart, DAY_MS } from '../units.ts';
@@ -22,7 +23,8 @@ export function ContactsPage() {
   const { t } = i18n;
   const { search } = useLocation();
   const filters = readFilters(search);
-  const lines = useResource<LineDetail[]>('/api/lines');
+  // Moderators may not read the lines' settings: the overview's line states are enough here.
+  const lines = useLive().overview?.lines;
 
   // Dates depend on the hotline's time zone, known once the overview has arrived.
   const key = filters.from || filters.to ? `${search}|${i18n.timeZone}` : search;
@@ -43,7 +45,7 @@ export function ContactsPage() {
       <ContactFilters
         key={search}
         filters={filters}
-        lines={lines.data ?? []}
+        lines={lines ?? []}
         onApply={(next) => navigate(`/contacts${filtersSearch(next)}`)}
       />
       <ol class="timeline" aria-label={t('contacts.list')}>

@@ -13,7 +13,11 @@ import { useSession } from '../session.ts';
 export function SetupPage() {
   const i18n = useI18n();
   const { t } = i18n;
-  const { setSession } = useSession();
+  const { session, setSession } = useSession();
+  // The link the server prints carries the code after '#', which never leaves the browser.
+  const [code, setCode] = useState(
+    () => new URLSearchParams(location.hash.slice(1)).get('setup') ?? '',
+  );
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
@@ -24,15 +28,31 @@ export function SetupPage() {
     if (!username.trim()) return action.fail(t('setup.nameMissing'));
     const problem = passwordProblem(i18n, password, confirm);
     if (problem) return action.fail(problem);
-    const request: SetupRequest = { username: username.trim(), password };
+    if (session.setupCodeNeeded && !code.trim()) return action.fail(t('setup.codeMissing'));
+    const request: SetupRequest = {
+      username: username.trim(),
+      password,
+      ...(session.setupCodeNeeded ? { setupCode: code.trim() } : {}),
+    };
     void action.run(async () => {
-      setSession(await api.post<SessionInfo>('/api/setup', request, { expect401: true }));
+      const info = await api.post<SessionInfo>('/api/setup', request, { expect401: true });
+      if (location.hash) history.replaceState(null, '', location.pathname + location.search);
+      setSession(info);
     });
   };
 
   return (
     <Page title={t('setup.title')} intro={t('setup.intro')}>
       <form class="card form" onSubmit={submit} noValidate>
+        {session.setupCodeNeeded && (
+          <TextField
+            label={t('setup.code')}
+            hint={t('setup.codeHint')}
+            autoComplete="off"
+            value={code}
+            onValue={setCode}
+          />
+        )}
         <TextField
           label={t('account.username')}
           autoComplete="username"

@@ -28,11 +28,17 @@ const simulator = new SimulatorProvider({
   now: () => Date.UTC(2026, 10, 1, 16, 0, 0),
 });
 
-function request(rawBody: string, signature?: string | string[]): WebhookRequest {
+const SMS_PATH = '/webhooks/simulator/sms';
+
+function request(
+  rawBody: string,
+  signature?: string | string[],
+  url = `http://127.0.0.1:3000${SMS_PATH}`,
+): WebhookRequest {
   const headers: WebhookRequest['headers'] =
     signature === undefined ? {} : { [SIMULATOR_SIGNATURE_HEADER]: signature };
   return {
-    url: 'http://127.0.0.1:3000/webhooks/simulator/sms',
+    url,
     headers,
     rawBody,
     params: Object.fromEntries(new URLSearchParams(rawBody)),
@@ -40,20 +46,41 @@ function request(rawBody: string, signature?: string | string[]): WebhookRequest
 }
 
 describe('simulatorSignature', () => {
-  it('is the hex HMAC-SHA256 of the raw body', () => {
-    const signature = simulatorSignature(KEY, BODY);
+  it('is the hex HMAC-SHA256 of the endpoint and the raw body', () => {
+    const signature = simulatorSignature(KEY, SMS_PATH, BODY);
     assert.match(signature, /^[0-9a-f]{64}$/);
-    assert.equal(simulatorSignature(KEY, BODY), signature);
-    assert.notEqual(simulatorSignature(KEY, `${BODY}&x=1`), signature);
-    assert.notEqual(simulatorSignature(OTHER_KEY, BODY), signature);
+    assert.equal(simulatorSignature(KEY, SMS_PATH, BODY), signature);
+    assert.notEqual(simulatorSignature(KEY, SMS_PATH, `${BODY}&x=1`), signature);
+    assert.notEqual(simulatorSignature(KEY, '/webhooks/simulator/voice', BODY), signature);
+    assert.notEqual(simulatorSignature(OTHER_KEY, SMS_PATH, BODY), signature);
   });
 });
 
 describe('SimulatorProvider.verify', () => {
-  const good = simulatorSignature(KEY, BODY);
+  const good = simulatorSignature(KEY, SMS_PATH, BODY);
 
   it('accepts a good signature', () => {
     assert.equal(simulator.verify(request(BODY, good)), true);
+  });
+
+  it('accepts it whatever host the request reached (local address or PUBLIC_URL)', () => {
+    assert.equal(
+      simulator.verify(request(BODY, good, `https://hotline.example.org${SMS_PATH}`)),
+      true,
+    );
+  });
+
+  it('refuses a signature made for another endpoint (a text replayed as a call or a status)', () => {
+    for (const other of ['voice', 'status'])
+      assert.equal(
+        simulator.verify(request(BODY, good, `http://127.0.0.1:3000/webhooks/simulator/${other}`)),
+        false,
+        other,
+      );
+    assert.equal(
+      simulator.verify(request(BODY, good, `http://127.0.0.1:3000${SMS_PATH}?x=1`)),
+      false,
+    );
   });
 
   const refused: [label: string, req: WebhookRequest][] = [
@@ -61,7 +88,10 @@ describe('SimulatorProvider.verify', () => {
     ['an empty header', request(BODY, '')],
     ['a repeated header', request(BODY, [good, good])],
     ['a signature of another body', request(`${BODY}&Body=hi`, good)],
-    ['a signature made with another key', request(BODY, simulatorSignature(OTHER_KEY, BODY))],
+    [
+      'a signature made with another key',
+      request(BODY, simulatorSignature(OTHER_KEY, SMS_PATH, BODY)),
+    ],
     ['a one-digit change', request(BODY, `${good.slice(0, -1)}${good.endsWith('0') ? '1' : '0'}`)],
     ['non-hex characters', request(BODY, `${good.slice(0, -1)}g`)],
     ['upper-case hex', request(BODY, good.toUpperCase())],

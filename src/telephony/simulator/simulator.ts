@@ -31,8 +31,20 @@ export function simulatorSigningKey(secret: string): Buffer {
   return deriveKey(secret, 'simulator-webhooks-v1');
 }
 
-export function simulatorSignature(key: Buffer, rawBody: string): string {
-  return createHmac('sha256', key).update(rawBody).digest('hex');
+/**
+ * The hex HMAC-SHA256 of the endpoint's path (with its query, if any), a newline and the raw body.
+ * The path is signed so that a text signed for /webhooks/simulator/sms cannot be replayed as a call
+ * or a delivery report; the host is not, so the same signature works at the local address and
+ * through PUBLIC_URL.
+ */
+export function simulatorSignature(key: Buffer, path: string, rawBody: string): string {
+  return createHmac('sha256', key).update(`${path}\n${rawBody}`).digest('hex');
+}
+
+/** The path and query of a webhook's URL, as the simulator signs it. */
+function signedPath(url: string): string {
+  const parsed = URL.parse(url);
+  return parsed ? parsed.pathname + parsed.search : url;
 }
 
 export interface SimulatedSms {
@@ -72,7 +84,11 @@ export class SimulatorProvider implements TelephonyProvider {
   verify(request: WebhookRequest): boolean {
     const given = request.headers[SIMULATOR_SIGNATURE_HEADER];
     if (typeof given !== 'string' || !/^[0-9a-f]{64}$/.test(given)) return false;
-    const expected = simulatorSignature(this.#o.signingKey, request.rawBody);
+    const expected = simulatorSignature(
+      this.#o.signingKey,
+      signedPath(request.url),
+      request.rawBody,
+    );
     return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
   }
 

@@ -9,9 +9,12 @@ import { InvalidInputError } from '../../domain/errors.ts';
 import type { SessionInfo, UserSummary } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { idParam, jsonBody, text } from './input.ts';
+import { HttpError } from '../errors.ts';
+import { isLocal } from '../request-origin.ts';
 import {
   clearSessionCookie,
-  SESSION_COOKIE,
+  secretMatches,
+  sessionCookie,
   sessionOf,
   actorOf,
   setSessionCookie,
@@ -30,15 +33,14 @@ function summary(user: User): UserSummary {
 /** Sign-in, first-run setup, the session and accounts. */
 export function authApi(deps: ApiDeps) {
   const { accounts } = deps;
-  // The cookie is Secure when the dashboard is reached at its public HTTPS address.
-  const publicHost = new URL(deps.settings.publicUrl);
-  const secure = (request: FastifyRequest) =>
-    publicHost.protocol === 'https:' && request.headers.host === publicHost.host;
+  const cookie = sessionCookie(deps.settings.publicUrl);
 
-  async function info(session: Session | null): Promise<SessionInfo> {
+  async function info(request: FastifyRequest, session: Session | null): Promise<SessionInfo> {
     const lines = await deps.lines.list();
+    const setupNeeded = session ? false : await accounts.setupNeeded();
     return {
-      setupNeeded: session ? false : await accounts.setupNeeded(),
+      setupNeeded,
+      setupCodeNeeded: setupNeeded && !isLocal(request),
       user: session
         ? { id: session.user.id, username: session.user.username, role: session.user.role }
         : null,
@@ -53,25 +55,36 @@ export function authApi(deps: ApiDeps) {
     username: string,
     password: string,
   ) {
-    const { token, session } = await accounts.login(username, password);
-    setSessionCookie(reply, token, {
-      secure: secure(request),
-      maxAgeMs: DEFAULT_SESSION_POLICY.maxAgeMs,
-    });
-    return info(session);
+    const { token, session } = await accounts.login(username, password, request.ip);
+    setSessionCookie(reply, token, cookie, DEFAULT_SESSION_POLICY.maxAgeMs);
+    deps.devices.remember(reply, username);
+    return info(request, session);
   }
 
   return {
     session: async (request: FastifyRequest) => {
-      const token = request.cookies[SESSION_COOKIE];
-      return info(token ? await accounts.authenticate(token) : null);
+      const token = request.cookies[cookie.name];
+      return info(request, token ? await accounts.authenticate(token) : null);
     },
 
     setup: async (request: FastifyRequest, reply: FastifyReply) => {
       const body = jsonBody(request);
       const username = text(body, 'username', { max: 64 });
       const password = text(body, 'password', { max: 1024 });
-      await accounts.setup(username, password);
+      // From another machine, the first account needs the code printed at start: otherwise anyone
+      // who finds a fresh server first (or a web page, through DNS rebinding) would own it.
+      if (!isLocal(request)) {
+        const code = text(body, 'setupCode', { max: 200, optional: true });
+        if (!secretMatches(code?.trim(), deps.settings.setupCode))
+          throw new HttpError(
+            403,
+            'setup_code_invalid',
+            code
+              ? 'This setup code is not the one the server printed at start; copy it again from its output.'
+              : 'From another machine, creating the first account needs the setup code the server printed when it started (or open the link it printed). On the server itself, open http://localhost instead.',
+          );
+      }
+      await accounts.setup(username, password, request.ip);
       return signIn(request, reply, username, password);
     },
 
@@ -87,7 +100,7 @@ export function authApi(deps: ApiDeps) {
 
     logout: async (request: FastifyRequest, reply: FastifyReply) => {
       await accounts.logout(sessionOf(request));
-      clearSessionCookie(reply, secure(request));
+      clearSessionCookie(reply, cookie);
       return reply.status(204).send();
     },
 

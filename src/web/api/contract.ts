@@ -33,6 +33,8 @@ export interface ApiError {
 export interface SessionInfo {
   /** No user exists yet: the dashboard shows the setup page. */
   setupNeeded: boolean;
+  /** First-run setup from this address needs the setup code printed at start (not on this machine). */
+  setupCodeNeeded: boolean;
   user: { id: number; username: string; role: Role } | null;
   /** Send back in `x-csrf-token` on every state-changing request. Null when not signed in. */
   csrfToken: string | null;
@@ -45,6 +47,8 @@ export interface SetupRequest {
   username: string;
   /** At least 12 characters. */
   password: string;
+  /** The code `serve` prints at start; needed when the request does not come from the server itself. */
+  setupCode?: string;
 }
 
 /** POST /api/login (public, rate-limited) → SessionInfo. */
@@ -186,10 +190,10 @@ export interface UpdateLineRequest {
   allowedCountries?: string[];
 }
 
-// PUT /api/lines/:id/voice-audio (admin), body = the audio file (audio/mpeg, audio/wav, audio/ogg…,
+// PUT /api/lines/:id/voice-audio (admin), body = the audio file (MP3 or WAV, checked by content,
 // at most 5 MB) → LineDetail. DELETE /api/lines/:id/voice-audio (admin) → LineDetail.
 
-/** POST /api/sms-cost (moderator): the server's own count, same library as at send time. */
+/** POST /api/sms-cost (admin): the server's own count, same library as at send time. */
 export interface SmsCostRequest {
   text: string;
 }

@@ -18,10 +18,13 @@ import type { SimOutboxRepo } from '../../storage/sim-outbox-repo.ts';
 import type { StatsRepo } from '../../storage/stats-repo.ts';
 import type { VoiceRecordingsRepo } from '../../storage/voice-recordings-repo.ts';
 import type { EvidenceOverview } from './contract.ts';
+import type { KnownDevices } from './device.ts';
 
 /** What the dashboard API works with; assembled in main.ts. */
 export interface ApiDeps {
   accounts: Accounts;
+  /** Browsers where a user signed in before: their sign-ins are not slowed by a flood. */
+  devices: KnownDevices;
   clock: Clock;
   vault: NumberVault;
   lines: LinesRepo;
@@ -51,5 +54,7 @@ export interface ApiDeps {
     publicUrl: string;
     currency: string;
     timeZone: string;
+    /** The code that lets first-run setup happen from another machine (see setupCode()). */
+    setupCode: string;
   };
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fileTypeFromBuffer } from 'file-type';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
@@ -15,8 +16,21 @@ import { lineState } from './overview.ts';
 import { actorOf } from './session.ts';
 
 const DAY = 86_400_000;
-/** Recordings a provider plays on a call: MP3 and WAV are what Twilio's <Play> accepts everywhere. */
-export const AUDIO_TYPES = ['audio/mpeg', 'audio/wav', 'audio/x-wav', 'audio/ogg'];
+/**
+ * Content types an upload may declare. Only MP3 and WAV are kept (PLAYABLE): they are what
+ * Twilio's <Play> accepts everywhere; the others are read so that the refusal can say why.
+ */
+export const AUDIO_TYPES = [
+  'audio/mpeg',
+  'audio/mp3',
+  'audio/wav',
+  'audio/x-wav',
+  'audio/wave',
+  'audio/ogg',
+];
+
+/** What the file's content must be, as `file-type` recognises it from its first bytes. */
+const PLAYABLE = new Set(['audio/mpeg', 'audio/wav']);
 export const MAX_AUDIO_BYTES = 5 * 1024 * 1024;
 
 function countries(body: Json): string[] | undefined {
@@ -95,13 +109,23 @@ export function linesApi(deps: ApiDeps) {
         throw new HttpError(
           415,
           'unsupported_media_type',
-          'Upload the recording as an MP3, WAV or OGG file.',
+          'Upload the recording as an MP3 or WAV file.',
         );
       if (request.body.length === 0) throw new InvalidInputError('The file is empty.');
+      // The declared type is the browser's guess from the file name: the content decides.
+      const found = await fileTypeFromBuffer(request.body);
+      if (!found || !PLAYABLE.has(found.mime))
+        throw new HttpError(
+          415,
+          'unsupported_media_type',
+          found
+            ? `This file holds ${found.ext.toUpperCase()}, which phone calls cannot play; export the recording as MP3 or WAV.`
+            : 'This file is not an MP3 or WAV recording (its content does not match its name); export it again as MP3 or WAV.',
+        );
       const token = randomBytes(16).toString('base64url');
       await deps.voice.replace(
         line.id,
-        { token, contentType: type, data: request.body, url: `${base}/media/voice/${token}` },
+        { token, contentType: found.mime, data: request.body, url: `${base}/media/voice/${token}` },
         actorOf(request),
         deps.clock.now(),
       );

@@ -7,7 +7,7 @@ import type { ShieldReason } from '../../policy/shield-reason.ts';
 import type { Chart, LineState, Overview } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { flag, idParam, jsonBody, oneOf, query } from './input.ts';
-import { actorOf, SESSION_COOKIE } from './session.ts';
+import { actorOf, sessionTokenOf } from './session.ts';
 
 export const CHART_BUCKET_MS = 10 * 60_000;
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
@@ -152,7 +152,7 @@ export function overviewApi(deps: ApiDeps) {
       let last = '';
       let busy = false;
       let beats = 0;
-      const token = request.cookies[SESSION_COOKIE] ?? '';
+      const token = sessionTokenOf(request);
       const push = async () => {
         if (busy) return;
         busy = true;
