@@ -130,3 +130,25 @@ describe('password hashing queue', () => {
     assert.equal(queue.waiting, 0);
   });
 });
+
+describe('password hashing queue priority', () => {
+  it('runs a priority job before those waiting, and never refuses it when the queue is full', async () => {
+    const queue = new HashingQueue({ maxWaiting: 2 });
+    const salt = Buffer.alloc(16, 2);
+    const params = { ln: 14, r: 8, p: 1 };
+    const order: string[] = [];
+    const job = (name: string, priority = false) =>
+      queue.derive(name, salt, params, priority).then(
+        () => order.push(name),
+        () => order.push(`${name} refused`),
+      );
+    await Promise.all([
+      job('running'),
+      job('waiting 1'),
+      job('waiting 2'),
+      job('refused'),
+      job('operator', true),
+    ]);
+    assert.deepEqual(order, ['refused refused', 'running', 'operator', 'waiting 1', 'waiting 2']);
+  });
+});

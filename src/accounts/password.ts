@@ -23,7 +23,7 @@ export class HashingQueue {
   #worker: Worker | null = null;
   #next = 1;
   #busy = false;
-  readonly #waiting: { job: Job; settle: Settle }[] = [];
+  readonly #waiting: { job: Job; settle: Settle; priority: boolean }[] = [];
   readonly #running = new Map<number, Settle>();
 
   constructor(options: { maxWaiting: number }) {
@@ -35,8 +35,12 @@ export class HashingQueue {
     return this.#waiting.length;
   }
 
-  derive(password: string, salt: Buffer, params: typeof COST): Promise<Buffer> {
-    if (this.#waiting.length >= this.#maxWaiting)
+  /**
+   * Derives the key on the hashing thread. A `priority` job (an operator on the server itself or on
+   * a browser they signed in from before) goes ahead of the others and is never refused.
+   */
+  derive(password: string, salt: Buffer, params: typeof COST, priority = false): Promise<Buffer> {
+    if (!priority && this.#waiting.length >= this.#maxWaiting)
       return Promise.reject(
         new BusyError(
           'Too many sign-in attempts are being checked right now; try again in a few seconds.',
@@ -51,7 +55,10 @@ export class HashingQueue {
     };
     return new Promise((resolve, reject) => {
       const job = { id: this.#next++, password: password.normalize('NFC'), salt, options };
-      this.#waiting.push({ job, settle: { resolve, reject } });
+      const item = { job, settle: { resolve, reject }, priority };
+      const at = priority ? this.#waiting.findIndex((w) => !w.priority) : -1;
+      if (at >= 0) this.#waiting.splice(at, 0, item);
+      else this.#waiting.push(item);
       this.#pump();
     });
   }
@@ -125,8 +132,8 @@ parentPort.on('message', (job) => {
  */
 export const hashing = new HashingQueue({ maxWaiting: 16 });
 
-const derive = (password: string, salt: Buffer, p: typeof COST) =>
-  hashing.derive(password, salt, p);
+const derive = (password: string, salt: Buffer, p: typeof COST, priority = false) =>
+  hashing.derive(password, salt, p, priority);
 
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
@@ -134,8 +141,15 @@ export async function hashPassword(password: string): Promise<string> {
   return `$scrypt$ln=${COST.ln},r=${COST.r},p=${COST.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
 }
 
-/** True when the password matches the stored hash; false for any malformed hash. */
-export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+/**
+ * True when the password matches the stored hash; false for any malformed hash. With `priority`,
+ * the check goes ahead of a queue of others (see HashingQueue.derive).
+ */
+export async function verifyPassword(
+  password: string,
+  stored: string,
+  priority = false,
+): Promise<boolean> {
   const m = /^\$scrypt\$ln=(\d+),r=(\d+),p=(\d+)\$([\w-]+)\$([\w-]+)$/.exec(stored);
   if (!m) return false;
   const params = { ln: Number(m[1]), r: Number(m[2]), p: Number(m[3]) };
@@ -143,7 +157,7 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (params.p < 1 || params.p > 16) return false;
   const expected = Buffer.from(m[5]!, 'base64url');
   try {
-    const key = await derive(password, Buffer.from(m[4]!, 'base64url'), params);
+    const key = await derive(password, Buffer.from(m[4]!, 'base64url'), params, priority);
     return key.length === expected.length && timingSafeEqual(key, expected);
   } catch (error) {
     if (error instanceof BusyError) throw error;

@@ -55,7 +55,8 @@ export function authApi(deps: ApiDeps) {
     username: string,
     password: string,
   ) {
-    const { token, session } = await accounts.login(username, password, request.ip);
+    const trusted = isLocal(request) || deps.devices.knows(request, username);
+    const { token, session } = await accounts.login(username, password, request.ip, trusted);
     setSessionCookie(reply, token, cookie, DEFAULT_SESSION_POLICY.maxAgeMs);
     deps.devices.remember(reply, username);
     return info(request, session);
