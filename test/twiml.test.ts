@@ -277,5 +277,29 @@ for (const dialect of DIALECTS) {
       assert.equal(answer.kind, 'say');
       assert.equal(answer.text, STORED[0]!.spoken);
     });
+
+    it('the dashboard’s pretend phone shows the text a caller would hear, without control characters', async () => {
+      await boot({});
+      await store({ voice_text: STORED[0]!.text });
+      const setup = await fetch(`${base}/api/setup`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'alice', password: 'a long enough password' }),
+      });
+      assert.equal(setup.status, 200, await setup.clone().text());
+      const { csrfToken } = (await setup.json()) as { csrfToken: string };
+      const cookie = setup.headers.getSetCookie()[0]!.split(';')[0]!;
+      const line = (await hotline.lines.list()).find((l) => l.number === LINE)!;
+      const res = await fetch(`${base}/api/simulator/contact`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
+        body: JSON.stringify({ lineId: line.id, from: '06 39 98 00 12', kind: 'call' }),
+      });
+      const body = await res.text();
+      assert.equal(res.status, 200, body);
+      const answer = JSON.parse(body) as { voice: { kind: string; text: string } };
+      assert.deepEqual(answer.voice.kind, 'say');
+      assert.equal(answer.voice.text, STORED[0]!.spoken);
+    });
   });
 }

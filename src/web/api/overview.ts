@@ -148,6 +148,11 @@ export function overviewApi(deps: ApiDeps) {
         connection: 'keep-alive',
         'x-accel-buffering': 'no',
       });
+      // A HEAD request gets the headers only: nothing would ever flush them otherwise.
+      if (request.method === 'HEAD') {
+        res.end();
+        return Promise.resolve();
+      }
       res.write('retry: 3000\n\n');
       let last = '';
       let busy = false;

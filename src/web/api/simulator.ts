@@ -1,3 +1,4 @@
+import { speakableText } from '../../domain/messages.ts';
 import { randomUUID } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { NotFoundError } from '../../accounts/accounts.ts';
@@ -57,7 +58,12 @@ export function simulatorApi(deps: ApiDeps) {
         voice: !answer
           ? null
           : answer.kind === 'say'
-            ? { kind: 'say', text: answer.text, language: answer.speechLanguage }
+            ? // What a caller would hear: the same cleaning as the TwiML a real call gets.
+              {
+                kind: 'say',
+                text: speakableText(answer.text, line.language),
+                language: answer.speechLanguage,
+              }
             : answer,
         outcome: result.outcome,
         replyDueAt: result.replyId !== null && reply?.id === result.replyId ? reply.dueAt : null,
