@@ -194,6 +194,12 @@ describe('loadConfig errors name the variable', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ METRICS_TOKEN: 'short' }, 'METRICS_TOKEN'],
     [{ WORKER_POLL: '1' }, 'WORKER_POLL'],
+    [{ WORKER_POLL: '0s' }, 'WORKER_POLL'],
+    [{ WORKER_POLL: '2h' }, 'WORKER_POLL'],
+    [{ WORKER_LEASE: '500ms' }, 'WORKER_LEASE'],
+    [{ REPLY_COOLDOWN: '0s' }, 'REPLY_COOLDOWN'],
+    [{ REPLY_COOLDOWN: '59m' }, 'REPLY_COOLDOWN'],
+    [{ REPLY_EXPIRY: '0s' }, 'REPLY_EXPIRY'],
   ];
   for (const [values, variable] of cases) {
     const [name, value] = Object.entries(values)[0]!;

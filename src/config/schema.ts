@@ -28,6 +28,14 @@ const duration = (example: string) => (value: string) => {
   return ms;
 };
 
+/** A duration of at least `min` (and at most `max`), the reason for the bound said when refused. */
+const boundedDuration =
+  (example: string, min: number, max: number, why: string) => (value: string) => {
+    const ms = duration(example)(value);
+    if (ms < min || ms > max) throw new Error(`"${value}" ${why}; write e.g. ${example}`);
+    return ms;
+  };
+
 const money = (value: string) => {
   if (value.trim().startsWith('-'))
     throw new Error(`"${value}" is negative; write an amount above zero, like 0.16 or 25`);
@@ -197,12 +205,23 @@ export const SETTINGS = {
   REPLY_COOLDOWN: setting({
     help: 'A caller gets at most one reply per line within this period.',
     default: '90d',
-    parse: duration('90d'),
+    // Zero would answer every call of the same man: one reply per sender is the hotline's promise.
+    parse: boundedDuration(
+      '90d',
+      3_600_000,
+      Number.MAX_SAFE_INTEGER,
+      'is too short: a caller could get a reply each time he calls back; keep at least 1h',
+    ),
   }),
   REPLY_EXPIRY: setting({
     help: 'A reply still unsent this long after it fell due (budget exhausted, line paused) is dropped with reason "expired".',
     default: '24h',
-    parse: duration('24h'),
+    parse: boundedDuration(
+      '24h',
+      60_000,
+      Number.MAX_SAFE_INTEGER,
+      'is too short: a reply held by a brief pause would be dropped; keep at least 1m',
+    ),
   }),
   RETENTION: setting({
     help: 'Contacts and texts of ordinary callers are erased after this; evidence (hostile callers, contacts marked as evidence, periods held or exported) is kept until an admin releases it. At least 1 day.',
@@ -311,12 +330,22 @@ export const SETTINGS = {
   WORKER_POLL: setting({
     help: 'How often the worker looks for due replies.',
     default: '1s',
-    parse: duration('1s'),
+    parse: boundedDuration(
+      '1s',
+      10,
+      60_000,
+      'is outside 10ms to 1m: shorter keeps the database busy for nothing, longer delays replies',
+    ),
   }),
   WORKER_LEASE: setting({
     help: 'A reply claimed by a worker that stops (crash, kill, lost machine) is taken over by another worker after this long. Keep it well above the time one batch of sends takes.',
     default: '5m',
-    parse: duration('5m'),
+    parse: boundedDuration(
+      '5m',
+      1000,
+      86_400_000,
+      'is outside 1s to 1d: shorter makes workers take over each other’s replies, longer leaves a crashed worker’s replies waiting',
+    ),
   }),
   SHIELD_SURGE_CONTACTS: setting({
     help: 'Shield: contacts in one minute on a line that count as a surge, at least (the rolling baseline times SHIELD_SURGE_FACTOR may raise it).',

@@ -104,6 +104,9 @@ export function buildApp(options: AppOptions): FastifyInstance {
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     return503OnClosing: true,
+    // A malformed URL (bad percent-encoding, an over-long parameter) is refused by the router before
+    // any hook: answered in the same shape as every other refusal.
+    frameworkErrors: (error, request, reply) => errorHandler(error, request, reply),
     // With TRUST_PROXY, request.ip, .hostname and .protocol follow the proxy's X-Forwarded-* headers.
     ...(options.trustProxy ? { trustProxy: options.trustProxy } : {}),
     // Live event streams stay open; closing the server must not wait for them.

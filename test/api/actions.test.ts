@@ -253,6 +253,8 @@ for (const dialect of DIALECTS) {
           [{ delayMs: '60000' }, /delayMs/],
           [{ delayMs: 8 * 24 * HOUR }, /delayMs/],
           [{ cooldownMs: -5 }, /cooldownMs/],
+          [{ cooldownMs: 0 }, /cooldownMs/],
+          [{ cooldownMs: HOUR - 1 }, /cooldownMs/],
           [{ allowedCountries: ['XX'] }, /allowedCountries/],
           [{ allowedCountries: [] }, /allowedCountries/],
           [{ allowedCountries: 'FR' }, /allowedCountries/],

@@ -294,3 +294,17 @@ describe('sign-in limits', () => {
     }
   });
 });
+
+describe('malformed URLs', () => {
+  it('answers a bad percent-encoding or an over-long parameter with a 4xx in the API’s own shape', async () => {
+    await start();
+    for (const url of ['/api/callers/%E0%A4%A', `/api/callers/${'9'.repeat(200)}`]) {
+      const res = await inject({ method: 'GET', url });
+      assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${url}: ${res.statusCode}`);
+      const body = errorOf(res);
+      assert.equal(typeof body.error, 'string', res.body);
+      assert.equal(typeof body.message, 'string', res.body);
+      assert.ok(!('statusCode' in body), res.body);
+    }
+  });
+});

@@ -5,6 +5,8 @@ import { api } from '../api.ts';
 import { words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
 import { DAY_MS, durationInput, MINUTE_MS, parseCountries, parseDecimal } from '../units.ts';
+
+const HOUR_MS = 60 * MINUTE_MS;
 import { ErrorAlert, Status } from './alerts.tsx';
 import { CopyField } from './copy-field.tsx';
 import { SelectField, TextAreaField, TextField } from './fields.tsx';
@@ -43,6 +45,7 @@ export function LineForm(props: { line: LineDetail }) {
     if (!draft.replyText.trim()) return action.fail(t('lines.replyMissing'));
     if (delay === null) return action.fail(t('lines.delayInvalid'));
     if (cooldown === null) return action.fail(t('lines.cooldownInvalid'));
+    if (cooldown * DAY_MS < HOUR_MS) return action.fail(t('lines.cooldownShort'));
     if (!countries?.length) return action.fail(t('lines.countriesInvalid'));
     const request: UpdateLineRequest = {
       language: draft.language,

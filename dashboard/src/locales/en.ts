@@ -367,6 +367,8 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.replyMissing': 'The text is empty: write what to send.',
   'lines.delayInvalid': 'The delay must be a number of minutes, for example 60.',
   'lines.cooldownInvalid': 'The period must be a number of days, for example 90.',
+  'lines.cooldownShort':
+    'The period must be at least an hour (0.05 days): otherwise a man who calls back gets a text each time.',
   'lines.countriesInvalid': 'Write at least one two-letter country code, for example FR.',
   'lines.webhooks': 'Addresses to give Twilio',
   'lines.webhooksTwilio':

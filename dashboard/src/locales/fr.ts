@@ -375,6 +375,8 @@ export const fr = {
   'lines.replyMissing': 'Le SMS est vide : écrivez le texte à envoyer.',
   'lines.delayInvalid': 'Le délai doit être un nombre de minutes, par exemple 60.',
   'lines.cooldownInvalid': 'La durée doit être un nombre de jours, par exemple 90.',
+  'lines.cooldownShort':
+    'La durée doit être d’au moins une heure (0,05 jour) : sinon un homme qui rappelle reçoit un SMS à chaque fois.',
   'lines.countriesInvalid': 'Écrivez au moins un code pays à deux lettres, par exemple FR.',
   'lines.webhooks': 'Adresses à donner à Twilio',
   'lines.webhooksTwilio':

@@ -94,7 +94,8 @@ export function linesApi(deps: ApiDeps) {
       }
       const delayMs = whole(body, 'delayMs', { min: 0, max: 7 * DAY }, true);
       if (delayMs !== undefined) change.delayMs = delayMs;
-      const cooldownMs = whole(body, 'cooldownMs', { min: 0, max: 366 * DAY }, true);
+      // At least an hour, as REPLY_COOLDOWN: otherwise a man who calls back gets a text each time.
+      const cooldownMs = whole(body, 'cooldownMs', { min: 3_600_000, max: 366 * DAY }, true);
       if (cooldownMs !== undefined) change.cooldownMs = cooldownMs;
       const allowed = countries(body);
       if (allowed) change.allowedCountries = allowed;
