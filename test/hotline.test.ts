@@ -356,6 +356,18 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('answers a call’s progress sent to the status address with 204, recording nothing', async () => {
+      await post('/webhooks/twilio/voice', callParams(CALLER));
+      const before = await replies();
+      const res = await post('/webhooks/twilio/status', {
+        ...callParams(CALLER),
+        CallStatus: 'completed',
+        CallDuration: '12',
+      });
+      assert.equal(res.status, 204);
+      assert.deepEqual(await replies(), before);
+    });
+
     it('never resends a reply the provider acknowledged through a status callback', async () => {
       twilioApi.failure = () => ({ status: 503, code: 20500, message: 'Service unavailable' });
       await post('/webhooks/twilio/voice', callParams(CALLER));

@@ -80,7 +80,11 @@ export interface TelephonyProvider {
   verify(request: WebhookRequest): boolean;
   parseCall(params: Record<string, string>): InboundContact;
   parseText(params: Record<string, string>): InboundContact;
-  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus;
+  /**
+   * A delivery report of a reply, or null for a report the hotline does not track (a call's
+   * progress, sent to the same address when the number's status callback points there).
+   */
+  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus | null;
   renderVoice(answer: VoiceAnswer): RenderedResponse;
   /** Acknowledges an inbound text without replying to it right away. */
   renderTextAck(): RenderedResponse;

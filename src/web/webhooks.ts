@@ -51,10 +51,8 @@ export function webhookHandler(deps: WebhookDeps, providerName: string, kind: We
 
       if (kind === 'status') {
         const query = new URLSearchParams(request.url.split('?')[1] ?? '');
-        const found = await deps.delivery.record(
-          provider,
-          provider.parseStatus(webhook.params, query),
-        );
+        const status = provider.parseStatus(webhook.params, query);
+        const found = status ? await deps.delivery.record(provider, status) : false;
         outcome = found ? 'recorded' : 'ignored';
         return await reply.status(204).send();
       }

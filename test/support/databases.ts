@@ -19,15 +19,23 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/** Tries a few times: on a busy machine the first connection can take seconds. */
 async function postgresReachable(): Promise<boolean> {
-  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
-  try {
-    await client.connect();
-    await client.end();
-    return true;
-  } catch {
-    return false;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    const client = new pg.Client({
+      connectionString: POSTGRES_URL,
+      connectionTimeoutMillis: 10_000,
+    });
+    try {
+      await client.connect();
+      await client.end();
+      return true;
+    } catch {
+      await client.end().catch(() => {});
+      if (attempt < 3) await new Promise((resolve) => setTimeout(resolve, 1000));
+    }
   }
+  return false;
 }
 
 const reachable = await postgresReachable();

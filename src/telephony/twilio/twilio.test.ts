@@ -276,6 +276,16 @@ describe('TwilioProvider parsing', () => {
     );
   });
 
+  it('ignores a call’s progress sent to the status address by the number’s status callback', () => {
+    assert.equal(
+      twilio.parseStatus(
+        { CallSid: 'CA1', CallStatus: 'completed', From: '+33612345678', To: '+33939000000' },
+        new URLSearchParams(),
+      ),
+      null,
+    );
+  });
+
   const missing: [label: string, parse: () => unknown][] = [
     ['call without To', () => twilio.parseCall({ CallSid: 'CA1', From: '+33612345678' })],
     ['call without CallSid', () => twilio.parseCall({ From: '+33612345678', To: '+33939000000' })],

@@ -65,7 +65,9 @@ export class TwilioProvider implements TelephonyProvider {
     };
   }
 
-  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus {
+  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus | null {
+    // The number's status callback (set by "nonmerci connect") reports calls here too.
+    if (params.CallSid && !params.MessageSid && !params.SmsSid) return null;
     const status = params.MessageStatus ? 'MessageStatus' : 'SmsStatus';
     return {
       sid: sidField(params, 'MessageSid', 'SmsSid'),
