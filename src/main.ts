@@ -23,7 +23,7 @@ import { EvidenceRepo } from './storage/evidence-repo.ts';
 import { IntakeRepo } from './storage/intake-repo.ts';
 import { Periodic } from './hotline/periodic.ts';
 import { LinesRepo } from './storage/lines-repo.ts';
-import { migrateToLatest } from './storage/migrate.ts';
+import { knownMigrations, migrateToLatest, pendingMigrations } from './storage/migrate.ts';
 import { assertSameSecret } from './storage/secret-check.ts';
 import { RepliesRepo } from './storage/replies-repo.ts';
 import { SimOutboxRepo } from './storage/sim-outbox-repo.ts';
@@ -32,6 +32,14 @@ import { createProviders } from './telephony/registry.ts';
 import { simulatorSigningKey } from './telephony/simulator/simulator.ts';
 import type { TelephonyProvider } from './telephony/provider.ts';
 import { buildApp } from './web/app.ts';
+import {
+  capsCheck,
+  databaseCheck,
+  diskCheck,
+  migrationsCheck,
+  timeZoneCheck,
+  type Check,
+} from './ops/checks.ts';
 import { KnownDevices } from './web/api/device.ts';
 import { Alerts } from './alerts/alerts.ts';
 import { createSinks } from './alerts/from-config.ts';
@@ -332,6 +340,35 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       setupCode: firstRunSetupCode(config.secret),
     },
   };
+  // What GET /readyz reports: the checks that need no provider call, cached for 2 s so that probes
+  // cost the database little. The backup's age is left to `nonmerci doctor`: an old backup is a
+  // reason to act, not to stop taking calls.
+  let readyCache: { at: number; checks: Promise<Check[]> } | null = null;
+  const readiness = (): Promise<Check[]> => {
+    const now = performance.now();
+    if (!readyCache || now - readyCache.at > 2000)
+      readyCache = {
+        at: now,
+        checks: (async () => {
+          const database = await stats.ping().then(
+            () => null,
+            (error: unknown) => error,
+          );
+          const checks = [databaseCheck(storage.describe, database)];
+          if (database === null)
+            checks.push(
+              migrationsCheck(await pendingMigrations(storage), knownMigrations(storage).length),
+              capsCheck(await tariff.current(), config.currency),
+            );
+          checks.push(
+            timeZoneCheck(config.timeZone),
+            diskCheck(config.database.kind === 'sqlite' ? config.dataDir : '.'),
+          );
+          return checks;
+        })(),
+      };
+    return readyCache.checks;
+  };
   let app: FastifyInstance | null = null;
   return {
     config,
@@ -377,6 +414,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
         trustProxy: config.trustProxy,
         listenHost: config.host,
         health: () => stats.ping().then(() => true),
+        ready: () => readiness(),
         renderMetrics: async () => ({
           contentType: metrics.registry.contentType,
           body: await metrics.registry.metrics(),

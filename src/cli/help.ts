@@ -8,6 +8,8 @@ Usage: nonmerci <command> [options]
 Commands:
   serve     Run the server: answers webhooks and sends the replies (npm start)
   migrate   Create or update the database tables, then exit
+  backup    Write a backup of the whole database while the hotline runs
+  restore   Load a backup into an empty database (SQLite or PostgreSQL)
   call      Call a simulator line as some caller and watch the reply arrive
   text      Text a simulator line as some caller and watch the reply arrive
   pause     Stop all sending on a line at once (replies are kept)
@@ -20,6 +22,8 @@ Commands:
   admin     Dashboard accounts: reset a password, list users
   secret    Rotate the key that encrypts stored phone numbers, or show its versions
   simulate  Replay a raid against this deployment's settings: what would it cost?
+  connect   Go live: check provider credentials, point a number at this hotline, write .env
+  doctor    Check a live setup, item by item, and say what to fix
   help      Show help for a command, or "help settings" for every setting
 
 Run "nonmerci <command> --help" for a command's options.`,
@@ -79,9 +83,29 @@ Export and erase are written to the audit log, with the number masked.`,
 Look-ups (same caller, blocklist, one reply per sender) use a blind index derived from
 NONMERCI_SECRET, which is not rotated. Keep backing the secret up: the number keys are stored
 wrapped under a key derived from it.`,
-  migrate: `Usage: nonmerci migrate
+  migrate: `Usage: nonmerci migrate [--check]
 
-Applies pending database migrations and exits. "serve" also does this at start.`,
+Applies pending database migrations and exits. "serve" also does this at start.
+  --check  only say whether migrations are pending, and which: exit code 1 if some are, 0 if
+           none; applies nothing`,
+  backup: `Usage: nonmerci backup FILE
+
+Writes one consistent backup of the whole database to FILE while the hotline keeps running
+(SQLite: an online copy; PostgreSQL: one read-only snapshot). The file is gzip'd JSON Lines,
+readable by you only (0600), written whole or not at all, and restores into SQLite or
+PostgreSQL ("nonmerci restore"). Its first line says what it holds:
+zcat FILE | head -1.
+It does NOT hold NONMERCI_SECRET: phone numbers stay encrypted, and no backup can be restored
+without that secret. Keep a copy of the secret, apart from the backups.`,
+  restore: `Usage: nonmerci restore FILE [--force]
+
+Checks FILE through (its SHA-256 and row counts), then loads it into the database of
+DATABASE_URL, SQLite or PostgreSQL, whichever made the backup: restoring a SQLite backup into
+PostgreSQL is how a hotline moves to several processes. The database must be empty; its tables
+are created. Needs the NONMERCI_SECRET of the hotline that made the backup. Stop nonmerci on the
+old and the new database first: replies pending in the backup are sent by the restored one.
+Prints the evidence chain's verdict on the restored data.
+  --force  replace everything the database holds by the backup`,
   call: `Usage: nonmerci call --from NUMBER [--line NUMBER] [--no-wait]
 
 Places a simulated call to a line of the running server, prints the voice answer, then waits
@@ -157,6 +181,31 @@ have cost and writes an HTML report with a chart.
   --out FILE.html       where to write the report (default: ./simulation-NAME.html)
   --language fr|en      language of the report (default: HOTLINE_LANGUAGE)
   --json                print the summary as JSON instead of a table`,
+  connect: `Usage: nonmerci connect twilio [--number NUMBER] [--public-url https://…] [--dry-run]
+
+Connects a Twilio number to this hotline in one go:
+  1. checks TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN with Twilio (asked for in a terminal if unset)
+  2. lists the account's numbers and lets you choose one (or takes --number)
+  3. sets the number's webhooks, all HTTP POST: calls to PUBLIC_URL/webhooks/twilio/voice, texts
+     to PUBLIC_URL/webhooks/twilio/sms, status reports to PUBLIC_URL/webhooks/twilio/status
+  4. writes TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, HOTLINE_NUMBER and PUBLIC_URL to ./.env,
+     keeping its other lines and comments, readable by you only (0600)
+PUBLIC_URL must be the public https address of your reverse proxy: Twilio cannot call an http or
+local address. In France, use a 09 number: automated traffic is not allowed from 06/07 mobiles.
+  --number NUMBER   the number to use, e.g. +33939000000 or 09 39 00 00 00; without it and
+                    without a terminal, the numbers are listed and the command exits with code 2
+  --public-url URL  the public https address, instead of PUBLIC_URL
+  --dry-run         show what would change at Twilio and in .env, and change nothing
+The auth token is never printed. Run "nonmerci connect" for the providers it knows.`,
+  doctor: `Usage: nonmerci doctor [--json]
+
+Checks everything a live hotline needs and prints each item ✔ or ✘ with what to do: the database
+and its tables, the budget caps, the time zone, the secret and the files' permissions, free disk
+space, the last backup; with a provider, that PUBLIC_URL is https and answers through the
+internet, that the credentials work and that the number's webhooks point at PUBLIC_URL. Changes
+nothing. Exit status 1 when an item fails.
+
+  --json  print {"checks":[{"id","ok","message","fix"}]} for scripts`,
   settings: `Settings (environment variables, also read from the shell that runs npm start):\n${settingsHelp()}`,
 };
 

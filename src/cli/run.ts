@@ -3,7 +3,7 @@ import pg from 'pg';
 import { loadConfig, type Config } from '../config/load.ts';
 import { ConfigError, NonmerciError } from '../domain/errors.ts';
 import { openStorage } from '../storage/db.ts';
-import { migrateToLatest } from '../storage/migrate.ts';
+import { migrateToLatest, pendingMigrations, unknownMigrations } from '../storage/migrate.ts';
 import { runContact } from './contact.ts';
 import { runPause } from './pause.ts';
 import { HELP_TOPICS, helpFor, USAGE } from './help.ts';
@@ -17,6 +17,9 @@ import { actorName } from './operator.ts';
 import { runRules } from './rules.ts';
 import { runShield } from './shield.ts';
 import { runSimulate } from './simulate.ts';
+import { runBackup, runRestore } from './backup.ts';
+import { runDoctor } from './doctor.ts';
+import { runConnect, terminalIo } from './connect.ts';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -46,6 +49,8 @@ export async function run(argv: string[]): Promise<number> {
       args: rest,
       options: {
         help: { type: 'boolean', short: 'h' },
+        force: { type: 'boolean' },
+        check: { type: 'boolean' },
         role: { type: 'string' },
         from: { type: 'string' },
         body: { type: 'string' },
@@ -62,6 +67,8 @@ export async function run(argv: string[]): Promise<number> {
         'password-stdin': { type: 'boolean' },
         to: { type: 'string' },
         'dry-run': { type: 'boolean' },
+        number: { type: 'string' },
+        'public-url': { type: 'string' },
       },
       allowPositionals: true,
       strict: true,
@@ -71,7 +78,17 @@ export async function run(argv: string[]): Promise<number> {
       return 0;
     }
     const maxPositionals =
-      { shield: 1, rules: 2, admin: 2, evidence: 2, secret: 1, privacy: 2 }[command] ?? 0;
+      {
+        shield: 1,
+        rules: 2,
+        admin: 2,
+        evidence: 2,
+        secret: 1,
+        privacy: 2,
+        connect: 1,
+        backup: 1,
+        restore: 1,
+      }[command] ?? 0;
     if (positionals.length > maxPositionals)
       throw new NonmerciError(
         'invalid_input',
@@ -89,6 +106,18 @@ export async function run(argv: string[]): Promise<number> {
         print,
       );
     }
+    if (command === 'connect')
+      // Checks the settings itself: the credentials may not be set yet (it asks for them), and it
+      // opens no database, so it creates no data folder or secret.
+      return await runConnect(
+        positionals[0] ?? null,
+        {
+          number: values.number ?? null,
+          publicUrl: values['public-url'] ?? null,
+          dryRun: Boolean(values['dry-run']),
+        },
+        terminalIo(),
+      );
     config = loadConfig(process.env);
     switch (command) {
       case 'serve': {
@@ -104,6 +133,22 @@ export async function run(argv: string[]): Promise<number> {
       case 'migrate': {
         const storage = openStorage(config.database);
         try {
+          if (values.check) {
+            // Reports only: applies nothing.
+            const newer = await unknownMigrations(storage);
+            if (newer.length)
+              throw new NonmerciError(
+                'migrations_newer',
+                `${storage.describe} was updated by a newer nonmerci (${newer.join(', ')}): upgrade nonmerci before running it on this database.`,
+              );
+            const pending = await pendingMigrations(storage);
+            print(
+              pending.length
+                ? `${pending.length} migration${pending.length > 1 ? 's are' : ' is'} pending on ${storage.describe}: ${pending.join(', ')}. Run "nonmerci migrate" to apply ${pending.length > 1 ? 'them' : 'it'} (the server also does at start).`
+                : `${storage.describe} is up to date: no migration is pending.`,
+            );
+            return pending.length ? 1 : 0;
+          }
           const applied = await migrateToLatest(storage);
           print(
             applied.length
@@ -115,6 +160,16 @@ export async function run(argv: string[]): Promise<number> {
         }
         return 0;
       }
+      case 'doctor':
+        return await runDoctor(config, { json: Boolean(values.json) }, print);
+      case 'backup':
+        return await runBackup(config, { file: positionals[0] ?? null }, print);
+      case 'restore':
+        return await runRestore(
+          config,
+          { file: positionals[0] ?? null, force: Boolean(values.force) },
+          print,
+        );
       case 'pause':
       case 'resume':
         return await runPause(

@@ -50,7 +50,7 @@ const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Paths the dashboard never owns: an unknown one there is a 404 in JSON, not the app's page. */
-const NOT_DASHBOARD = /^\/(api|webhooks|media|metrics|healthz|assets)(\/|$)/;
+const NOT_DASHBOARD = /^\/(api|webhooks|media|metrics|healthz|readyz|assets)(\/|$)/;
 
 /** Webhooks are a few hundred bytes; anything much larger is not from a provider. */
 export const BODY_LIMIT = 64 * 1024;
@@ -79,8 +79,8 @@ function hostCheck(publicUrl: string, listenHost: string | undefined) {
   };
 }
 
-/** Paths served whatever Host they are asked under: a liveness probe may use a bare address. */
-const ANY_HOST = new Set(['/healthz']);
+/** Paths served whatever Host they are asked under: probes may use a bare address. */
+const ANY_HOST = new Set(['/healthz', '/readyz']);
 
 /**
  * Sign-in and other routes that run a password hash are limited three ways, each over a minute:

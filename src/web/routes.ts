@@ -10,6 +10,7 @@ import { evidenceApi } from './api/evidence.ts';
 import { privacyApi } from './api/privacy.ts';
 import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
+import type { Check } from '../ops/checks.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 
 /**
@@ -40,6 +41,8 @@ export interface Route {
 
 export interface RouteDeps extends WebhookDeps {
   health(): Promise<boolean>;
+  /** The readiness checks that need no provider call (see ops/checks.ts). */
+  ready(): Promise<Check[]>;
   renderMetrics(): Promise<{ contentType: string; body: string }>;
   api: ApiDeps;
 }
@@ -135,6 +138,22 @@ export function routeTable(deps: RouteDeps): Route[] {
         return reply
           .status(ready ? 200 : 503)
           .send({ status: ready ? 'ok' : 'database unreachable' });
+      },
+    },
+    {
+      method: 'GET',
+      url: '/readyz',
+      access: 'public',
+      handler: async (_request, reply) => {
+        const checks = await deps.ready();
+        const ok = checks.every((c) => c.ok);
+        return reply
+          .status(ok ? 200 : 503)
+          .header('cache-control', 'no-store')
+          .send({
+            status: ok ? 'ok' : 'failing',
+            checks: checks.map(({ id, ok, message, fix }) => ({ id, ok, message, fix })),
+          });
       },
     },
     {
