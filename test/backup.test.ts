@@ -112,7 +112,10 @@ async function populate(h: TestHotline): Promise<number> {
   h.clock.advance(2 * HOUR);
   await h.worker.drain();
   await h.shield.setMode(h.defaultLine.id, 'on', 'alice', h.clock.now());
+  await h.shieldMonitor.tick();
   h.clock.advance(10 * MINUTE);
+  await h.shield.setMode(h.defaultLine.id, 'off', 'alice', h.clock.now());
+  await h.shieldMonitor.tick();
   await h.shield.setMode(h.defaultLine.id, 'auto', 'alice', h.clock.now());
   await h.holds.hold({
     kind: 'flagged',
@@ -230,6 +233,8 @@ for (const source of DIALECTS) {
         );
       assert.deepEqual(header.migrations, await applied(h.storage));
       assert.ok(header.tables.find((t) => t.name === 'contacts')!.rows >= 20);
+      const empty = TABLES.filter((t) => original[t]!.length === 0);
+      assert.deepEqual(empty, [], 'the hotline has rows in every table');
       const raw = gunzipSync(readFileSync(file)).toString('utf8');
       const content = raw.slice(raw.indexOf('\n') + 1);
       assert.equal(createHash('sha256').update(content).digest('hex'), header.sha256);

@@ -70,7 +70,7 @@ export async function runBackup(
 /**
  * `nonmerci restore FILE [--force]`: checks a backup through, then loads it into the database of
  * DATABASE_URL, which must be empty unless --force. Prints what it did and the evidence chain's
- * verdict on the restored data.
+ * verdict on the restored data (exit status 1 when the chain is broken).
  */
 export async function runRestore(
   config: Config,
@@ -110,7 +110,8 @@ export async function runRestore(
   print(
     `  ${result.pendingReplies} replies are still to be sent or decided; they go out once nonmerci runs on this database.${result.leasesReleased > 0 ? ` ${result.leasesReleased} of them were being sent when the backup was made: a worker takes them again and first asks the provider whether they went out.` : ''}`,
   );
+  // The restore is done either way; a broken chain came with the backup and must be seen.
   const verdict = await withHotline(config, (h) => h.evidence.verify());
   for (const line of describeVerdict(verdict)) print(line);
-  return 0;
+  return verdict.intact ? 0 : 1;
 }
