@@ -30,6 +30,8 @@ export interface AppOptions extends RouteDeps {
   metricsToken: string | null;
   /** TRUST_PROXY: addresses (or "loopback") whose X-Forwarded-* headers are believed. */
   trustProxy: string[] | null;
+  /** How long sign-in limits count attempts: a minute, except in tests. */
+  limitWindowMs?: number;
   /** HOST, when it names one address or host name (not 0.0.0.0 or ::): the dashboard answers there too. */
   listenHost?: string;
   /** The built dashboard (index.html and assets), or null to serve none. */
@@ -214,7 +216,11 @@ export function buildApp(options: AppOptions): FastifyInstance {
       return typeof name === 'string' ? name.trim().toLowerCase() : '';
     };
     const limiter = (max: number, key: (request: FastifyRequest) => string) =>
-      scope.createRateLimit({ max, timeWindow: 60_000, keyGenerator: key });
+      scope.createRateLimit({
+        max,
+        timeWindow: options.limitWindowMs ?? 60_000,
+        keyGenerator: key,
+      });
     const perAddress = limiter(HASHING_LIMITS.perAddress, addressOf);
     const overall = limiter(HASHING_LIMITS.overall, () => 'everyone');
 
