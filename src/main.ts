@@ -6,7 +6,9 @@ import { systemClock, type Clock } from './domain/clock.ts';
 import { DEFAULT_TEXTS } from './domain/messages.ts';
 import type { Line } from './domain/types.ts';
 import { DeliveryService } from './hotline/delivery.ts';
-import { Intake } from './hotline/intake.ts';
+import type { Intake } from './hotline/intake.ts';
+import type { IntakeProcessor } from './hotline/processor.ts';
+import { wireIntake, type IntakeParts } from './intake/wire.ts';
 import { Metrics } from './observability/metrics.ts';
 import { smsCost } from './policy/cost.ts';
 import { deriveKey, KEY_RELOAD_MS, NumberVault } from './privacy/number-vault.ts';
@@ -20,7 +22,6 @@ import { SubjectRights } from './privacy/subject.ts';
 import { PrivacyRepo } from './storage/privacy-repo.ts';
 import { EvidenceHoldsRepo } from './storage/evidence-holds-repo.ts';
 import { EvidenceRepo } from './storage/evidence-repo.ts';
-import { IntakeRepo } from './storage/intake-repo.ts';
 import { Periodic } from './hotline/periodic.ts';
 import { LinesRepo } from './storage/lines-repo.ts';
 import { knownMigrations, migrateToLatest, pendingMigrations } from './storage/migrate.ts';
@@ -76,6 +77,8 @@ export interface Hotline {
   providers: ReadonlyMap<string, TelephonyProvider>;
   simOutbox: SimOutboxRepo;
   intake: Intake;
+  /** Records the events of the intake log (contacts, replies, evidence) and tells subscribers. */
+  processor: IntakeProcessor;
   delivery: DeliveryService;
   metrics: Metrics;
   worker: Worker;
@@ -156,7 +159,10 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
   // Every process learns new number key versions (`nonmerci secret rotate`) within KEY_RELOAD_MS.
   const keyReload = new Periodic('reloading the number keys', () => vault.reload(), log);
   keyReload.start(KEY_RELOAD_MS);
-  const lines = new LinesRepo(storage.db);
+  // The webhook answers from lines held in memory: every change made here reaches them at once.
+  let intakeParts: IntakeParts | null = null;
+  const lineChanged = () => intakeParts?.lineDirectory.invalidate();
+  const lines = new LinesRepo(storage.db, lineChanged);
   const simOutbox = new SimOutboxRepo(storage.db, vault);
   const delivery = new DeliveryService(new DeliveryRepo(storage.db, storage.caps), log);
   const providers: ReadonlyMap<string, TelephonyProvider> =
@@ -189,22 +195,36 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     options.lines === 'ensure'
       ? { line: await ensureDefaultLine(config, lines, clock.now()), notice: null }
       : await readDefaultLine(config, lines);
-  const rules = new RulesRepo(storage.db, () => ruleCache.invalidate());
+  const rules = new RulesRepo(storage.db, () => {
+    ruleCache.invalidate();
+    intakeParts?.standing.invalidate();
+  });
   const ruleCache = new RuleCache(() => rules.list(), clock);
-  const intake = new Intake({
-    store: new IntakeRepo(storage.db, storage.caps, vault),
-    lines,
+  intakeParts = wireIntake({
+    storage,
     vault,
     clock,
-    replyExpiryMs: config.replyExpiryMs,
-    classifier: lexiconClassifier,
-    rules: () => ruleCache.get(),
-    onThreat: (threat) => {
-      alerts
-        .raise({ kind: 'threat', ...threat })
-        .catch((error: unknown) => log.error({ err: error }, 'could not raise an alert'));
-    },
     log,
+    lines,
+    blockedIndexes: () => rules.blockedIndexes(),
+    rules: () => ruleCache.get(),
+    classifier: lexiconClassifier,
+    replyExpiryMs: config.replyExpiryMs,
+  });
+  const { intake, processor } = intakeParts;
+  // A text labelled threat: operators are alerted at once.
+  processor.subscribe((event) => {
+    if (event.duplicate || !event.labels.includes('threat')) return;
+    alerts
+      .raise({
+        kind: 'threat',
+        line: event.line,
+        at: event.at,
+        contactId: event.contactId,
+        callerId: event.callerId,
+        raid: event.raid,
+      })
+      .catch((error: unknown) => log.error({ err: error }, 'could not raise an alert'));
   });
   const alerts = new Alerts({
     store: new AlertsRepo(storage.db, storage.caps),
@@ -214,7 +234,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     language: config.hotline.language,
     timeZone: config.timeZone,
   });
-  const shield = new ShieldRepo(storage.db);
+  const shield = new ShieldRepo(storage.db, lineChanged);
   const shieldMonitor = new ShieldMonitor({
     lines,
     shield,
@@ -330,7 +350,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     intake,
     simOutbox,
     replyLookup: new ReplyLookupRepo(storage.db),
-    voice: new VoiceRecordingsRepo(storage.db),
+    voice: new VoiceRecordingsRepo(storage.db, lineChanged),
     evidence,
     holds,
     subjects,
@@ -385,6 +405,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
     providers,
     simOutbox,
     intake,
+    processor,
     delivery,
     metrics,
     worker,
@@ -429,6 +450,7 @@ export async function assemble(config: Config, options: AssembleOptions): Promis
       return app;
     },
     async close() {
+      await processor.stop();
       await worker.stop();
       await shieldMonitor.stop();
       await sequencer.stop();

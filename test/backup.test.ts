@@ -65,6 +65,7 @@ const TABLES: (keyof Database)[] = [
   'evidence_chain',
   'evidence_holds',
   'number_keys',
+  'intake_log',
 ];
 
 let sid = 0;
@@ -82,7 +83,8 @@ const caller = (i: number) => `+336399${String(80000 + i).padStart(5, '0')}`;
  * A hotline with some of everything: accounts and a session, rules (one removed: its id must never
  * come back), a recording, calls and texts (an insult, a threat and its alert), replies sent by the
  * simulator, a shield period, an evidence hold, a key rotation, replies still pending and one of
- * them claimed by a worker whose lease still runs. Returns the claimed reply's id.
+ * them claimed by a worker whose lease still runs, and a text still waiting in the intake log.
+ * Returns the claimed reply's id.
  */
 async function populate(h: TestHotline): Promise<number> {
   const started = h.clock.now();
@@ -147,6 +149,16 @@ async function populate(h: TestHotline): Promise<number> {
     LEASE,
   );
   assert.ok(claimed, 'a reply is claimed in the source');
+  // A text acknowledged but not recorded yet: the backup carries it, and the restored hotline
+  // records it.
+  h.processor.leaveToOthers();
+  await h.intake.accept('simulator', {
+    kind: 'text',
+    from: caller(27),
+    to: LINE,
+    providerSid: 'SIM-waiting-in-the-log',
+    body: 'allô ?',
+  });
   return claimed.id;
 }
 
@@ -309,10 +321,17 @@ for (const source of DIALECTS) {
               .selectFrom('contacts')
               .select((eb) => eb.fn.max('id').as('id'))
               .executeTakeFirstOrThrow();
+            // The text that waited in the intake log is recorded first, then this one.
             assert.equal(
               Number(newest.id),
-              Math.max(...original.contacts!.map((c) => Number(c.id))) + 1,
+              Math.max(...original.contacts!.map((c) => Number(c.id))) + 2,
             );
+            const waiting = await restored.storage.db
+              .selectFrom('contacts')
+              .select('body')
+              .where('provider_sid', '=', 'SIM-waiting-in-the-log')
+              .execute();
+            assert.deepEqual(waiting, [{ body: 'allô ?' }]);
             const verdict = await restored.evidence.verify();
             assert.equal(verdict.intact, true, JSON.stringify(verdict));
           } finally {
@@ -364,7 +383,7 @@ for (const source of DIALECTS) {
       const cases: [string, Buffer | string, RegExp][] = [
         ['flipped', flipped, /damaged/],
         ['cut', bytes.subarray(0, Math.floor(bytes.length / 2)), /damaged or incomplete/],
-        ['header only', gzipSync(`${head}\n`), /holds 0 tables where its header says 19/],
+        ['header only', gzipSync(`${head}\n`), /holds 0 tables where its header says 20/],
         [
           'altered',
           build(header, rest.join('\n').replace('"sale connasse"', '"bonne soirée!"')),
@@ -535,7 +554,7 @@ describe('a backup from an older version', () => {
         const storage = openStorage(restoredDb.target);
         try {
           const result = await restoreBackup(storage, await checkBackup(file), RESTORE);
-          assert.deepEqual(result.migratedAfter, ['007-shield-reasons']);
+          assert.deepEqual(result.migratedAfter, ['007-shield-reasons', '008-intake-log']);
           assert.deepEqual(await pendingMigrations(storage), []);
           const periods = await storage.db.selectFrom('shield_periods').selectAll().execute();
           assert.deepEqual(
@@ -587,7 +606,7 @@ describe('nonmerci backup, restore and migrate --check (the real command)', () =
     assert.equal(pending.code, 1, report(pending));
     assert.match(
       pending.stdout,
-      /\d+ migrations are pending on SQLite .*: 001-core, .*007-shield-reasons\. Run "nonmerci migrate"/,
+      /\d+ migrations are pending on SQLite .*: 001-core, .*008-intake-log\. Run "nonmerci migrate"/,
     );
     const storage = openStorage(fresh.target);
     try {

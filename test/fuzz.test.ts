@@ -525,7 +525,9 @@ for (const dialect of DIALECTS) {
       replies: number;
       sim_messages: number;
     }
+    /** What is recorded, once every event acknowledged so far has left the intake log. */
     async function counts(): Promise<Counts> {
+      await hotline.processor.drain();
       const { rows } = await sql<Record<keyof Counts, number | string>>`
         select (select count(*) from contacts) as contacts, (select count(*) from callers) as callers,
                (select count(*) from replies) as replies, (select count(*) from sim_messages) as sim_messages`.execute(

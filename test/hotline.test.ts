@@ -50,8 +50,12 @@ for (const dialect of DIALECTS) {
       await db?.drop();
     });
 
-    const post = (path: string, params: Record<string, string>) =>
-      postSigned(base, path, params, twilioApi.authToken);
+    // Answered once the event is in the intake log; recorded (contact, reply) right after.
+    const post = async (path: string, params: Record<string, string>) => {
+      const res = await postSigned(base, path, params, twilioApi.authToken);
+      await hotline.processor.drain();
+      return res;
+    };
     const count = async (table: 'contacts' | 'replies' | 'callers') =>
       Number(
         (

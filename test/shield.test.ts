@@ -207,8 +207,12 @@ for (const dialect of DIALECTS) {
         hotline.storage.db.selectFrom('alerts').selectAll().where('kind', '=', kind).execute();
 
       async function perform(base: string, seen: Set<string>, e: Event): Promise<void> {
-        const post = (path: string, params: Record<string, string>) =>
-          postSigned(base, path, params, twilioApi.authToken);
+        // Answered once the event is in the intake log; recorded (contact, reply) right after.
+        const post = async (path: string, params: Record<string, string>) => {
+          const res = await postSigned(base, path, params, twilioApi.authToken);
+          await hotline.processor.drain();
+          return res;
+        };
         if (e.kind === 'block') {
           const number = classifyNumber(e.number);
           await hotline.rules.setListed(

@@ -75,6 +75,8 @@ for (const dialect of DIALECTS) {
         const res = await postSigned(base, '/webhooks/twilio/sms', params, twilioApi.authToken);
         assert.equal(res.status, 200);
         await res.text();
+        // Answered once in the intake log; recorded (and alerted) right after.
+        await hotline.processor.drain();
       };
       const call = async (from: string) => {
         const res = await postSigned(
@@ -85,6 +87,7 @@ for (const dialect of DIALECTS) {
         );
         assert.equal(res.status, 200);
         await res.text();
+        await hotline.processor.drain();
       };
       /** Waits for the threat alerts raised so far; true for each one stored, false for a duplicate. */
       const settled = () => Promise.all(raised);

@@ -36,6 +36,7 @@ const PLACE_NAMES: Record<EncryptedPlace, string> = {
   'callers.number_enc': 'caller numbers',
   'sim_messages.to_enc': 'simulator outbox',
   'evidence_log.content': 'evidence journal',
+  'intake_log.caller_enc': 'events waiting to be recorded',
 };
 
 /**

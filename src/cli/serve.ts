@@ -15,6 +15,9 @@ const RETENTION_EVERY_MS = 3_600_000;
 /** How often new entries of the evidence journal are linked to the hash chain. */
 const EVIDENCE_LINK_MS = 1000;
 
+/** How often a processor looks for events that another process appended to the intake log. */
+const INTAKE_POLL_MS = 100;
+
 /** How often the shield looks at each line's traffic and at the budget. */
 const SHIELD_CHECK_MS = 10_000;
 
@@ -44,7 +47,10 @@ export async function runServe(
   if (role !== 'worker') {
     await hotline.app().listen({ port: config.port, host: config.host });
   }
-  if (role !== 'web') {
+  if (role === 'web') hotline.processor.leaveToOthers();
+  else {
+    // Events appended by this process wake the processor at once; the poll finds the others'.
+    hotline.processor.start(INTAKE_POLL_MS);
     hotline.worker.start();
     hotline.shieldMonitor.start(SHIELD_CHECK_MS);
     hotline.sequencer.start(EVIDENCE_LINK_MS);

@@ -1,16 +1,28 @@
-import { randomUUID } from 'node:crypto';
-import type { Logger } from 'pino';
 import { UnknownLineError } from '../domain/errors.ts';
 import { DEFAULT_TEXTS } from '../domain/messages.ts';
-import { classifyNumber, maskNumber, toE164 } from '../domain/phone.ts';
+import { classifyNumber, toE164, type ClassifiedNumber } from '../domain/phone.ts';
 import type { Clock } from '../domain/clock.ts';
-import { THREAT_MARKED_BY, type Line } from '../domain/types.ts';
+import type { Line } from '../domain/types.ts';
+import type { IntakeLog } from '../intake/log.ts';
 import type { RuleBook } from '../policy/rules.ts';
-import type { TextClassifier } from '../policy/text/classifier.ts';
-import { isStopRequest } from '../policy/text/stop.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { InboundContact, VoiceAnswer } from '../telephony/provider.ts';
-import type { CallerStanding, IntakeResult, IntakeStore, LineStore } from './ports.ts';
+import type { CallerStanding } from './caller-standing.ts';
+import type { LineDirectory } from './line-directory.ts';
+import type { CallerStanding as Standing, IntakeResult, IntakeStore } from './ports.ts';
+import type { IntakeProcessor } from './processor.ts';
+
+export { rangeIndex } from './processor.ts';
+
+/** A webhook's event, durable in the intake log, and how to answer it. */
+export interface Accepted {
+  line: Line;
+  /** The event's id in the intake log; null when the provider had delivered it already. */
+  logId: number | null;
+  duplicate: boolean;
+  /** How to answer a call; null for texts. */
+  answer: VoiceAnswer | null;
+}
 
 export interface IntakeOutcome {
   line: Line;
@@ -20,121 +32,121 @@ export interface IntakeOutcome {
 }
 
 export interface IntakeOptions {
+  log: IntakeLog;
   store: IntakeStore;
-  lines: LineStore;
+  processor: IntakeProcessor;
+  lines: LineDirectory;
+  standing: CallerStanding;
   vault: NumberVault;
   clock: Clock;
-  replyExpiryMs: number;
-  /** Labels inbound texts (insult, threat, sexual, spam, test); replaceable by a better one. */
-  classifier: TextClassifier;
   /** The operator's rules, to refuse calls from a blocked prefix. */
   rules(): Promise<RuleBook>;
-  /**
-   * A text labelled threat was recorded: operators are alerted at once. Called after the contact
-   * is durable; must not throw (the webhook is answered whatever it does).
-   */
-  onThreat?(threat: {
-    line: string;
-    at: number;
-    contactId: number;
-    callerId: number;
-    raid: boolean;
-  }): void;
-  log: Logger;
 }
 
+/** Numbers classified lately: raids come back from the same numbers, and parsing one is not free. */
+const CLASSIFIED_CACHE = 10_000;
+
 /**
- * Records every call and text durably, schedules at most one reply per caller per line and
- * cooldown, and says how to answer a call. The webhook is acknowledged only after this returns.
+ * The webhook's side of the hotline. `accept` writes the event to the intake log and says how to
+ * answer, from what this process holds in memory (the line, the blocklist, the callers it saw):
+ * nothing else waits on the database. The processor records the event right after (contact,
+ * reply, evidence, alerts). `receive` does both and returns what was recorded, for the pretend
+ * phone, the replay and the command line.
  */
 export class Intake {
   readonly #o: IntakeOptions;
+  readonly #classified = new Map<string, ClassifiedNumber>();
+
   constructor(options: IntakeOptions) {
     this.#o = options;
   }
 
-  async receive(provider: string, contact: InboundContact): Promise<IntakeOutcome> {
+  async accept(provider: string, contact: InboundContact): Promise<Accepted> {
+    const o = this.#o;
     // Providers send E.164 already; parsing is only needed for other spellings.
     const lineNumber = /^\+\d{6,15}$/.test(contact.to)
       ? contact.to
       : (toE164(contact.to) ?? contact.to);
-    const line = await this.#o.lines.findByNumber(lineNumber);
+    const line = await o.lines.byNumber(lineNumber);
     if (!line || line.provider !== provider) throw new UnknownLineError(lineNumber);
 
-    const now = this.#o.clock.now();
-    const caller = classifyNumber(contact.from);
-    const labels = contact.body === null ? [] : this.#o.classifier.classify(contact.body).labels;
-    const result = await this.#o.store.recordContact({
-      lineId: line.id,
-      kind: contact.kind,
+    const now = o.clock.now();
+    const caller = this.#classify(contact.from);
+    const index = o.vault.blindIndex(caller.normalized);
+    let standing: Standing | null = null;
+    if (contact.kind === 'call') {
+      standing = {
+        repeat: o.standing.seenSince(line.id, index, now - line.cooldownMs),
+        blocked:
+          (await o.standing.isBlocked(index)) ||
+          (await o.rules()).blockedPrefix(caller.normalized) !== null,
+      };
+    }
+    const logId = await o.log.append({
       provider,
       providerSid: contact.providerSid,
+      lineId: line.id,
+      kind: contact.kind,
       receivedAt: now,
+      callerIndex: index,
+      callerEnc: o.vault.encrypt(caller.normalized),
+      callerType: caller.type,
+      callerCountry: caller.country,
       body: contact.body,
-      labels: labels.length > 0 ? labels.join(',') : null,
-      optOut: contact.body !== null && isStopRequest(contact.body),
-      // A threat never withholds the reply on its own; it is kept as evidence and alerted.
-      evidenceMark: labels.includes('threat') ? THREAT_MARKED_BY : null,
-      caller: {
-        number: caller.normalized,
-        index: this.#o.vault.blindIndex(caller.normalized),
-        enc: this.#o.vault.encrypt(caller.normalized),
-        type: caller.type,
-        country: caller.country,
-        prefixIndex: rangeIndex(this.#o.vault, caller.normalized),
-      },
-      reply: {
-        dueAt: now + line.delayMs,
-        expiresAt: now + line.delayMs + this.#o.replyExpiryMs,
-        cooldownSince: now - line.cooldownMs,
-        idempotencyKey: randomUUID(),
-      },
     });
-    this.#o.log.info(
-      {
-        line: line.number,
-        caller: maskNumber(caller.normalized),
-        kind: contact.kind,
-        outcome: result.outcome,
-        duplicate: result.duplicate,
-        ...(labels.length > 0 ? { labels } : {}),
-      },
-      'contact recorded',
-    );
-    if (labels.includes('threat') && !result.duplicate) {
-      this.#o.onThreat?.({
-        line: line.number,
-        at: now,
-        contactId: result.contactId,
-        callerId: result.callerId,
-        raid: line.shield.active,
-      });
-    }
-    if (contact.kind !== 'call') return { line, result, answer: null };
-    const blocked =
-      result.callerBlocked || (await this.#o.rules()).blockedPrefix(caller.normalized) !== null;
+    if (logId !== null) o.standing.see(line.id, index, now);
     return {
       line,
-      result,
-      answer: voiceAnswer(line, { blocked, repeat: result.outcome !== 'reply_scheduled' }),
+      logId,
+      duplicate: logId === null,
+      answer: standing ? voiceAnswer(line, standing) : null,
     };
   }
-}
 
-/**
- * Blind index of a number's range of 100 (all but its last two digits): raiders using numbers
- * from one batch share it, without the range being stored in clear. Null for a withheld number.
- */
-export function rangeIndex(vault: NumberVault, normalized: string): string | null {
-  if (!/^\+\d{8,15}$/.test(normalized)) return null;
-  return vault.blindIndex(`range:${normalized.slice(0, -2)}`);
+  /** Accepts the event and waits until it is recorded; returns what recording it gave. */
+  async receive(provider: string, contact: InboundContact): Promise<IntakeOutcome> {
+    const o = this.#o;
+    const accepted = await this.accept(provider, contact);
+    const { line, answer } = accepted;
+    if (accepted.logId === null) {
+      await o.processor.drain();
+      const stored = await o.store.lookup(provider, contact.providerSid);
+      if (stored) return { line, answer, result: { ...stored, duplicate: true } };
+      throw new Error(`message ${contact.providerSid} was delivered twice but is not recorded`);
+    }
+    let result: IntakeResult | null = null;
+    const id = accepted.logId;
+    const recorded = o.processor.waitFor(id).then((p) => (result = p.result));
+    await o.processor.drain();
+    // Recorded by this process, or meanwhile by another one sharing the database.
+    for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+      await Promise.race([recorded, new Promise((resolve) => setTimeout(resolve, wait))]);
+      if (result) return { line, answer, result };
+      const stored = await o.store.lookup(provider, contact.providerSid);
+      if (stored) {
+        o.processor.forget(id);
+        return { line, answer, result: stored };
+      }
+      o.processor.wake();
+    }
+  }
+
+  #classify(raw: string): ClassifiedNumber {
+    let classified = this.#classified.get(raw);
+    if (!classified) {
+      classified = classifyNumber(raw);
+      if (this.#classified.size >= CLASSIFIED_CACHE) this.#classified.clear();
+      this.#classified.set(raw, classified);
+    }
+    return classified;
+  }
 }
 
 /**
  * A free <Reject/> for a blocked caller, for a caller coming back while the shield is on, and for
  * every caller of a line paused with rejection; everyone else hears the line's message.
  */
-export function voiceAnswer(line: Line, caller: CallerStanding): VoiceAnswer {
+export function voiceAnswer(line: Line, caller: Standing): VoiceAnswer {
   if (caller.blocked || (line.shield.active && caller.repeat)) return { kind: 'reject' };
   const texts = DEFAULT_TEXTS[line.language];
   if (line.paused) {

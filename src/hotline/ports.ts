@@ -1,3 +1,4 @@
+import type { LoggedEvent } from '../intake/log.ts';
 import type { ContactKind, ContactOutcome, Line } from '../domain/types.ts';
 
 /** A contact as the intake stores it: the caller's number already encrypted and indexed. */
@@ -44,9 +45,27 @@ export interface CallerStanding {
   repeat: boolean;
 }
 
-/** Storage the intake needs. The whole record happens in one transaction. */
+/** An event of the intake log and what recording it gave. */
+export interface ProcessedEvent {
+  event: LoggedEvent;
+  contact: NewContact;
+  result: IntakeResult;
+}
+
+export interface ProcessedBatch {
+  done: ProcessedEvent[];
+  /** Events that could not be recorded this time; they stay in the log and are tried again. */
+  failed: Array<{ event: LoggedEvent; error: unknown }>;
+}
+
+/**
+ * Storage the processor needs: claims the oldest events of the intake log, records each (contact,
+ * caller, reply, evidence) and removes them, all in one transaction.
+ */
 export interface IntakeStore {
-  recordContact(contact: NewContact): Promise<IntakeResult>;
+  processBatch(limit: number, prepare: (event: LoggedEvent) => NewContact): Promise<ProcessedBatch>;
+  /** What recording a provider's message gave, once it is recorded; null before. */
+  lookup(provider: string, providerSid: string): Promise<IntakeResult | null>;
 }
 
 export interface LineStore {

@@ -162,6 +162,7 @@ describe('rotateNumberKeys', () => {
       'callers.number_enc': 7,
       'sim_messages.to_enc': 0,
       'evidence_log.content': 4,
+      'intake_log.caller_enc': 0,
     });
     assert.ok(values(store).every((v) => v.startsWith('k2:')));
     assert.deepEqual(store.rows.get('evidence_log.content')!.get(2), '{}', 'plain stays plain');

@@ -14,6 +14,7 @@ export const ENCRYPTED_PLACES = [
   'callers.number_enc',
   'sim_messages.to_enc',
   'evidence_log.content',
+  'intake_log.caller_enc',
 ] as const;
 export type EncryptedPlace = (typeof ENCRYPTED_PLACES)[number];
 

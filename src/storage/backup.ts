@@ -76,6 +76,7 @@ const TABLE_ORDER: readonly (keyof Database)[] = [
   'lines',
   'callers',
   'contacts',
+  'intake_log',
   'replies',
   'shield_periods',
   'budget_periods',

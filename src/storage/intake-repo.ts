@@ -1,7 +1,15 @@
 import type { Kysely, Transaction } from 'kysely';
+import type { LoggedEvent } from '../intake/log.ts';
+import { claimEvents, countFailure, removeEvents } from './intake-log-repo.ts';
 import type { ContactOutcome } from '../domain/types.ts';
-import type { IntakeResult, IntakeStore, NewContact } from '../hotline/ports.ts';
-import { contactRecord } from '../evidence/events.ts';
+import type {
+  IntakeResult,
+  IntakeStore,
+  NewContact,
+  ProcessedBatch,
+  ProcessedEvent,
+} from '../hotline/ports.ts';
+import { contactRecord, type EvidenceRecord } from '../evidence/events.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
 import type { ContentSealer } from '../evidence/journal.ts';
@@ -12,105 +20,110 @@ import type { Database } from './schema.ts';
 /** Thrown inside a transaction to roll it back when the provider re-delivered a webhook. */
 class DuplicateDelivery extends Error {}
 
-interface Pending {
-  contact: NewContact;
-  resolve(result: IntakeResult): void;
-  reject(error: unknown): void;
-}
-
-/** Contacts recorded in one transaction at most; more wait for the next one. */
-const MAX_BATCH = 256;
-
 /**
- * Records contacts durably. Contacts that arrive together are written in one transaction (group
- * commit): one disk sync then covers a whole burst, which is what lets the hotline take a flood of
- * webhooks while still acknowledging each only after it is on disk. If anything in a batch fails,
- * its contacts are recorded again one transaction each, so one bad contact cannot sink the others.
- * Where the database takes several writers (PostgreSQL), a burst is split over parallel batches,
- * as each statement there is a network round trip.
+ * Records the events of the intake log: each becomes a contact, its caller and, if the caller has
+ * no reply on this line within the cooldown, a scheduled reply, with its evidence entry. A batch of
+ * events is claimed, recorded and removed from the log in one transaction, so each event has its
+ * effects exactly once, whichever process records it and whenever one crashes. If anything in a
+ * batch fails, its events are recorded again one transaction each, so one bad event cannot hold
+ * up the others; an event that keeps failing is counted, and set aside after MAX_FAILURES.
  */
 export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
   readonly #q: ReturnType<typeof intakeQueries>;
-  readonly #parallel: number;
+  readonly #caps: Pick<Capabilities, 'skipLocked'>;
   readonly #sealer: ContentSealer;
-  #queue: Pending[] = [];
-  #scheduled = false;
-  #inFlight = 0;
 
-  constructor(
-    db: Kysely<Database>,
-    caps: Pick<Capabilities, 'parallelWriters'>,
-    sealer: ContentSealer,
-  ) {
+  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'skipLocked'>, sealer: ContentSealer) {
     this.#db = db;
     this.#sealer = sealer;
     this.#q = intakeQueries(db);
-    this.#parallel = caps.parallelWriters;
+    this.#caps = caps;
   }
 
-  recordContact(contact: NewContact): Promise<IntakeResult> {
-    return new Promise((resolve, reject) => {
-      this.#queue.push({ contact, resolve, reject });
-      this.#schedule();
-    });
-  }
-
-  #schedule(): void {
-    if (this.#scheduled || this.#inFlight >= this.#parallel || this.#queue.length === 0) return;
-    this.#scheduled = true;
-    // Let every webhook already received in this turn of the event loop join the batch.
-    setImmediate(() => void this.#flush());
-  }
-
-  async #flush(): Promise<void> {
-    this.#scheduled = false;
-    const free = this.#parallel - this.#inFlight;
-    const batch = this.#queue.splice(0, Math.min(MAX_BATCH, Math.ceil(this.#queue.length / free)));
-    if (batch.length === 0) return;
-    this.#inFlight++;
-    this.#schedule();
+  async processBatch(
+    limit: number,
+    prepare: (event: LoggedEvent) => NewContact,
+  ): Promise<ProcessedBatch> {
     try {
-      // Callers are locked in one order (their index) in every batch, so parallel batches on
-      // PostgreSQL wait for each other instead of deadlocking.
-      const ordered = [...batch].sort((a, b) =>
-        a.contact.caller.index < b.contact.caller.index
-          ? -1
-          : a.contact.caller.index > b.contact.caller.index
-            ? 1
-            : 0,
-      );
-      const results = await this.#db.transaction().execute(async (tx) => {
-        const out: IntakeResult[] = [];
-        for (const p of ordered) out.push(await this.#record(tx, p.contact));
-        return out;
+      const done = await this.#db.transaction().execute(async (tx) => {
+        const events = await claimEvents(tx, this.#caps, limit);
+        // Callers are locked in one order (their index, then arrival) in every batch, so parallel
+        // batches on PostgreSQL wait for each other instead of deadlocking, and each caller's
+        // contacts are recorded in the order they came.
+        const ordered = events
+          .map((event) => ({ event, contact: prepare(event) }))
+          .sort((a, b) =>
+            a.contact.caller.index < b.contact.caller.index
+              ? -1
+              : a.contact.caller.index > b.contact.caller.index
+                ? 1
+                : a.event.id - b.event.id,
+          );
+        const out: ProcessedEvent[] = [];
+        const evidence: EvidenceRecord[] = [];
+        for (const p of ordered)
+          out.push({ ...p, result: await this.#record(tx, p.contact, evidence) });
+        // The batch's evidence entries in one statement.
+        await appendEvidence(tx, evidence, this.#sealer);
+        await removeEvents(
+          tx,
+          events.map((e) => e.id),
+        );
+        return out.sort((a, b) => a.event.id - b.event.id);
       });
-      ordered.forEach((p, i) => p.resolve(results[i]!));
+      return { done, failed: [] };
     } catch {
-      for (const p of batch) await this.#recordAlone(p);
-    } finally {
-      this.#inFlight--;
-      this.#schedule();
+      return this.#processAlone(limit, prepare);
     }
   }
 
-  async #recordAlone(p: Pending): Promise<void> {
-    try {
-      p.resolve(await this.#db.transaction().execute((tx) => this.#record(tx, p.contact)));
-    } catch (error) {
-      if (!(error instanceof DuplicateDelivery)) {
-        p.reject(error);
-        return;
+  async #processAlone(
+    limit: number,
+    prepare: (event: LoggedEvent) => NewContact,
+  ): Promise<ProcessedBatch> {
+    const batch: ProcessedBatch = { done: [], failed: [] };
+    const waiting = await claimEvents(this.#db, { skipLocked: false }, limit);
+    for (const candidate of waiting) {
+      try {
+        const one = await this.#db.transaction().execute(async (tx) => {
+          const [event] = await claimEvents(tx, this.#caps, 1, candidate.id);
+          if (!event) return null; // another process took it meanwhile
+          const contact = prepare(event);
+          let result: IntakeResult;
+          const evidence: EvidenceRecord[] = [];
+          try {
+            result = await this.#record(tx, contact, evidence);
+            await appendEvidence(tx, evidence, this.#sealer);
+          } catch (error) {
+            if (!(error instanceof DuplicateDelivery)) throw error;
+            throw Object.assign(error, { event, contact });
+          }
+          await removeEvents(tx, [event.id]);
+          return { event, contact, result };
+        });
+        if (one) batch.done.push(one);
+      } catch (error) {
+        if (error instanceof DuplicateDelivery) {
+          // Another process recorded the same message between our check and our insert.
+          const { event, contact } = error as DuplicateDelivery & {
+            event: LoggedEvent;
+            contact: NewContact;
+          };
+          const delivered = await this.#findDelivered(this.#db, event.provider, event.providerSid);
+          if (delivered) {
+            await removeEvents(this.#db, [event.id]);
+            batch.done.push({ event, contact, result: delivered });
+            continue;
+          }
+        }
+        await countFailure(this.#db, candidate.id, (error as Error).message ?? String(error)).catch(
+          () => undefined,
+        );
+        batch.failed.push({ event: candidate, error });
       }
-      // Another process recorded the same webhook between our check and our insert.
-      const delivered = await this.#findDelivered(
-        this.#db,
-        p.contact.provider,
-        p.contact.providerSid,
-      ).catch(() => null);
-      if (delivered) p.resolve(delivered);
-      else p.reject(new Error('duplicate webhook without a stored contact', { cause: error }));
     }
+    return batch;
   }
 
   /**
@@ -118,7 +131,11 @@ export class IntakeRepo implements IntakeStore {
    * cooldown, a scheduled reply. On PostgreSQL the caller upsert locks the caller's row, so two
    * simultaneous contacts from one number cannot both schedule a reply.
    */
-  async #record(tx: Transaction<Database>, c: NewContact): Promise<IntakeResult> {
+  async #record(
+    tx: Transaction<Database>,
+    c: NewContact,
+    evidence: EvidenceRecord[],
+  ): Promise<IntakeResult> {
     const q = this.#q;
     const delivered = await this.#findDelivered(tx, c.provider, c.providerSid);
     if (delivered) return delivered;
@@ -167,25 +184,21 @@ export class IntakeRepo implements IntakeStore {
       c.evidenceMark,
     );
     if (!contact) throw new DuplicateDelivery();
-    await appendEvidence(
-      tx,
-      [
-        contactRecord({
-          contactId: contact.id,
-          kind: c.kind,
-          at: c.receivedAt,
-          lineId: c.lineId,
-          callerId: caller.id,
-          caller: c.caller.number,
-          provider: c.provider,
-          providerSid: c.providerSid,
-          text: c.body,
-          labels: c.labels ? c.labels.split(',') : [],
-          outcome,
-          replyId,
-        }),
-      ],
-      this.#sealer,
+    evidence.push(
+      contactRecord({
+        contactId: contact.id,
+        kind: c.kind,
+        at: c.receivedAt,
+        lineId: c.lineId,
+        callerId: caller.id,
+        caller: c.caller.number,
+        provider: c.provider,
+        providerSid: c.providerSid,
+        text: c.body,
+        labels: c.labels ? c.labels.split(',') : [],
+        outcome,
+        replyId,
+      }),
     );
     return {
       duplicate: false,
@@ -195,6 +208,11 @@ export class IntakeRepo implements IntakeStore {
       replyId,
       callerBlocked: caller.blocked === 1,
     };
+  }
+
+  async lookup(provider: string, providerSid: string): Promise<IntakeResult | null> {
+    const found = await this.#findDelivered(this.#db, provider, providerSid);
+    return found && { ...found, duplicate: false };
   }
 
   async #findDelivered(

@@ -13,6 +13,7 @@ import { dashboardMigration } from './migrations/004-dashboard.ts';
 import { evidenceMigration } from './migrations/005-evidence.ts';
 import { numberKeysMigration } from './migrations/006-number-keys.ts';
 import { shieldReasonsMigration } from './migrations/007-shield-reasons.ts';
+import { intakeLogMigration } from './migrations/008-intake-log.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -24,6 +25,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '005-evidence': evidenceMigration(storage.caps),
     '006-number-keys': numberKeysMigration,
     '007-shield-reasons': shieldReasonsMigration,
+    '008-intake-log': intakeLogMigration(storage.caps),
   };
 }
 

@@ -18,12 +18,13 @@ const PLACES: Record<EncryptedPlace, { table: string; column: string; plain: boo
   'callers.number_enc': { table: 'callers', column: 'number_enc', plain: false },
   'sim_messages.to_enc': { table: 'sim_messages', column: 'to_enc', plain: false },
   'evidence_log.content': { table: 'evidence_log', column: 'content', plain: true },
+  'intake_log.caller_enc': { table: 'intake_log', column: 'caller_enc', plain: false },
 };
 
 /**
  * The number key versions (number_keys) and the SQL of key rotation. The place queries are built
  * from the fixed map above (table and column names never come from input); they are raw SQL
- * because the query builder cannot type one query over three tables.
+ * because the query builder cannot type one query over several tables.
  */
 export class NumberKeysRepo implements KeyRotationStore {
   readonly #db: Kysely<Database>;

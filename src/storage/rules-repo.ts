@@ -158,6 +158,16 @@ export class RulesRepo {
     return changed;
   }
 
+  /** Blind indexes of every blocked number, for the webhook's answer (hotline/caller-standing.ts). */
+  async blockedIndexes(): Promise<string[]> {
+    const rows = await this.#db
+      .selectFrom('callers')
+      .select('number_index')
+      .where('blocked', '=', 1)
+      .execute();
+    return rows.map((r) => r.number_index);
+  }
+
   async listed(list: NumberList): Promise<ListedNumber[]> {
     const q = this.#db.selectFrom('callers').select(['id', 'number_enc', 'opted_out_at']);
     const rows = await (

@@ -25,6 +25,26 @@ export interface Database {
   evidence_chain: EvidenceChainTable;
   evidence_holds: EvidenceHoldsTable;
   number_keys: NumberKeysTable;
+  intake_log: IntakeLogTable;
+}
+
+/** A webhook's event, durable before it is acknowledged, until the processor records it. */
+export interface IntakeLogTable {
+  id: Generated<number>;
+  provider: string;
+  provider_sid: string;
+  line_id: number;
+  kind: string;
+  received_at: number;
+  caller_index: string;
+  /** The normalised number, encrypted by the number vault. */
+  caller_enc: string;
+  caller_type: string;
+  caller_country: string | null;
+  body: string | null;
+  /** Times recording this event failed; it is set aside after a few. */
+  failures: Generated<number>;
+  last_error: string | null;
 }
 
 export interface SettingsTable {

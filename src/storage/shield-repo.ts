@@ -27,8 +27,11 @@ export interface ShieldPeriod {
 /** Traffic measurements and shield state of lines. */
 export class ShieldRepo implements ShieldStore {
   readonly #db: Kysely<Database>;
-  constructor(db: Kysely<Database>) {
+  /** Called after every change to a line, so this process's line directory reads it again. */
+  readonly #onChange: () => void;
+  constructor(db: Kysely<Database>, onChange: () => void = () => {}) {
     this.#db = db;
+    this.#onChange = onChange;
   }
 
   /** Contacts and first-time callers of a line in [from, to). */
@@ -141,83 +144,91 @@ export class ShieldRepo implements ShieldStore {
    * whether this call made the change.
    */
   async switch(lineId: number, change: ShieldChange): Promise<boolean> {
-    return this.#db.transaction().execute(async (tx) => {
-      const res = await tx
-        .updateTable('lines')
-        .set({
-          shield_active: change.active ? 1 : 0,
-          shield_since: change.active ? change.now : null,
-          shield_last_surge_at: change.now,
-        })
-        .where('id', '=', lineId)
-        .where('shield_active', '=', change.wasActive ? 1 : 0)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return false;
-      const record = (periodId: number) =>
-        shieldRecord({
-          periodId,
-          at: change.now,
-          lineId,
-          active: change.active,
-          trigger: change.trigger,
-          detail: change.detail,
-        });
-      if (change.active) {
-        const period = await tx
-          .insertInto('shield_periods')
-          .values({
-            line_id: lineId,
-            started_at: change.now,
+    try {
+      return this.#db.transaction().execute(async (tx) => {
+        const res = await tx
+          .updateTable('lines')
+          .set({
+            shield_active: change.active ? 1 : 0,
+            shield_since: change.active ? change.now : null,
+            shield_last_surge_at: change.now,
+          })
+          .where('id', '=', lineId)
+          .where('shield_active', '=', change.wasActive ? 1 : 0)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) !== 1) return false;
+        const record = (periodId: number) =>
+          shieldRecord({
+            periodId,
+            at: change.now,
+            lineId,
+            active: change.active,
             trigger: change.trigger,
             detail: change.detail,
-            reason: JSON.stringify(change.reason),
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await appendEvidence(tx, [record(Number(period.id))], null);
-      } else {
-        const ended = await tx
-          .updateTable('shield_periods')
-          .set({ ended_at: change.now, end_reason: JSON.stringify(change.reason) })
-          .where('line_id', '=', lineId)
-          .where('ended_at', 'is', null)
-          .returning('id')
-          .execute();
-        await appendEvidence(
-          tx,
-          ended.map((p) => record(Number(p.id))),
-          null,
-        );
-        await tx
-          .updateTable('replies')
-          .set({ next_attempt_at: change.now })
-          .where('line_id', '=', lineId)
-          .where('state', '=', 'scheduled')
-          // Paced replies (and those held by the hourly slice of earlier versions) wait no more.
-          .where('reason', 'in', ['paced', 'shield'])
-          .execute();
-      }
-      return true;
-    });
+          });
+        if (change.active) {
+          const period = await tx
+            .insertInto('shield_periods')
+            .values({
+              line_id: lineId,
+              started_at: change.now,
+              trigger: change.trigger,
+              detail: change.detail,
+              reason: JSON.stringify(change.reason),
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          await appendEvidence(tx, [record(Number(period.id))], null);
+        } else {
+          const ended = await tx
+            .updateTable('shield_periods')
+            .set({ ended_at: change.now, end_reason: JSON.stringify(change.reason) })
+            .where('line_id', '=', lineId)
+            .where('ended_at', 'is', null)
+            .returning('id')
+            .execute();
+          await appendEvidence(
+            tx,
+            ended.map((p) => record(Number(p.id))),
+            null,
+          );
+          await tx
+            .updateTable('replies')
+            .set({ next_attempt_at: change.now })
+            .where('line_id', '=', lineId)
+            .where('state', '=', 'scheduled')
+            // Paced replies (and those held by the hourly slice of earlier versions) wait no more.
+            .where('reason', 'in', ['paced', 'shield'])
+            .execute();
+        }
+        return true;
+      });
+    } finally {
+      this.#onChange();
+    }
   }
 
   /** An operator's choice of mode, audited. The monitor applies it at its next look. */
   async setMode(lineId: number, mode: ShieldMode, actor: string, now: number): Promise<void> {
-    await this.#db.transaction().execute(async (tx) => {
-      const line = await tx
-        .updateTable('lines')
-        .set({ shield_mode: mode, updated_at: now })
-        .where('id', '=', lineId)
-        .returning('number')
-        .executeTakeFirst();
-      if (!line) return;
-      await appendAudit(tx, {
-        at: now,
-        actor,
-        action: `shield.${mode}`,
-        target: line.number,
-        detail: null,
+    try {
+      await this.#db.transaction().execute(async (tx) => {
+        const line = await tx
+          .updateTable('lines')
+          .set({ shield_mode: mode, updated_at: now })
+          .where('id', '=', lineId)
+          .returning('number')
+          .executeTakeFirst();
+        if (!line) return;
+        await appendAudit(tx, {
+          at: now,
+          actor,
+          action: `shield.${mode}`,
+          target: line.number,
+          detail: null,
+        });
       });
-    });
+    } finally {
+      this.#onChange();
+    }
   }
 }

@@ -19,7 +19,7 @@ export type WebhookKind = 'voice' | 'sms' | 'status';
 
 /**
  * One handler shape for every provider and kind:
- * read the raw body → verify the signature → parse into our types → persist → answer.
+ * read the raw body → verify the signature → parse into our types → append to the intake log → answer.
  * Refused: 4xx with a reason, nothing recorded. Failed: 5xx, so the provider retries.
  */
 export function webhookHandler(deps: WebhookDeps, providerName: string, kind: WebhookKind) {
@@ -58,8 +58,9 @@ export function webhookHandler(deps: WebhookDeps, providerName: string, kind: We
       }
       const contact =
         kind === 'voice' ? provider.parseCall(webhook.params) : provider.parseText(webhook.params);
-      const { result, answer } = await deps.intake.receive(provider.name, contact);
-      outcome = result.duplicate ? 'duplicate' : 'recorded';
+      // Answered once the event is durable in the intake log; the processor records it next.
+      const { duplicate, answer } = await deps.intake.accept(provider.name, contact);
+      outcome = duplicate ? 'duplicate' : 'recorded';
       const rendered = answer ? provider.renderVoice(answer) : provider.renderTextAck();
       return await reply.type(rendered.contentType).send(rendered.body);
     } catch (error) {

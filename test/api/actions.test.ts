@@ -1018,8 +1018,12 @@ for (const dialect of DIALECTS) {
       base = await d.app.listen({ port: 0, host: '127.0.0.1' });
     });
     afterEach(() => d?.close());
-    const post = (path: string, params: Record<string, string>) =>
-      postSigned(base, path, params, twilioApi.authToken);
+    // Answered once the event is in the intake log; recorded (contact, reply) right after.
+    const post = async (path: string, params: Record<string, string>) => {
+      const res = await postSigned(base, path, params, twilioApi.authToken);
+      await d.hotline.processor.drain();
+      return res;
+    };
     const overview = async () => ok<Overview>(await a.get('/api/overview'));
 
     it('holds a reply when the daily cap set in the dashboard is too low, sends it when raised', async () => {

@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
+import { CallerStanding } from '../hotline/caller-standing.ts';
+import { Intake } from '../hotline/intake.ts';
+import { LineDirectory } from '../hotline/line-directory.ts';
+import { IntakeProcessor } from '../hotline/processor.ts';
+import type { RuleBook } from '../policy/rules.ts';
+import type { TextClassifier } from '../policy/text/classifier.ts';
+import type { NumberVault } from '../privacy/number-vault.ts';
+import type { Storage } from '../storage/db.ts';
+import { IntakeLogRepo } from '../storage/intake-log-repo.ts';
+import { IntakeRepo } from '../storage/intake-repo.ts';
+import type { LinesRepo } from '../storage/lines-repo.ts';
+import { IntakeLog } from './log.ts';
+
+export interface IntakeParts {
+  intake: Intake;
+  processor: IntakeProcessor;
+  /** The lines as the webhooks see them; invalidate after changing a line. */
+  lineDirectory: LineDirectory;
+  /** Blocklist and recent callers as the webhooks see them; invalidate after changing a list. */
+  standing: CallerStanding;
+}
+
+/**
+ * The intake's parts, wired: the webhook's side (Intake.accept: caches, then the intake log with
+ * group commit) and the processor that records what the log holds, woken by every append.
+ */
+export function wireIntake(deps: {
+  storage: Storage;
+  vault: NumberVault;
+  clock: Clock;
+  log: Logger;
+  lines: Pick<LinesRepo, 'list'>;
+  blockedIndexes: () => Promise<string[]>;
+  rules: () => Promise<RuleBook>;
+  classifier: TextClassifier;
+  replyExpiryMs: number;
+}): IntakeParts {
+  const { storage, vault } = deps;
+  const lineDirectory = new LineDirectory(() => deps.lines.list());
+  const standing = new CallerStanding({ loadBlocked: deps.blockedIndexes });
+  const store = new IntakeRepo(storage.db, storage.caps, vault);
+  const processor = new IntakeProcessor({
+    store,
+    lines: lineDirectory,
+    standing,
+    vault,
+    classifier: deps.classifier,
+    replyExpiryMs: deps.replyExpiryMs,
+    log: deps.log,
+  });
+  const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db), {
+    // Each PostgreSQL statement is a network round trip: a few batches may commit side by side.
+    parallel: Math.min(storage.caps.parallelWriters, 4),
+    onAppended: (count) => processor.appended(count),
+  });
+  const intake = new Intake({
+    log: intakeLog,
+    store,
+    processor,
+    lines: lineDirectory,
+    standing,
+    vault,
+    clock: deps.clock,
+    rules: deps.rules,
+  });
+  return { intake, processor, lineDirectory, standing };
+}
