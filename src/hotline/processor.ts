@@ -43,6 +43,8 @@ export interface ProcessorOptions {
    * took, so that answering them keeps most of the process's time; it runs flat out once they stop.
    */
   restFactor?: number;
+  /** Webhooks received by this process so far (IntakeLog.received): they tell a flood. */
+  arrivals?: () => number;
 }
 
 interface Waiter {
@@ -165,6 +167,7 @@ export class IntakeProcessor {
       for (;;) {
         this.#again = false;
         this.#arrivals = 0;
+        const receivedBefore = this.#o.arrivals?.() ?? 0;
         const started = performance.now();
         // While webhooks arrive, small batches: a batch holds the event loop (SQLite) or a
         // connection (PostgreSQL) for its whole length.
@@ -173,7 +176,7 @@ export class IntakeProcessor {
         if (this.#stopped) return;
         const more = done + failed >= limit || this.#again;
         if (!more || (done === 0 && !this.#again)) return;
-        busy = this.#arrivals > 0;
+        busy = this.#arrivals > 0 || (this.#o.arrivals?.() ?? 0) > receivedBefore;
         if (busy) {
           // Webhooks are arriving: rest, so that they are answered first.
           const rest = (performance.now() - started) * this.#restFactor;

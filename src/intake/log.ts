@@ -62,6 +62,7 @@ export class IntakeLog {
   #scheduled = false;
   #inFlight = 0;
   #appended = 0;
+  #received = 0;
 
   constructor(store: IntakeLogStore, options: IntakeLogOptions = {}) {
     this.#store = store;
@@ -75,8 +76,14 @@ export class IntakeLog {
     return this.#appended;
   }
 
+  /** Entries handed to `append` since the start, durable or not yet. */
+  get received(): number {
+    return this.#received;
+  }
+
   /** Resolves with the event's log id once it is durable; null for a provider's retry. */
   append(entry: LogEntry): Promise<number | null> {
+    this.#received++;
     return new Promise((resolve, reject) => {
       this.#queue.push({ entry, resolve, reject });
       this.#schedule();

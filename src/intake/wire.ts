@@ -49,6 +49,7 @@ export function wireIntake(deps: {
     classifier: deps.classifier,
     replyExpiryMs: deps.replyExpiryMs,
     log: deps.log,
+    arrivals: () => intakeLog.received,
   });
   const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db), {
     // Each PostgreSQL statement is a network round trip: a few batches may commit side by side.
