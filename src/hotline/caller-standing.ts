@@ -1,3 +1,5 @@
+import { Snapshot } from './snapshot.ts';
+
 /** How long a number blocked by another process may take to be refused by this one. */
 export const BLOCKLIST_STALENESS_MS = 1000;
 
@@ -18,25 +20,23 @@ export interface CallerStandingOptions {
  * line's message instead of a free refusal, which costs a call's minutes, never a reply.
  */
 export class CallerStanding {
-  readonly #loadBlocked: () => Promise<string[]>;
-  readonly #maxAgeMs: number;
+  readonly #blocked: Snapshot<Set<string>>;
   readonly #maxRecent: number;
-  #blocked = new Set<string>();
-  #loadedAt = -Infinity;
-  #loading: Promise<void> | null = null;
-  #generation = 0;
   /** "lineId index" → last contact (ms), oldest first (re-inserted on every contact). */
   readonly #recent = new Map<string, number>();
 
   constructor(options: CallerStandingOptions) {
-    this.#loadBlocked = options.loadBlocked;
-    this.#maxAgeMs = options.maxAgeMs ?? BLOCKLIST_STALENESS_MS;
+    const load = options.loadBlocked;
+    this.#blocked = new Snapshot(
+      async () => new Set(await load()),
+      options.maxAgeMs ?? BLOCKLIST_STALENESS_MS,
+      new Set<string>(),
+    );
     this.#maxRecent = options.maxRecent ?? 100_000;
   }
 
   async isBlocked(index: string): Promise<boolean> {
-    if (this.#stale()) await this.#reload();
-    return this.#blocked.has(index);
+    return (await this.#blocked.fresh()).has(index);
   }
 
   /** Whether this caller reached this line at or after `since`. */
@@ -58,33 +58,8 @@ export class CallerStanding {
     this.#recent.set(key, at);
   }
 
-  #stale(): boolean {
-    return performance.now() - this.#loadedAt >= this.#maxAgeMs;
-  }
-
   /** The blocklist changed: read it again before the next answer. */
   invalidate(): void {
-    this.#generation++;
-    this.#loadedAt = -Infinity;
-  }
-
-  /** Reads again until a read completes with no change made through this process meanwhile. */
-  async #reload(): Promise<void> {
-    while (this.#stale()) {
-      this.#loading ??= this.#loadOnce();
-      await this.#loading;
-    }
-  }
-
-  #loadOnce(): Promise<void> {
-    return (async () => {
-      const generation = this.#generation;
-      try {
-        this.#blocked = new Set(await this.#loadBlocked());
-        if (generation === this.#generation) this.#loadedAt = performance.now();
-      } finally {
-        this.#loading = null;
-      }
-    })();
+    this.#blocked.invalidate();
   }
 }
