@@ -159,22 +159,48 @@ export function readTail(file: string, lines = 20, filter?: RegExp): string {
   }
 }
 
-/** Resident memory now and at its peak, from /proc/<pid>/status, in bytes. */
+/** Resident memory now and at its peak of a process and its descendants, from /proc, in bytes. */
 export function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (field: string) =>
-    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+  let rss = 0;
+  let peak = 0;
+  for (const one of processTree(pid)) {
+    const status = readFileSync(`/proc/${one}/status`, 'utf8');
+    const kb = (field: string) =>
+      Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+    rss += kb('VmRSS');
+    peak += kb('VmHWM');
+  }
+  return { rss, peak };
+}
+
+/** A process and its descendants (`serve --processes N` runs N children), by pid. */
+function processTree(pid: number): number[] {
+  let children: number[] = [];
+  try {
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    // Gone meanwhile, or a kernel without the children file: the process alone.
+  }
+  return [pid, ...children.flatMap(processTree)];
 }
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux.
 
-/** CPU time used by a process, in ms. */
+/** CPU time used by a process and its descendants, in ms. */
 export function processCpuMs(pid: number): { user: number; system: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  // Fields after the command name start at field 3 (state); utime is field 14, stime field 15.
-  return { user: Number(fields[11]) * TICK_MS, system: Number(fields[12]) * TICK_MS };
+  const total = { user: 0, system: 0 };
+  for (const one of processTree(pid)) {
+    const stat = readFileSync(`/proc/${one}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // Fields after the command name start at field 3 (state); utime is field 14, stime field 15.
+    total.user += Number(fields[11]) * TICK_MS;
+    total.system += Number(fields[12]) * TICK_MS;
+  }
+  return total;
 }
 
 /** Busy and total CPU time of the whole machine, in ms summed over cores. */

@@ -38,11 +38,14 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const LINE = '+33939000001';
 const TARGET_RATIO = 0.5;
 const TARGET_P99_MS = 15;
+const TARGET_PG_RATIO = 0.25;
 
 const USAGE = `Usage: npm run bench -- [options]
   --duration S       seconds of measured load per target (default 10)
   --connections N    concurrent keep-alive connections (default 64)
   --warmup S         seconds of load before each measure (default 2)
+  --raid N           then a raid of N signed webhooks at once, timed until absorbed and until
+                     recorded (default 20000; 0 to skip)
   --only T           sqlite or postgres: measure only this nonmerci target (the bare route always runs)
   --log-level L      LOG_LEVEL of the nonmerci server (default info, as in production)
   --pg-url URL       PostgreSQL to create the throw-away database in
@@ -56,6 +59,7 @@ interface Options {
   duration: number;
   connections: number;
   warmup: number;
+  raid: number;
   only: 'sqlite' | 'postgres' | null;
   logLevel: string;
   pgUrl: string;
@@ -71,6 +75,7 @@ function parseOptions(argv: string[]): Options {
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
     warmup: { type: 'string', default: '2' },
+    raid: { type: 'string', default: '20000' },
     only: { type: 'string' },
     'log-level': { type: 'string', default: 'info' },
     'pg-url': {
@@ -106,6 +111,7 @@ function parseOptions(argv: string[]): Options {
     duration: positive('duration', values.duration),
     connections: Math.round(positive('connections', values.connections)),
     warmup: positive('warmup', values.warmup),
+    raid: values.raid === '0' ? 0 : Math.round(positive('raid', values.raid)),
     only: values.only ?? null,
     logLevel: values['log-level'],
     pgUrl: values['pg-url'],
@@ -126,6 +132,8 @@ interface Measure {
   /** After the run: time until every acknowledged event was recorded, and the server CPU it took. */
   drainMs: number;
   drainCpuMs: number;
+  /** The raid after the run: answered, time to answer them all, then to record them all. */
+  raid: { sent: number; ok: number; absorbMs: number; drainMs: number; recorded: number } | null;
   benchCpuMs: number;
   machineBusyMs: number;
   logBytes: number;
@@ -291,7 +299,7 @@ async function main(): Promise<number> {
     }
 
     if (options.serverRoot !== ROOT) console.log(`  nonmerci runs from ${options.serverRoot}`);
-    const targets: { kind: Measure['kind']; label: string }[] = [
+    const targets: { kind: Measure['kind']; label: string; processes?: number }[] = [
       { kind: 'bare', label: 'bare Fastify (fixed TwiML)' },
     ];
     const logNote =
@@ -300,7 +308,14 @@ async function main(): Promise<number> {
     if (options.only !== 'postgres')
       targets.push({ kind: 'sqlite', label: `nonmerci SQLite${logNote}` });
     if (options.only !== 'sqlite')
-      targets.push({ kind: 'postgres', label: `nonmerci PostgreSQL${logNote}` });
+      targets.push(
+        { kind: 'postgres', label: `nonmerci PostgreSQL${logNote}` },
+        {
+          kind: 'postgres',
+          label: `nonmerci PostgreSQL, 3 processes${logNote}`,
+          processes: 3,
+        },
+      );
 
     const measures: Measure[] = [];
     const skipped: string[] = [];
@@ -336,7 +351,10 @@ async function main(): Promise<number> {
           : await startServer({
               name: 'nonmerci',
               script: join(options.serverRoot, 'bin', 'nonmerci.js'),
-              args: ['serve'],
+              args: [
+                'serve',
+                ...(target.processes ? ['--processes', String(target.processes)] : []),
+              ],
               nodeArgs: options.cpuProf
                 ? [
                     '--cpu-prof',
@@ -396,6 +414,34 @@ async function main(): Promise<number> {
       const { rss, peak } = memory(server.pid);
       const drainMs = waiting ? await drained(waiting) : 0;
       const drainCpu = processCpuMs(server.pid);
+      let raid: Measure['raid'] = null;
+      if (waiting && options.raid > 0) {
+        const first = warmup.sent + run.sent;
+        sign(first + options.raid + options.connections * 2);
+        const count = () =>
+          pgDb ? pgDb.count() : Promise.resolve(sqliteCount(sqlitePath, 'contacts'));
+        const before = await count();
+        const burst = await runLoad({
+          url: server.url,
+          connections: options.connections,
+          amount: options.raid,
+          pool,
+          firstIndex: first,
+          wrap: false,
+        });
+        const raidDrainMs = await drained(waiting);
+        raid = {
+          sent: options.raid,
+          ok: burst.ok,
+          absorbMs: burst.elapsedMs,
+          drainMs: raidDrainMs,
+          recorded: (await count()) - before,
+        };
+        console.log(
+          `  raid: ${fmt(burst.ok)} of ${fmt(options.raid)} answered 200 in ${fmt(burst.elapsedMs / 1000, 2)} s, ` +
+            `all recorded ${fmt(raidDrainMs / 1000, 2)} s later (${fmt(raid.recorded)} contacts)`,
+        );
+      }
       const outcomes = target.kind === 'bare' ? null : await webhookOutcomes(server);
       await server.stop();
 
@@ -405,7 +451,7 @@ async function main(): Promise<number> {
       const logBytes = statSync(server.logFile).size;
 
       const notes: string[] = [];
-      const expected = warmup.ok + run.ok;
+      const expected = warmup.ok + run.ok + (raid?.ok ?? 0);
       for (const [phase, r] of [
         ['warm-up', warmup],
         ['run', run],
@@ -417,7 +463,7 @@ async function main(): Promise<number> {
       }
       if (contacts !== null && contacts !== expected) {
         notes.push(
-          `${fmt(contacts)} contacts in the database for ${fmt(expected)} answers 200 (warm-up + run)`,
+          `${fmt(contacts)} contacts in the database for ${fmt(expected)} answers 200 (warm-up, run and raid)`,
         );
       }
       if (Object.keys(unexpectedOutcomes(outcomes)).length)
@@ -444,6 +490,7 @@ async function main(): Promise<number> {
           system: serverAfter.system - serverBefore.system,
         },
         drainMs,
+        raid,
         drainCpuMs: drainCpu.user + drainCpu.system - serverAfter.user - serverAfter.system,
         benchCpuMs: (benchCpu.user + benchCpu.system) / 1000,
         machineBusyMs: machineAfter.busy - machineBefore.busy,
@@ -588,7 +635,9 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
           fmt(m.run.answered),
           fmt(ms / 1000, 2),
           fmt(non2xx + m.run.errors + m.warmup.errors),
-          m.contacts === null ? '–' : `${fmt(m.contacts)} / ${fmt(m.warmup.ok + m.run.ok)}`,
+          m.contacts === null
+            ? '–'
+            : `${fmt(m.contacts)} / ${fmt(m.warmup.ok + m.run.ok + (m.raid?.ok ?? 0))}`,
           mb(m.peakRss),
           `${fmt(m.serverCpuMs.user / ms, 2)}+${fmt(m.serverCpuMs.system / ms, 2)}`,
           fmt((server * 1000) / m.run.ok),
@@ -596,7 +645,7 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
           m.kind === 'bare' ? '–' : fmt(((server + m.drainCpuMs) * 1000) / m.run.ok),
           fmt(m.benchCpuMs / ms, 2),
           fmt(Math.max(0, m.machineBusyMs - server - m.benchCpuMs) / ms, 2),
-          fmt(m.logBytes / (m.warmup.ok + m.run.ok)),
+          fmt(m.logBytes / (m.warmup.ok + m.run.ok + (m.raid?.ok ?? 0))),
         ];
       }),
     ]),
@@ -607,6 +656,31 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
       '  part of them meanwhile. backlog drained: how long after the run the last acknowledged event was\n' +
       '  recorded; µs/webhook with recording adds the CPU that took.',
   );
+  const raids = measures.filter((m) => m.raid);
+  if (raids.length) {
+    console.log(
+      `\nRaid: ${fmt(raids[0]!.raid!.sent)} signed webhooks at once (${options.connections} connections), after the run:\n`,
+    );
+    console.log(
+      table([
+        ['target', 'answered 200', 'absorbed in s', 'webhooks/s', 'then recorded in s', 'lost'],
+        ...raids.map((m) => {
+          const r = m.raid!;
+          return [
+            m.label,
+            fmt(r.ok),
+            fmt(r.absorbMs / 1000, 2),
+            fmt((r.ok * 1000) / r.absorbMs),
+            fmt(r.drainMs / 1000, 2),
+            fmt(r.ok - r.recorded),
+          ];
+        }),
+      ]),
+    );
+    console.log(
+      '  lost: webhooks answered 200 whose contact is not in the database once the log is drained.',
+    );
+  }
   for (const note of skipped) console.log(`\n${note}`);
 
   const sqlite = measures.find((m) => m.kind === 'sqlite');
@@ -617,6 +691,22 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
     console.log(
       `\nTarget (SQLite ≥ ${TARGET_RATIO}× bare, p99 < ${TARGET_P99_MS} ms at ${options.connections} connections): ` +
         `${met ? 'met' : 'MISSED'} (${fmt(ratio, 2)}×, p99 ${fmt(p99, 2)} ms).`,
+    );
+  }
+  const [onePg, threePg] = [
+    measures.find((m) => m.kind === 'postgres' && !m.label.includes('3 processes')),
+    measures.find((m) => m.label.includes('3 processes')),
+  ];
+  if (onePg && bare) {
+    const ratio = rate(onePg) / bareRate;
+    console.log(
+      `Target (PostgreSQL, one process ≥ ${TARGET_PG_RATIO}× bare): ${ratio >= TARGET_PG_RATIO ? 'met' : 'MISSED'} (${fmt(ratio, 2)}×).`,
+    );
+  }
+  if (onePg && threePg) {
+    const gain = rate(threePg) / rate(onePg);
+    console.log(
+      `Target (PostgreSQL, 3 processes ≥ 2× one): ${gain >= 2 ? 'met' : 'MISSED'} (${fmt(gain, 2)}× on ${availableParallelism()} cores).`,
     );
   }
   const invalid = measures.filter((m) => m.notes.length);

@@ -140,6 +140,7 @@ describe('nonmerci doctor', () => {
       'migrations',
       'caps',
       'backup',
+      'intake',
       'secret',
       'file_modes',
       'time_zone',

@@ -137,6 +137,18 @@ describe('start-up explains a bad DATABASE_URL without a stack trace', () => {
       /DATABASE_URL: cannot open the SQLite database .*ENOTDIR/,
     );
   });
+
+  it('refuses several processes on SQLite, and a number of processes that is not one', async () => {
+    assertStopped(
+      await nonmerci(['serve', '--processes', '3'], settings({ PORT: '0' })),
+      /DATABASE_URL: --processes 3 shares one database between processes, which needs PostgreSQL/,
+    );
+    for (const bad of ['0', 'two', '1.5', '65'])
+      assertStopped(
+        await nonmerci(['serve', '--processes', bad], settings({ PORT: '0' })),
+        /--processes takes a whole number from 1 to 64/,
+      );
+  });
 });
 
 describe('start-up explains a bad HOST or PORT without a stack trace', () => {

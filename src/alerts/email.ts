@@ -1,4 +1,4 @@
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { assertSinkName, errorMessage, scrub, type AlertMessage, type AlertSink } from './sinks.ts';
 
 export interface EmailSinkOptions {
@@ -18,7 +18,10 @@ export interface EmailSinkOptions {
  */
 export class EmailSink implements AlertSink {
   readonly name: string;
-  readonly #transport: ReturnType<typeof createTransport>;
+  /** Created at the first alert: nodemailer (about 25 MB) is loaded only where e-mail is used. */
+  #transport: Promise<Transporter> | null = null;
+  readonly #smtpUrl: string;
+  readonly #timeoutMs: number;
   readonly #from: string;
   readonly #to: string[];
   readonly #server: string;
@@ -43,20 +46,29 @@ export class EmailSink implements AlertSink {
       url.password || null,
       url.password ? safeDecode(url.password) : null,
     ].filter((s): s is string => s !== null);
-    const timeout = options.timeoutMs ?? 20_000;
-    this.#transport = createTransport({
-      url: options.smtpUrl,
-      connectionTimeout: timeout,
-      greetingTimeout: timeout,
-      socketTimeout: timeout,
-    });
+    this.#smtpUrl = options.smtpUrl;
+    this.#timeoutMs = options.timeoutMs ?? 20_000;
     this.#from = options.from;
     this.#to = [...options.to];
   }
 
+  #connect(): Promise<Transporter> {
+    this.#transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        url: this.#smtpUrl,
+        connectionTimeout: this.#timeoutMs,
+        greetingTimeout: this.#timeoutMs,
+        socketTimeout: this.#timeoutMs,
+      }),
+    );
+    return this.#transport;
+  }
+
   async deliver(alert: AlertMessage): Promise<void> {
     try {
-      await this.#transport.sendMail({
+      await (
+        await this.#connect()
+      ).sendMail({
         from: this.#from,
         to: this.#to,
         subject: alert.subject,
@@ -72,7 +84,7 @@ export class EmailSink implements AlertSink {
   }
 
   close(): void {
-    this.#transport.close();
+    void this.#transport?.then((transport) => transport.close());
   }
 }
 

@@ -5,6 +5,7 @@ import { toE164 } from '../domain/phone.ts';
 import {
   backupCheck,
   capsCheck,
+  intakeCheck,
   databaseCheck,
   diskCheck,
   fileModesCheck,
@@ -18,6 +19,7 @@ import {
 import { lastBackup } from '../storage/backup.ts';
 import { openStorage } from '../storage/db.ts';
 import { knownMigrations, pendingMigrations } from '../storage/migrate.ts';
+import { IntakeLogRepo } from '../storage/intake-log-repo.ts';
 import { SettingsRepo } from '../storage/settings-repo.ts';
 import { TwilioAccount } from '../telephony/twilio/account.ts';
 
@@ -77,6 +79,8 @@ export async function doctorChecks(config: Config): Promise<Check[]> {
         ),
       );
       checks.push(backupCheck(upToDate ? await lastBackup(storage.db) : null, Date.now()));
+      if (upToDate)
+        checks.push(intakeCheck(await new IntakeLogRepo(storage.db).backlog(), Date.now()));
     }
   } finally {
     await storage.close();

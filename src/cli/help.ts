@@ -27,12 +27,14 @@ Commands:
   help      Show help for a command, or "help settings" for every setting
 
 Run "nonmerci <command> --help" for a command's options.`,
-  serve: `Usage: nonmerci serve [--role all|web|worker]
+  serve: `Usage: nonmerci serve [--role all|web|worker] [--processes N]
 
 Runs the hotline. Settings come from environment variables ("nonmerci help settings").
-  --role all     answer webhooks and send replies (default)
-  --role web     only answer webhooks (PostgreSQL: run workers elsewhere)
-  --role worker  only send replies (PostgreSQL)`,
+  --role all       answer webhooks and send replies (default)
+  --role web       only answer webhooks (PostgreSQL: run workers elsewhere)
+  --role worker    only send replies (PostgreSQL)
+  --processes N    run N whole servers sharing the port and the database (PostgreSQL), to use
+                   N cores; a process that dies is started again`,
   evidence: `Usage: nonmerci evidence verify
        nonmerci evidence export --from TIME --to TIME [--line NUMBER] --out FILE.zip [--language fr|en]
        nonmerci evidence hold --from TIME --to TIME [--line NUMBER] [--note TEXT]

@@ -4,22 +4,11 @@ import { loadConfig, type Config } from '../config/load.ts';
 import { ConfigError, NonmerciError } from '../domain/errors.ts';
 import { openStorage } from '../storage/db.ts';
 import { migrateToLatest, pendingMigrations, unknownMigrations } from '../storage/migrate.ts';
-import { runContact } from './contact.ts';
-import { runPause } from './pause.ts';
 import { HELP_TOPICS, helpFor, USAGE } from './help.ts';
-import { runServe, type Role } from './serve.ts';
-import { runAdmin } from './admin.ts';
-import { runAudit } from './audit.ts';
-import { runEvidence } from './evidence.ts';
-import { runSecret } from './secret.ts';
-import { runPrivacy } from './privacy.ts';
+import type { Role } from './serve.ts';
 import { actorName } from './operator.ts';
-import { runRules } from './rules.ts';
-import { runShield } from './shield.ts';
-import { runSimulate } from './simulate.ts';
-import { runBackup, runRestore } from './backup.ts';
-import { runDoctor } from './doctor.ts';
-import { runConnect, terminalIo } from './connect.ts';
+
+// Each command's module is imported when it runs: the server does not load the others' libraries.
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -52,6 +41,7 @@ export async function run(argv: string[]): Promise<number> {
         force: { type: 'boolean' },
         check: { type: 'boolean' },
         role: { type: 'string' },
+        processes: { type: 'string' },
         from: { type: 'string' },
         body: { type: 'string' },
         line: { type: 'string' },
@@ -96,7 +86,9 @@ export async function run(argv: string[]): Promise<number> {
       );
     if (command === 'simulate') {
       // A replay runs on its own temporary database: it needs the settings, not the deployment's data.
-      return await runSimulate(
+      return await (
+        await import('./simulate.ts')
+      ).runSimulate(
         {
           scenario: values.scenario ?? null,
           out: values.out ?? null,
@@ -109,14 +101,16 @@ export async function run(argv: string[]): Promise<number> {
     if (command === 'connect')
       // Checks the settings itself: the credentials may not be set yet (it asks for them), and it
       // opens no database, so it creates no data folder or secret.
-      return await runConnect(
+      return await (
+        await import('./connect.ts')
+      ).runConnect(
         positionals[0] ?? null,
         {
           number: values.number ?? null,
           publicUrl: values['public-url'] ?? null,
           dryRun: Boolean(values['dry-run']),
         },
-        terminalIo(),
+        (await import('./connect.ts')).terminalIo(),
       );
     config = loadConfig(process.env);
     switch (command) {
@@ -127,7 +121,24 @@ export async function run(argv: string[]): Promise<number> {
             'invalid_input',
             `--role must be all, web or worker, not "${role}".`,
           );
-        await runServe(config, role, print);
+        const processes = values.processes === undefined ? 1 : Number(values.processes);
+        if (!Number.isInteger(processes) || processes < 1 || processes > 64)
+          throw new NonmerciError(
+            'invalid_input',
+            `--processes takes a whole number from 1 to 64, not "${values.processes}".`,
+          );
+        const { clusterIndex, runCluster } = await import('./cluster.ts');
+        const index = clusterIndex();
+        if (processes > 1 && index === null) {
+          if (role !== 'all')
+            throw new NonmerciError(
+              'invalid_input',
+              '--processes starts whole servers; to split web and worker, start "serve --role web" and "serve --role worker" yourself.',
+            );
+          await runCluster(config, processes, print);
+          return -1; // keeps running
+        }
+        await (await import('./serve.ts')).runServe(config, role, index ? () => {} : print);
         return -1; // keeps running
       }
       case 'migrate': {
@@ -161,18 +172,22 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'doctor':
-        return await runDoctor(config, { json: Boolean(values.json) }, print);
+        return await (
+          await import('./doctor.ts')
+        ).runDoctor(config, { json: Boolean(values.json) }, print);
       case 'backup':
-        return await runBackup(config, { file: positionals[0] ?? null }, print);
+        return await (
+          await import('./backup.ts')
+        ).runBackup(config, { file: positionals[0] ?? null }, print);
       case 'restore':
-        return await runRestore(
-          config,
-          { file: positionals[0] ?? null, force: Boolean(values.force) },
-          print,
-        );
+        return await (
+          await import('./backup.ts')
+        ).runRestore(config, { file: positionals[0] ?? null, force: Boolean(values.force) }, print);
       case 'pause':
       case 'resume':
-        return await runPause(
+        return await (
+          await import('./pause.ts')
+        ).runPause(
           config,
           {
             paused: command === 'pause',
@@ -183,13 +198,17 @@ export async function run(argv: string[]): Promise<number> {
           print,
         );
       case 'shield':
-        return await runShield(
+        return await (
+          await import('./shield.ts')
+        ).runShield(
           config,
           { mode: positionals[0] ?? null, line: values.line ?? null, actor: actorName(values.by) },
           print,
         );
       case 'rules':
-        return await runRules(
+        return await (
+          await import('./rules.ts')
+        ).runRules(
           config,
           {
             action: positionals[0] ?? 'list',
@@ -200,7 +219,9 @@ export async function run(argv: string[]): Promise<number> {
           print,
         );
       case 'admin':
-        return await runAdmin(
+        return await (
+          await import('./admin.ts')
+        ).runAdmin(
           config,
           {
             action: positionals[0] ?? null,
@@ -210,7 +231,9 @@ export async function run(argv: string[]): Promise<number> {
           print,
         );
       case 'evidence':
-        return await runEvidence(
+        return await (
+          await import('./evidence.ts')
+        ).runEvidence(
           config,
           {
             action: positionals[0] ?? null,
@@ -226,7 +249,9 @@ export async function run(argv: string[]): Promise<number> {
           print,
         );
       case 'privacy':
-        return await runPrivacy(
+        return await (
+          await import('./privacy.ts')
+        ).runPrivacy(
           config,
           {
             action: positionals[0] ?? null,
@@ -238,11 +263,9 @@ export async function run(argv: string[]): Promise<number> {
           print,
         );
       case 'secret':
-        return await runSecret(
-          config,
-          { action: positionals[0] ?? null, actor: actorName(values.by) },
-          print,
-        );
+        return await (
+          await import('./secret.ts')
+        ).runSecret(config, { action: positionals[0] ?? null, actor: actorName(values.by) }, print);
       case 'audit': {
         const limit = Number(values.limit ?? '50');
         if (!Number.isInteger(limit) || limit < 1 || limit > 10_000)
@@ -250,7 +273,7 @@ export async function run(argv: string[]): Promise<number> {
             'invalid_input',
             '--limit must be a whole number from 1 to 10000.',
           );
-        return await runAudit(config, limit, print);
+        return await (await import('./audit.ts')).runAudit(config, limit, print);
       }
       case 'call':
       case 'text': {
@@ -261,7 +284,9 @@ export async function run(argv: string[]): Promise<number> {
           );
         if (command === 'text' && values.body === undefined)
           throw new NonmerciError('invalid_input', `--body TEXT is required.\n\n${USAGE.text}`);
-        return await runContact(
+        return await (
+          await import('./contact.ts')
+        ).runContact(
           config,
           {
             kind: command === 'call' ? 'call' : 'text',

@@ -5,6 +5,7 @@ import { formatMoney } from '../domain/types.ts';
 import { firstRunSetupCode } from '../accounts/accounts.ts';
 import { assemble, DEMO_LINE_NUMBER } from '../main.ts';
 import { createLogger } from '../observability/logger.ts';
+import { IntakeLogRepo } from '../storage/intake-log-repo.ts';
 import { localServerUrl } from './contact.ts';
 
 export type Role = 'all' | 'web' | 'worker';
@@ -50,6 +51,9 @@ export async function runServe(
   if (role === 'web') hotline.processor.leaveToOthers();
   else {
     // Events appended by this process wake the processor at once; the poll finds the others'.
+    const retried = await new IntakeLogRepo(hotline.storage.db).retrySetAside();
+    if (retried > 0)
+      log.warn({ events: retried }, 'trying again the events of the intake log set aside earlier');
     hotline.processor.start(INTAKE_POLL_MS);
     hotline.worker.start();
     hotline.shieldMonitor.start(SHIELD_CHECK_MS);

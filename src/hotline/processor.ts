@@ -73,8 +73,11 @@ export class IntakeProcessor {
   #poll: NodeJS.Timeout | null = null;
   #stopped = false;
   #automatic = true;
-  /** Appends seen since the last batch began: the webhooks are busy when it is not zero. */
-  #arrivals = 0;
+  /** Events this process appended (when no `arrivals` count is given). */
+  #appendedCount = 0;
+  /** Webhooks received when the last batch ended, and until when the processor rests if more come. */
+  #receivedAtBatchEnd = 0;
+  #restUntil = 0;
   #recorded = 0;
 
   constructor(options: ProcessorOptions) {
@@ -97,7 +100,7 @@ export class IntakeProcessor {
 
   /** New events were appended by this process. */
   appended(count: number): void {
-    this.#arrivals += count;
+    this.#appendedCount += count;
     if (this.#automatic) this.wake();
   }
 
@@ -122,7 +125,7 @@ export class IntakeProcessor {
     this.#waiters.delete(id);
   }
 
-  /** Looks for work now (or as soon as the current pass ends). */
+  /** Looks for work now (or as soon as the current pass ends, or its rest). */
   wake(): void {
     if (this.#stopped) return;
     if (this.#running) {
@@ -130,6 +133,10 @@ export class IntakeProcessor {
       return;
     }
     if (this.#timer) return;
+    if (this.#flooded() && performance.now() < this.#restUntil) {
+      this.#restThenWake();
+      return;
+    }
     this.#running = this.#pass();
   }
 
@@ -161,32 +168,46 @@ export class IntakeProcessor {
     }
   }
 
+  /** Webhooks arrived since the last batch ended: a flood is on while this stays true. */
+  #flooded(): boolean {
+    return this.#received() > this.#receivedAtBatchEnd;
+  }
+
+  #received(): number {
+    return this.#o.arrivals?.() ?? this.#appendedCount;
+  }
+
+  #restThenWake(): void {
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = null;
+        this.wake();
+      },
+      Math.max(0, this.#restUntil - performance.now()),
+    );
+  }
+
   async #pass(): Promise<void> {
     try {
-      let busy = false;
       for (;;) {
         this.#again = false;
-        this.#arrivals = 0;
-        const receivedBefore = this.#o.arrivals?.() ?? 0;
+        // During a flood, small batches: a batch holds the event loop (SQLite) or a connection
+        // (PostgreSQL) for its whole length, and webhooks wait meanwhile.
+        const limit = this.#flooded() ? this.#busyBatchSize : this.#batchSize;
         const started = performance.now();
-        // While webhooks arrive, small batches: a batch holds the event loop (SQLite) or a
-        // connection (PostgreSQL) for its whole length.
-        const limit = busy ? this.#busyBatchSize : this.#batchSize;
         const { done, failed } = await this.#batch(limit);
+        const ended = performance.now();
+        this.#restUntil = ended + (ended - started) * this.#restFactor;
+        this.#receivedAtBatchEnd = this.#received();
         if (this.#stopped) return;
         const more = done + failed >= limit || this.#again;
         if (!more || (done === 0 && !this.#again)) return;
-        busy = this.#arrivals > 0 || (this.#o.arrivals?.() ?? 0) > receivedBefore;
-        if (busy) {
-          // Webhooks are arriving: rest, so that they are answered first.
-          const rest = (performance.now() - started) * this.#restFactor;
-          this.#timer = setTimeout(() => {
-            this.#timer = null;
-            this.wake();
-          }, rest);
+        // Let the webhooks that arrived meanwhile in; if there are any, rest before the next batch.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.#flooded()) {
+          this.#restThenWake();
           return;
         }
-        await new Promise((resolve) => setImmediate(resolve));
       }
     } catch (error) {
       this.#o.log.error({ err: error }, 'could not record the events of the intake log');

@@ -121,6 +121,32 @@ export function capsCheck(tariff: Tariff, currency: string): Check {
   );
 }
 
+/**
+ * The intake log: events acknowledged and not yet recorded (a backlog drains by itself after a
+ * flood), and events set aside after failing again and again, which need a look.
+ */
+export function intakeCheck(
+  backlog: { waiting: number; oldestAt: number | null; setAside: number },
+  now: number,
+): Check {
+  if (backlog.setAside > 0)
+    return fail(
+      'intake',
+      `${backlog.setAside} received call(s) or text(s) could not be recorded after several attempts; they are kept in the intake log (table intake_log, with their last error).`,
+      'Look for "could not record an event of the intake log" in the server\'s log and fix its cause; every start of the server tries them again.',
+    );
+  if (backlog.waiting === 0) return pass('intake', 'Every call and text received is recorded.');
+  const age =
+    backlog.oldestAt === null ? 0 : Math.max(0, Math.round((now - backlog.oldestAt) / 1000));
+  return pass(
+    'intake',
+    `${backlog.waiting} call(s) or text(s) received are waiting to be recorded (the oldest for ${age} s).`,
+    age > 60
+      ? 'If this number does not go down, check that a "serve" process other than --role web is running.'
+      : null,
+  );
+}
+
 export function timeZoneCheck(timeZone: string): Check {
   try {
     assertTimeZone(timeZone);

@@ -112,6 +112,16 @@ export class IntakeLogRepo implements IntakeLogStore {
     return text;
   }
 
+  /** Gives the events set aside after MAX_FAILURES another round of attempts (at every start). */
+  async retrySetAside(): Promise<number> {
+    const res = await this.#db
+      .updateTable('intake_log')
+      .set({ failures: 0 })
+      .where('failures', '>=', MAX_FAILURES)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows);
+  }
+
   async backlog(): Promise<{ waiting: number; oldestAt: number | null; setAside: number }> {
     const row = await this.#db
       .selectFrom('intake_log')

@@ -100,7 +100,7 @@ export function callParams(from: string, to = LINE): Record<string, string> {
 }
 export function smsParams(from: string, body: string, to = LINE): Record<string, string> {
   return {
-    MessageSid: `SM${String(++sid).padStart(32, '9')}`,
+    MessageSid: `SM${String(++sid).padStart(32, '0')}`,
     AccountSid: `AC${'0'.repeat(31)}1`,
     From: from,
     To: to,

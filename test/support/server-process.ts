@@ -159,12 +159,16 @@ export async function waitFor<T>(
 /** Starts `nonmerci serve` (role all) on a free port and waits until /healthz answers 200. */
 export async function startServer(
   env: Record<string, string>,
-  options: { timeoutMs?: number } = {},
+  options: { timeoutMs?: number; args?: string[] } = {},
 ): Promise<{ proc: NonmerciProcess; base: string }> {
   const timeoutMs = options.timeoutMs ?? 20_000;
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const proc = spawnNonmerci(['serve'], { ...env, PORT: String(port), HOST: '127.0.0.1' });
+    const proc = spawnNonmerci(['serve', ...(options.args ?? [])], {
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    });
     const base = `http://127.0.0.1:${port}`;
     try {
       await waitFor(

@@ -7,10 +7,12 @@ import { readmeText, README_NAME } from './readme.ts';
 import { eventRecord } from './records.ts';
 import { buildReport } from './report.ts';
 import { summaryHtml } from './summary-html.ts';
-import { summaryPdf } from './summary-pdf.ts';
 import { compactUtc } from './times.ts';
 import type { BundleInput } from './types.ts';
 import { deterministicZip } from './zip.ts';
+
+/** The PDF writer (pdfkit and its fonts, about 30 MB) is loaded on the first export only. */
+const pdfModule = () => import('./summary-pdf.ts');
 
 export type { BundleFile } from './manifest.ts';
 
@@ -46,7 +48,10 @@ export async function buildBundle(input: BundleInput): Promise<Bundle> {
     { name: 'events.csv', data: eventsCsv(records) },
     { name: 'events.jsonl', data: eventsJsonl(records) },
     { name: 'summary.html', data: summaryHtml(report) },
-    { name: 'summary.pdf', data: await summaryPdf(report, summary.generatedAt) },
+    {
+      name: 'summary.pdf',
+      data: await (await pdfModule()).summaryPdf(report, summary.generatedAt),
+    },
   ];
   const listed = contents.map((file) => describeFile(file.name, file.data));
   const sums = manifest(listed);
