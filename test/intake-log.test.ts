@@ -69,6 +69,44 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(h, 'contacts'), 1);
     });
 
+    it('reports a message that was recorded meanwhile as a duplicate, and records its batch', async () => {
+      const h = await boot();
+      h.processor.leaveToOthers();
+      const line = h.defaultLine.number;
+      await h.intake.accept('simulator', { ...text('SM1', '+33612345601'), to: line });
+      await h.processor.drain();
+      // A retry that raced its first delivery: in the log although its contact exists.
+      const [recorded] = await h.storage.db.selectFrom('contacts').selectAll().execute();
+      await h.storage.db
+        .insertInto('intake_log')
+        .values({
+          provider: 'simulator',
+          provider_sid: 'SM1',
+          line_id: h.defaultLine.id,
+          kind: 'text',
+          received_at: h.clock.now(),
+          caller_index: h.vault.blindIndex('+33612345601'),
+          caller_enc: h.vault.encrypt('+33612345601'),
+          caller_type: 'mobile',
+          caller_country: 'FR',
+          body: 'Allô ?',
+        })
+        .execute();
+      await h.intake.accept('simulator', { ...text('SM2', '+33612345602'), to: line });
+      const seen: string[] = [];
+      h.processor.subscribe((e) => seen.push(`${e.contactId}:${e.duplicate}`));
+      await h.processor.drain();
+      assert.equal(await count(h, 'intake_log'), 0);
+      assert.equal(await count(h, 'contacts'), 2);
+      assert.equal(await count(h, 'replies'), 2);
+      const newest = await h.storage.db
+        .selectFrom('contacts')
+        .select('id')
+        .where('provider_sid', '=', 'SM2')
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(seen.sort(), [`${recorded!.id}:true`, `${newest.id}:false`].sort());
+    });
+
     it('tells subscribers what it recorded, in order, with the labels of each text', async () => {
       const h = await boot();
       const seen: string[] = [];

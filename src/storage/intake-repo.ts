@@ -130,6 +130,10 @@ export class IntakeRepo implements IntakeStore {
    * Records one contact, its caller and, if the caller has no reply on this line within the
    * cooldown, a scheduled reply. On PostgreSQL the caller upsert locks the caller's row, so two
    * simultaneous contacts from one number cannot both schedule a reply.
+   *
+   * No look-up first: the intake log only takes messages not recorded yet. The rare one recorded
+   * meanwhile (a provider's retry that raced its first delivery) makes the contact insert fail,
+   * which rolls the batch back; recorded alone, it is then reported as a duplicate.
    */
   async #record(
     tx: Transaction<Database>,
@@ -137,8 +141,6 @@ export class IntakeRepo implements IntakeStore {
     evidence: EvidenceRecord[],
   ): Promise<IntakeResult> {
     const q = this.#q;
-    const delivered = await this.#findDelivered(tx, c.provider, c.providerSid);
-    if (delivered) return delivered;
     const [caller] = await q.upsertCaller(
       tx,
       c.caller.index,
