@@ -7,9 +7,9 @@ import type { IntakeLog } from '../intake/log.ts';
 import type { RuleBook } from '../policy/rules.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
 import type { InboundContact, VoiceAnswer } from '../telephony/provider.ts';
-import type { CallerStanding } from './caller-standing.ts';
+import type { CallerMemory } from './caller-memory.ts';
 import type { LineDirectory } from './line-directory.ts';
-import type { CallerStanding as Standing, IntakeResult, IntakeStore } from './ports.ts';
+import type { CallerStanding, IntakeResult, IntakeStore } from './ports.ts';
 import type { IntakeProcessor } from './processor.ts';
 
 export { rangeIndex } from './processor.ts';
@@ -36,7 +36,7 @@ export interface IntakeOptions {
   store: IntakeStore;
   processor: IntakeProcessor;
   lines: LineDirectory;
-  standing: CallerStanding;
+  standing: CallerMemory;
   vault: NumberVault;
   clock: Clock;
   /** The operator's rules, to refuse calls from a blocked prefix. */
@@ -73,7 +73,7 @@ export class Intake {
     const now = o.clock.now();
     const caller = this.#classify(contact.from);
     const index = o.vault.blindIndex(caller.normalized);
-    let standing: Standing | null = null;
+    let standing: CallerStanding | null = null;
     if (contact.kind === 'call') {
       standing = {
         repeat: o.standing.seenSince(line.id, index, now - line.cooldownMs),
@@ -146,7 +146,7 @@ export class Intake {
  * A free <Reject/> for a blocked caller, for a caller coming back while the shield is on, and for
  * every caller of a line paused with rejection; everyone else hears the line's message.
  */
-export function voiceAnswer(line: Line, caller: Standing): VoiceAnswer {
+export function voiceAnswer(line: Line, caller: CallerStanding): VoiceAnswer {
   if (caller.blocked || (line.shield.active && caller.repeat)) return { kind: 'reject' };
   const texts = DEFAULT_TEXTS[line.language];
   if (line.paused) {

@@ -6,7 +6,7 @@ import type { LoggedEvent } from '../intake/log.ts';
 import type { TextClassifier } from '../policy/text/classifier.ts';
 import { isStopRequest } from '../policy/text/stop.ts';
 import type { NumberVault } from '../privacy/number-vault.ts';
-import type { CallerStanding } from './caller-standing.ts';
+import type { CallerMemory } from './caller-memory.ts';
 import type { LineDirectory } from './line-directory.ts';
 import type { IntakeStore, NewContact, ProcessedEvent } from './ports.ts';
 
@@ -31,7 +31,7 @@ export type HotlineEvent = {
 export interface ProcessorOptions {
   store: IntakeStore;
   lines: LineDirectory;
-  standing: CallerStanding;
+  standing: CallerMemory;
   vault: NumberVault;
   classifier: TextClassifier;
   replyExpiryMs: number;

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
-import { CallerStanding } from '../hotline/caller-standing.ts';
+import { CallerMemory } from '../hotline/caller-memory.ts';
 import { Intake } from '../hotline/intake.ts';
 import { LineDirectory } from '../hotline/line-directory.ts';
 import { IntakeProcessor } from '../hotline/processor.ts';
@@ -19,7 +19,7 @@ export interface IntakeParts {
   /** The lines as the webhooks see them; invalidate after changing a line. */
   lineDirectory: LineDirectory;
   /** Blocklist and recent callers as the webhooks see them; invalidate after changing a list. */
-  standing: CallerStanding;
+  standing: CallerMemory;
 }
 
 /**
@@ -39,7 +39,7 @@ export function wireIntake(deps: {
 }): IntakeParts {
   const { storage, vault } = deps;
   const lineDirectory = new LineDirectory(() => deps.lines.list());
-  const standing = new CallerStanding({ loadBlocked: deps.blockedIndexes });
+  const standing = new CallerMemory({ loadBlocked: deps.blockedIndexes });
   const store = new IntakeRepo(storage.db, storage.caps, vault);
   const processor = new IntakeProcessor({
     store,

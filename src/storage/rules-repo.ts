@@ -158,7 +158,7 @@ export class RulesRepo {
     return changed;
   }
 
-  /** Blind indexes of every blocked number, for the webhook's answer (hotline/caller-standing.ts). */
+  /** Blind indexes of every blocked number, for the webhook's answer (hotline/caller-memory.ts). */
   async blockedIndexes(): Promise<string[]> {
     const rows = await this.#db
       .selectFrom('callers')

@@ -3,7 +3,7 @@ import { Snapshot } from './snapshot.ts';
 /** How long a number blocked by another process may take to be refused by this one. */
 export const BLOCKLIST_STALENESS_MS = 1000;
 
-export interface CallerStandingOptions {
+export interface CallerMemoryOptions {
   /** Blind indexes of the blocked numbers. */
   loadBlocked: () => Promise<string[]>;
   maxAgeMs?: number;
@@ -19,13 +19,13 @@ export interface CallerStandingOptions {
  * process's processor records his event, or not at all on a web-only process: he then hears the
  * line's message instead of a free refusal, which costs a call's minutes, never a reply.
  */
-export class CallerStanding {
+export class CallerMemory {
   readonly #blocked: Snapshot<Set<string>>;
   readonly #maxRecent: number;
   /** "lineId index" → last contact (ms), oldest first (re-inserted on every contact). */
   readonly #recent = new Map<string, number>();
 
-  constructor(options: CallerStandingOptions) {
+  constructor(options: CallerMemoryOptions) {
     const load = options.loadBlocked;
     this.#blocked = new Snapshot(
       async () => new Set(await load()),
