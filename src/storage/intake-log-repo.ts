@@ -1,8 +1,8 @@
-import { CompiledQuery, sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type { IntakeLogStore, LogEntry, LoggedEvent } from '../intake/log.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
-import type { Database } from './schema.ts';
+import type { Database, IntakeLogTable } from './schema.ts';
 
 /** The log's columns as the webhook writes them, with their SQL types (for the VALUES casts). */
 const COLUMNS = [
@@ -36,20 +36,7 @@ function values(e: LogEntry): unknown[] {
   ];
 }
 
-export function toLoggedEvent(row: {
-  id: number;
-  provider: string;
-  provider_sid: string;
-  line_id: number;
-  kind: string;
-  received_at: number;
-  caller_index: string;
-  caller_enc: string;
-  caller_type: string;
-  caller_country: string | null;
-  body: string | null;
-  failures: number;
-}): LoggedEvent {
+export function toLoggedEvent(row: Selectable<IntakeLogTable>): LoggedEvent {
   return {
     id: Number(row.id),
     provider: row.provider,
