@@ -115,13 +115,19 @@ export class Intake {
       throw new Error(`message ${contact.providerSid} was delivered twice but is not recorded`);
     }
     let result: IntakeResult | null = null;
+    const failed: { error?: Error } = {};
     const id = accepted.logId;
-    const recorded = o.processor.waitFor(id).then((p) => (result = p.result));
+    const recorded = o.processor.waitFor(id).then(
+      (p) => (result = p.result),
+      (error: unknown) =>
+        (failed.error = error instanceof Error ? error : new Error(String(error))),
+    );
     await o.processor.drain();
     // Recorded by this process, or meanwhile by another one sharing the database.
     for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
       await Promise.race([recorded, new Promise((resolve) => setTimeout(resolve, wait))]);
       if (result) return { line, answer, result };
+      if (failed.error) throw failed.error;
       const stored = await o.store.lookup(provider, contact.providerSid);
       if (stored) {
         o.processor.forget(id);

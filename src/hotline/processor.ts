@@ -112,7 +112,10 @@ export class IntakeProcessor {
     this.#automatic = false;
   }
 
-  /** Resolves once this process has recorded the event with this log id. */
+  /**
+   * Resolves once this process has recorded the event with this log id; rejects when recording it
+   * failed here (the event stays in the log and is tried again).
+   */
   waitFor(id: number): Promise<ProcessedEvent> {
     return new Promise((resolve, reject) => {
       this.#waiters.set(id, { resolve, reject });
@@ -235,6 +238,12 @@ export class IntakeProcessor {
         { err: error, event: event.id, sid: event.providerSid, failures: event.failures + 1 },
         'could not record an event of the intake log; it is kept and tried again',
       );
+      // Whoever waits for it (the pretend phone, a command) hears of the failure now.
+      const waiter = this.#waiters.get(event.id);
+      if (waiter) {
+        this.#waiters.delete(event.id);
+        waiter.reject(error);
+      }
     }
     return { done: batch.done.length, failed: batch.failed.length };
   }
