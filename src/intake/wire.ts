@@ -1,8 +1,8 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
-import { CallerMemory } from '../hotline/caller-memory.ts';
+import type { CallerMemory } from '../hotline/caller-memory.ts';
 import { Intake } from '../hotline/intake.ts';
-import { LineDirectory } from '../hotline/line-directory.ts';
+import type { LineDirectory } from '../hotline/line-directory.ts';
 import { IntakeProcessor } from '../hotline/processor.ts';
 import type { RuleBook } from '../policy/rules.ts';
 import type { TextClassifier } from '../policy/text/classifier.ts';
@@ -10,16 +10,11 @@ import type { NumberVault } from '../privacy/number-vault.ts';
 import type { Storage } from '../storage/db.ts';
 import { IntakeLogRepo } from '../storage/intake-log-repo.ts';
 import { IntakeRepo } from '../storage/intake-repo.ts';
-import type { LinesRepo } from '../storage/lines-repo.ts';
 import { IntakeLog } from './log.ts';
 
 export interface IntakeParts {
   intake: Intake;
   processor: IntakeProcessor;
-  /** The lines as the webhooks see them; invalidate after changing a line. */
-  lineDirectory: LineDirectory;
-  /** Blocklist and recent callers as the webhooks see them; invalidate after changing a list. */
-  standing: CallerMemory;
 }
 
 /**
@@ -31,15 +26,16 @@ export function wireIntake(deps: {
   vault: NumberVault;
   clock: Clock;
   log: Logger;
-  lines: Pick<LinesRepo, 'list'>;
-  blockedIndexes: () => Promise<string[]>;
+  /** The lines as the webhooks see them (see hotline/wire.ts). */
+  lineDirectory: LineDirectory;
+  /** Blocklist and recent callers as the webhooks see them. */
+  standing: CallerMemory;
   rules: () => Promise<RuleBook>;
   classifier: TextClassifier;
   replyExpiryMs: number;
 }): IntakeParts {
   const { storage, vault } = deps;
-  const lineDirectory = new LineDirectory(() => deps.lines.list());
-  const standing = new CallerMemory({ loadBlocked: deps.blockedIndexes });
+  const { lineDirectory, standing } = deps;
   const store = new IntakeRepo(storage.db, storage.caps, vault);
   const processor = new IntakeProcessor({
     store,
@@ -66,5 +62,5 @@ export function wireIntake(deps: {
     clock: deps.clock,
     rules: deps.rules,
   });
-  return { intake, processor, lineDirectory, standing };
+  return { intake, processor };
 }
