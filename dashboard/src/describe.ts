@@ -9,8 +9,10 @@ export function words(i18n: I18n, prefix: string, value: string): string {
 }
 
 /** A masked caller number, or words for a withheld one. */
-export function callerText(i18n: I18n, caller: string): string {
-  return caller === 'withheld' ? i18n.t('caller.withheld') : caller;
+/** A caller as operators name him: his nickname beside his masked number, "Jaguar-07 (+3361****78)". */
+export function callerText(i18n: I18n, caller: string, nickname?: string | null): string {
+  if (caller === 'withheld') return i18n.t('caller.withheld');
+  return nickname ? `${nickname} (${caller})` : caller;
 }
 
 export function labelsText(i18n: I18n, labels: readonly string[]): string {

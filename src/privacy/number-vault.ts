@@ -1,3 +1,4 @@
+import { nicknameOf } from './nickname.ts';
 import {
   createCipheriv,
   createDecipheriv,
@@ -88,6 +89,7 @@ export class NumberVault {
   readonly #v1Key: KeyObject;
   readonly #indexKey: KeyObject;
   readonly #wrapKey: KeyObject;
+  readonly #nicknameKey: KeyObject;
   readonly #source: NumberKeySource | null;
   readonly #clock: Clock;
   /** By ascending version, replaced whole on each load: encrypt and decrypt never see half a list. */
@@ -101,6 +103,7 @@ export class NumberVault {
     this.#v1Key = createSecretKey(deriveKey(secret, 'number-encryption-v1'));
     this.#indexKey = createSecretKey(deriveKey(secret, 'number-blind-index-v1'));
     this.#wrapKey = createSecretKey(deriveKey(secret, 'number-key-wrap-v1'));
+    this.#nicknameKey = createSecretKey(deriveKey(secret, 'caller-nicknames-v1'));
     this.#source = options.keys ?? null;
     this.#clock = options.clock ?? systemClock;
     this.#keys = [this.#versionOne(undefined)];
@@ -205,6 +208,17 @@ export class NumberVault {
   /** A stored number, decrypted and masked for a screen: "+3361****78". */
   masked(stored: string): string {
     return maskNumber(this.decrypt(stored));
+  }
+
+  /** A caller's stable nickname ("Jaguar-07"), from his number in E.164 (see nickname.ts). */
+  nickname(normalized: string): string {
+    return nicknameOf(this.#nicknameKey, normalized);
+  }
+
+  /** A stored number as screens show it: masked, with its nickname; decrypted once. */
+  shown(stored: string): { masked: string; nickname: string } {
+    const number = this.decrypt(stored);
+    return { masked: maskNumber(number), nickname: nicknameOf(this.#nicknameKey, number) };
   }
 
   /**

@@ -647,6 +647,33 @@ for (const dialect of DIALECTS) {
         refused(await a.post(`/api/contacts/${bruno.id}/evidence`, { evidence: 'yes' }), 400);
       });
 
+      it('names every caller with a stable nickname beside his mask, the same after a restart', async () => {
+        const { anna, bruno, clara } = rows;
+        const nicknames = [anna.nickname, bruno.nickname, clara.nickname];
+        for (const nickname of nicknames) assert.match(nickname ?? '', /^[A-Z][a-z]+-\d{2}$/);
+        assert.equal(
+          new Set(nicknames).size,
+          3,
+          `three callers, three nicknames: ${nicknames.join()}`,
+        );
+        await simulate(ANNA, 'text', 'Allô ?');
+        const again = ok<ContactPage>(await a.get('/api/contacts')).contacts[0]!;
+        assert.equal(again.nickname, anna.nickname, 'the same number, the same nickname');
+        const history = ok<CallerHistory>(await a.get(`/api/callers/${anna.callerId}`));
+        assert.equal(history.nickname, anna.nickname);
+        d = await restartDashboard(d);
+        a = api(d.app, admin);
+        const later = ok<ContactPage>(await a.get('/api/contacts')).contacts;
+        assert.deepEqual(
+          later
+            .slice(-3)
+            .map((c) => c.nickname)
+            .reverse(),
+          [anna.nickname, bruno.nickname, clara.nickname],
+        );
+        assertNoFullNumber(JSON.stringify(later), 'the contact list');
+      });
+
       it("shows a caller's history with the number masked", async () => {
         await simulate(ANNA, 'text', 'Pourquoi tu réponds pas');
         await letRepliesGo();

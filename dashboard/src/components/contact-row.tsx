@@ -54,11 +54,11 @@ export function ContactItem({ contact, onChange, linkCaller = true }: ContactIte
         <span class="contact-caller">
           {linkCaller ? (
             <Link href={`/callers/${contact.callerId}`}>
-              {callerText(i18n, contact.caller)}
+              {callerText(i18n, contact.caller, contact.nickname)}
               <span class="visually-hidden"> ({t('contact.callerHistory')})</span>
             </Link>
           ) : (
-            callerText(i18n, contact.caller)
+            callerText(i18n, contact.caller, contact.nickname)
           )}
         </span>
         {contact.callerBlocked ? (

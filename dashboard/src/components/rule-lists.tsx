@@ -68,7 +68,7 @@ export function NumberListEditor(props: {
       {props.rows.length ? (
         <ul class="rule-list">
           {props.rows.map((row) => {
-            const name = callerText(i18n, row.caller);
+            const name = callerText(i18n, row.caller, row.nickname);
             return (
               <li key={row.callerId}>
                 <span class="rule-value">{name}</span>

@@ -16,7 +16,7 @@ export function CallerPage({ params }: { params: Record<string, string> }) {
   const i18n = useI18n();
   const { t } = i18n;
   const caller = useResource<CallerHistory>(`/api/callers/${encodeURIComponent(params.id ?? '')}`);
-  const name = caller.data ? callerText(i18n, caller.data.caller) : '';
+  const name = caller.data ? callerText(i18n, caller.data.caller, caller.data.nickname) : '';
   return (
     <Page title={name ? t('caller.title', { caller: name }) : t('caller.titleLoading')}>
       <ErrorAlert error={caller.error} />

@@ -5,6 +5,7 @@ import { sealNumber } from '../../hotline/seal.ts';
 import type { ContactRecord } from '../../storage/contacts-repo.ts';
 import type { CallerHistory, ContactPage, ContactRow, ContactText, Label } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
+import { shownCaller } from './shown-caller.ts';
 import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
 import { actorOf } from './session.ts';
 
@@ -12,8 +13,7 @@ const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test',
 
 /** Contacts, the caller history behind them, evidence marks and blocking. */
 export function contactsApi(deps: ApiDeps) {
-  const masked = (numberType: string, enc: string) =>
-    numberType === 'withheld' ? 'withheld' : deps.vault.masked(enc);
+  const shown = (numberType: string, enc: string) => shownCaller(deps.vault, numberType, enc);
 
   function row(c: ContactRecord): ContactRow {
     const labels = (c.labels ?? '').split(',').filter(Boolean) as Label[];
@@ -25,7 +25,7 @@ export function contactsApi(deps: ApiDeps) {
       lineNumber: c.lineNumber,
       kind: c.kind as ContactRow['kind'],
       callerId: c.callerId,
-      caller: masked(c.numberType, c.numberEnc),
+      ...shown(c.numberType, c.numberEnc),
       body: hidden ? null : c.body,
       hidden,
       labels,
@@ -51,7 +51,7 @@ export function contactsApi(deps: ApiDeps) {
     ]);
     return {
       id: caller.id,
-      caller: masked(caller.numberType, caller.numberEnc),
+      ...shown(caller.numberType, caller.numberEnc),
       numberType: caller.numberType,
       country: caller.country,
       firstSeenAt: caller.firstSeenAt,

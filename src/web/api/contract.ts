@@ -11,7 +11,8 @@
  * - errors are `ApiError` with a 4xx status: 400 invalid input, 401 not signed in or session
  *   expired, 403 wrong role or CSRF token, 404 unknown id, 409 conflict, 429 too many attempts;
  * - money is integer micro-units of `currency` (1 € = 1,000,000); times are epoch milliseconds;
- * - caller numbers are always masked ("+3361****78"); no route returns a full number.
+ * - caller numbers are always masked ("+3361****78", the last two digits kept) and shown with the
+ *   caller's nickname ("Jaguar-07", a keyed hash of the number); no route returns a full number.
  */
 
 import type { ShieldReason } from '../../policy/shield-reason.ts';
@@ -259,6 +260,8 @@ export interface ContactRow {
   callerId: number;
   /** Masked, e.g. "+3361****78", or "withheld". */
   caller: string;
+  /** The caller's stable nickname ("Jaguar-07"), null for a withheld number. */
+  nickname: string | null;
   /**
    * Text of an SMS. Null for calls, and for texts with labels: those are fetched on demand with
    * GET /api/contacts/:id/text so that nobody reads an insult without asking to.
@@ -300,6 +303,8 @@ export interface EvidenceRequest {
 export interface CallerHistory {
   id: number;
   caller: string;
+  /** The caller's stable nickname ("Jaguar-07"), null for a withheld number. */
+  nickname: string | null;
   numberType: string;
   country: string | null;
   firstSeenAt: number;
@@ -334,6 +339,7 @@ export interface RuleRow {
 export interface ListedNumberRow {
   callerId: number;
   caller: string;
+  nickname: string;
   since: number | null;
 }
 

@@ -15,6 +15,11 @@ const LISTS: readonly NumberList[] = ['blocked', 'allowed', 'stop'];
 
 /** The blocklist, allowlist, STOP list and keyword rules; every change is audited by the store. */
 export function rulesApi(deps: ApiDeps) {
+  const shown = (stored: string) => {
+    const { masked, nickname } = deps.vault.shown(stored);
+    return { caller: masked, nickname };
+  };
+
   async function get(): Promise<Rules> {
     const [rules, ...lists] = await Promise.all([
       deps.rules.list(),
@@ -23,7 +28,7 @@ export function rulesApi(deps: ApiDeps) {
     const rows = (i: number): ListedNumberRow[] =>
       lists[i]!.map((n) => ({
         callerId: Number(n.callerId),
-        caller: deps.vault.masked(n.numberEnc),
+        ...shown(n.numberEnc),
         since: n.since,
       }));
     return {
