@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyNumber, maskNumber, toE164, type NumberType } from './phone.ts';
+import { classifyNumber, formatRange, maskNumber, toE164, type NumberType } from './phone.ts';
 
 describe('classifyNumber', () => {
   const cases: [raw: string, normalized: string, type: NumberType, country: string | null][] = [
@@ -158,5 +158,16 @@ describe('maskNumber', () => {
     const masked = maskNumber('+33612345678');
     assert.equal(masked.replaceAll('*', '').length, 7);
     assert.ok(!masked.includes('123456'));
+  });
+});
+
+describe('formatRange', () => {
+  it('groups a French range by pairs and marks the open digits', () => {
+    assert.equal(formatRange('+336123456'), '+33 6 12 34 56 ··');
+    assert.equal(formatRange('+33612345'), '+33 6 12 34 5·');
+    assert.equal(formatRange('+33612'), '+33 6 12 ··');
+  });
+  it('leaves other countries in one block', () => {
+    assert.equal(formatRange('+4479460012'), '+4479460012 ··');
   });
 });

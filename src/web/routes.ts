@@ -10,6 +10,7 @@ import { evidenceApi } from './api/evidence.ts';
 import { privacyApi } from './api/privacy.ts';
 import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
+import { raidApi } from './api/raid.ts';
 import type { Check } from '../ops/checks.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 
@@ -62,6 +63,7 @@ export function routeTable(deps: RouteDeps): Route[] {
   const evidence = evidenceApi(deps.api);
   const privacy = privacyApi(deps.api);
   const simulator = simulatorApi(deps.api);
+  const raid = raidApi(deps.api);
   const route = (
     method: Route['method'],
     url: string,
@@ -105,6 +107,8 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('POST', '/api/contacts/:id/evidence', 'moderator', contacts.evidence),
     route('GET', '/api/callers/:id', 'moderator', contacts.caller),
     route('POST', '/api/callers/:id/block', 'moderator', contacts.block),
+    route('POST', '/api/callers/:id/block-range', 'moderator', contacts.blockRange),
+    route('GET', '/api/raid', 'moderator', raid.view),
 
     route('GET', '/api/rules', 'moderator', rules.get),
     route('POST', '/api/rules', 'moderator', rules.create),

@@ -20,6 +20,7 @@ import { DashboardRepo } from '../storage/dashboard-repo.ts';
 import type { Storage } from '../storage/db.ts';
 import type { EvidenceHoldsRepo } from '../storage/evidence-holds-repo.ts';
 import type { LinesRepo } from '../storage/lines-repo.ts';
+import { RaidRepo } from '../storage/raid-repo.ts';
 import { ReplyLookupRepo } from '../storage/reply-lookup-repo.ts';
 import type { RulesRepo } from '../storage/rules-repo.ts';
 import type { ShieldRepo } from '../storage/shield-repo.ts';
@@ -73,6 +74,7 @@ export function wireWeb(
     rules: deps.rules,
     contacts: new ContactsRepo(storage.db),
     dashboard: new DashboardRepo(storage.db),
+    raid: new RaidRepo(storage.db),
     stats,
     tariff: deps.tariff,
     intake: deps.intake,

@@ -3,7 +3,14 @@ import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
 import { sealNumber } from '../../hotline/seal.ts';
 import type { ContactRecord } from '../../storage/contacts-repo.ts';
-import type { CallerHistory, ContactPage, ContactRow, ContactText, Label } from './contract.ts';
+import type {
+  CallerHistory,
+  ContactPage,
+  ContactRow,
+  ContactText,
+  Label,
+  RuleRow,
+} from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { shownCaller } from './shown-caller.ts';
 import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
@@ -129,6 +136,30 @@ export function contactsApi(deps: ApiDeps) {
       const sealed = sealNumber(deps.vault, deps.vault.decrypt(caller.numberEnc));
       await deps.rules.setListed('blocked', sealed, on, actorOf(request), deps.clock.now());
       return history(id);
+    },
+
+    /**
+     * Blocks the caller's range of 100 numbers (all his digits but the last two), the way raiders'
+     * numbers often come in batches; the operator never needs to read the number to do it.
+     */
+    blockRange: async (request: FastifyRequest): Promise<RuleRow> => {
+      const id = idParam(request);
+      const caller = await deps.contacts.caller(id);
+      if (!caller) throw new NotFoundError('No such caller.');
+      const number = caller.numberType === 'withheld' ? '' : deps.vault.decrypt(caller.numberEnc);
+      if (!/^\+\d{8,15}$/.test(number))
+        throw new InvalidInputError('This caller has no number whose range could be blocked.');
+      const prefix = number.slice(0, -2);
+      const existing = (await deps.rules.list()).find(
+        (r) => r.kind === 'block_prefix' && prefix.startsWith(r.value),
+      );
+      if (existing) return existing;
+      const { nickname } = shownCaller(deps.vault, caller.numberType, caller.numberEnc);
+      return deps.rules.add(
+        { kind: 'block_prefix', value: prefix, note: nickname },
+        actorOf(request),
+        deps.clock.now(),
+      );
     },
   };
 }

@@ -514,3 +514,71 @@ export interface PrivacyEraseResult {
   /** Why some records were kept (the evidence exception), in plain words; empty when none. */
   keptBecause: string[];
 }
+
+// ---------------------------------------------------------------- raid view (moderator)
+
+/**
+ * GET /api/raid?line=ID[&from=ms] (moderator): one line under pressure, counted since the shield
+ * period began (or `from`; without either, since the last shield period of the past day began, or
+ * over the last hour).
+ */
+export interface RaidView {
+  now: number;
+  currency: string;
+  timeZone: string;
+  line: LineState;
+  /** What the figures count: [from, to), to being now for an open period. */
+  window: { from: number; to: number };
+  /** The shield period the window is, when it is one. */
+  period: { from: number; to: number | null; reason: ShieldReason | null } | null;
+  contacts: number;
+  /** Distinct numbers among the contacts (withheld counts as one). */
+  callers: number;
+  /** Contacts in the last minute, and per minute over the week before the window. */
+  perMinute: { now: number; usual: number };
+  /** One bucket a minute from a little before the window to now (at most 6 hours). */
+  minutes: { times: number[]; contacts: number[]; sent: number[] };
+  /** What became of the replies of the window's contacts: by state, then reason. */
+  replies: {
+    sent: number;
+    /** Waiting for their delay, no decision yet. */
+    waiting: number;
+    /** Waiting with a reason (paused line, budget spread over the hours, cap…). */
+    held: Record<string, number>;
+    cancelled: Record<string, number>;
+    failed: number;
+  };
+  /** Contacts that got no reply of their own: "cooldown" (already texted), "opted_out" (STOP). */
+  withoutReply: Record<string, number>;
+  money: {
+    /** What one reply costs now (the line's text at the current price). */
+    replyMicros: number;
+    /** Spent on replies of this line sent during the window. */
+    spentMicros: number;
+    /** What an autoresponder answering every contact once would have spent. */
+    naiveMicros: number;
+    avoidedMicros: number;
+  };
+  topSenders: {
+    callerId: number;
+    caller: string;
+    nickname: string | null;
+    contacts: number;
+    lastAt: number;
+    blocked: boolean;
+  }[];
+  /** Ranges of 100 numbers (all digits but the last two) from which two numbers or more came. */
+  topRanges: {
+    /** The range to block, in E.164 ("+336123456"). */
+    prefix: string;
+    /** As an operator reads it: "+33 6 12 34 56 ··". */
+    shown: string;
+    contacts: number;
+    callers: number;
+    blocked: boolean;
+  }[];
+  /** The texts received most often, word for word (blurred until revealed). */
+  commonTexts: { text: string; count: number }[];
+}
+
+/** POST /api/callers/:id/block-range (moderator) → RuleRow: blocks the caller's range of 100. */

@@ -11,6 +11,7 @@ import type { ContactsRepo } from '../../storage/contacts-repo.ts';
 import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
 import type { EvidenceHoldsRepo } from '../../storage/evidence-holds-repo.ts';
 import type { LinesRepo } from '../../storage/lines-repo.ts';
+import type { RaidRepo } from '../../storage/raid-repo.ts';
 import type { ReplyLookupRepo } from '../../storage/reply-lookup-repo.ts';
 import type { RulesRepo } from '../../storage/rules-repo.ts';
 import type { ShieldRepo } from '../../storage/shield-repo.ts';
@@ -32,6 +33,8 @@ export interface ApiDeps {
   rules: RulesRepo;
   contacts: ContactsRepo;
   dashboard: DashboardRepo;
+  /** Counts behind the raid view. */
+  raid: RaidRepo;
   stats: StatsRepo;
   tariff: TariffSettings;
   intake: Intake;

@@ -1,0 +1,206 @@
+import { sql, type Kysely } from 'kysely';
+import type { Database } from './schema.ts';
+
+export interface ReplyTally {
+  state: string;
+  reason: string | null;
+  count: number;
+}
+
+export interface SenderRow {
+  callerId: number;
+  numberEnc: string;
+  numberType: string;
+  blocked: boolean;
+  contacts: number;
+  lastAt: number;
+}
+
+export interface RangeRow {
+  /** One number of the range (encrypted): the range is its digits but the last two. */
+  sampleEnc: string;
+  contacts: number;
+  callers: number;
+}
+
+/**
+ * Read-only counts behind the raid view, for one line since an instant (the shield period's start).
+ * Every figure is a query on the contacts and replies themselves, so the view agrees with the
+ * database and with the evidence export.
+ */
+export class RaidRepo {
+  readonly #db: Kysely<Database>;
+  constructor(db: Kysely<Database>) {
+    this.#db = db;
+  }
+
+  /** Contacts and distinct numbers on `lineId` in [from, to). */
+  async counts(
+    lineId: number,
+    from: number,
+    to: number,
+  ): Promise<{ contacts: number; callers: number }> {
+    const row = await this.#db
+      .selectFrom('contacts')
+      .select([
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.count<number>('caller_id').distinct().as('callers'),
+      ])
+      .where('line_id', '=', lineId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return { contacts: Number(row.n), callers: Number(row.callers) };
+  }
+
+  /** Contacts per bucket of `bucketMs` in [from, to), keyed by the bucket's start. */
+  async perBucket(lineId: number, from: number, to: number, bucketMs: number) {
+    const width = sql.lit(bucketMs);
+    const rows = await this.#db
+      .selectFrom('contacts')
+      .select([
+        sql<number>`received_at / ${width}`.as('b'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+      ])
+      .where('line_id', '=', lineId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .groupBy(sql`received_at / ${width}`)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.b) * bucketMs, Number(r.n)]));
+  }
+
+  /** Sent replies of `lineId` per bucket in [from, to), with their cost. */
+  async sentPerBucket(lineId: number, from: number, to: number, bucketMs: number) {
+    const width = sql.lit(bucketMs);
+    const rows = await this.#db
+      .selectFrom('replies')
+      .select([sql<number>`sent_at / ${width}`.as('b'), (eb) => eb.fn.countAll<number>().as('n')])
+      .where('line_id', '=', lineId)
+      .where('state', '=', 'sent')
+      .where('sent_at', '>=', from)
+      .where('sent_at', '<', to)
+      .groupBy(sql`sent_at / ${width}`)
+      .execute();
+    return new Map(rows.map((r) => [Number(r.b) * bucketMs, Number(r.n)]));
+  }
+
+  /** What became of the replies of the contacts received in [from, to): by state and reason. */
+  async replies(lineId: number, from: number, to: number): Promise<ReplyTally[]> {
+    const rows = await this.#db
+      .selectFrom('contacts as c')
+      .innerJoin('replies as r', 'r.id', 'c.reply_id')
+      .select(['r.state', 'r.reason', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('c.line_id', '=', lineId)
+      .where('c.received_at', '>=', from)
+      .where('c.received_at', '<', to)
+      .groupBy(['r.state', 'r.reason'])
+      .execute();
+    return rows.map((r) => ({ state: r.state, reason: r.reason, count: Number(r.n) }));
+  }
+
+  /** Contacts received in [from, to) that got no reply of their own (cooldown, STOP), by outcome. */
+  async withoutReply(lineId: number, from: number, to: number): Promise<Map<string, number>> {
+    const rows = await this.#db
+      .selectFrom('contacts')
+      .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('line_id', '=', lineId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .where('reply_id', 'is', null)
+      .groupBy('outcome')
+      .execute();
+    return new Map(rows.map((r) => [r.outcome, Number(r.n)]));
+  }
+
+  /** What the replies of `lineId` sent in [from, to) cost, in micro-units. */
+  async spent(lineId: number, from: number, to: number): Promise<{ sent: number; micros: number }> {
+    const row = await this.#db
+      .selectFrom('replies')
+      .select([
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.sum<number>('cost_micros').as('micros'),
+      ])
+      .where('line_id', '=', lineId)
+      .where('state', '=', 'sent')
+      .where('sent_at', '>=', from)
+      .where('sent_at', '<', to)
+      .executeTakeFirstOrThrow();
+    return { sent: Number(row.n), micros: Number(row.micros ?? 0) };
+  }
+
+  /** The numbers that called or texted most in [from, to). */
+  async topSenders(lineId: number, from: number, to: number, limit: number): Promise<SenderRow[]> {
+    const rows = await this.#db
+      .selectFrom('contacts as c')
+      .innerJoin('callers as ca', 'ca.id', 'c.caller_id')
+      .select([
+        'ca.id',
+        'ca.number_enc',
+        'ca.number_type',
+        'ca.blocked',
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.max('c.received_at').as('last'),
+      ])
+      .where('c.line_id', '=', lineId)
+      .where('c.received_at', '>=', from)
+      .where('c.received_at', '<', to)
+      .groupBy(['ca.id', 'ca.number_enc', 'ca.number_type', 'ca.blocked'])
+      .orderBy('n', 'desc')
+      .orderBy('ca.id')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      callerId: Number(r.id),
+      numberEnc: r.number_enc,
+      numberType: r.number_type,
+      blocked: Number(r.blocked) === 1,
+      contacts: Number(r.n),
+      lastAt: Number(r.last),
+    }));
+  }
+
+  /** The ranges of 100 numbers (all digits but the last two) that called or texted most. */
+  async topRanges(lineId: number, from: number, to: number, limit: number): Promise<RangeRow[]> {
+    const rows = await this.#db
+      .selectFrom('contacts as c')
+      .innerJoin('callers as ca', 'ca.id', 'c.caller_id')
+      .select([
+        (eb) => eb.fn.min('ca.number_enc').as('sample'),
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.count<number>('ca.id').distinct().as('callers'),
+      ])
+      .where('c.line_id', '=', lineId)
+      .where('c.received_at', '>=', from)
+      .where('c.received_at', '<', to)
+      .where('ca.prefix_index', 'is not', null)
+      .groupBy('ca.prefix_index')
+      .having((eb) => eb.fn.count('ca.id').distinct(), '>=', 2)
+      .orderBy('n', 'desc')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({
+      sampleEnc: String(r.sample),
+      contacts: Number(r.n),
+      callers: Number(r.callers),
+    }));
+  }
+
+  /** The texts received most often in [from, to), word for word. */
+  async commonTexts(lineId: number, from: number, to: number, limit: number) {
+    const rows = await this.#db
+      .selectFrom('contacts')
+      .select(['body', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('line_id', '=', lineId)
+      .where('kind', '=', 'text')
+      .where('body', 'is not', null)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to)
+      .groupBy('body')
+      .orderBy('n', 'desc')
+      .orderBy('body')
+      .limit(limit)
+      .execute();
+    return rows.map((r) => ({ text: r.body ?? '', count: Number(r.n) }));
+  }
+}
