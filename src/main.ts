@@ -181,6 +181,7 @@ async function assembleOn(
     ...privacy,
     accounts,
     intake,
+    processor,
     applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     dashboardDir: options.dashboardDir === undefined ? DASHBOARD_DIR : options.dashboardDir,
     limitWindowMs: options.limitWindowMs ?? 60_000,

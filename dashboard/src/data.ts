@@ -57,6 +57,8 @@ export interface Pages<T> {
   hasMore: boolean;
   loadMore: () => void;
   replace: (match: (item: T) => boolean, item: T) => void;
+  /** Reads the newest page again and puts what is new on top, keeping the older pages read. */
+  refreshTop: () => void;
 }
 
 /**
@@ -66,7 +68,11 @@ export interface Pages<T> {
 export function usePages<T>(
   key: string,
   load: (before: number | null, signal: AbortSignal) => Promise<Page<T>>,
+  /** What tells two items apart when the newest page is read again (refreshTop). */
+  idOf: (item: T) => unknown = (item) => item,
 ): Pages<T> {
+  const identity = useRef(idOf);
+  identity.current = idOf;
   const [items, setItems] = useState<T[]>([]);
   const [nextBefore, setNextBefore] = useState<number | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -111,6 +117,17 @@ export function usePages<T>(
     },
     replace: (match, item) =>
       setItems((current) => current.map((existing) => (match(existing) ? item : existing))),
+    refreshTop: () => {
+      const controller = new AbortController();
+      loader.current(null, controller.signal).then(
+        (page) =>
+          setItems((current) => {
+            const fresh = new Set(page.items.map(identity.current));
+            return [...page.items, ...current.filter((item) => !fresh.has(identity.current(item)))];
+          }),
+        () => undefined,
+      );
+    },
   };
 }
 
@@ -155,4 +172,26 @@ export function useNow(everyMs: number): number {
     return () => window.clearInterval(timer);
   }, [everyMs]);
   return now;
+}
+
+/**
+ * Runs `run` after `trigger` changes, at most once every `everyMs`; the last change always gets its
+ * run. For reloads driven by the live stream, which may announce contacts several times a second.
+ */
+export function useThrottledEffect(run: () => void, trigger: unknown[], everyMs: number): void {
+  const last = useRef(0);
+  const timer = useRef<number | undefined>(undefined);
+  const latest = useRef(run);
+  latest.current = run;
+  useEffect(() => {
+    const fire = () => {
+      timer.current = undefined;
+      last.current = Date.now();
+      latest.current();
+    };
+    const wait = last.current + everyMs - Date.now();
+    if (wait <= 0) fire();
+    else timer.current ??= window.setTimeout(fire, wait);
+  }, trigger);
+  useEffect(() => () => window.clearTimeout(timer.current), []);
 }

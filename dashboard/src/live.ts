@@ -11,6 +11,8 @@ export interface Live {
   error: unknown;
   /** Show a line's new state at once, before the next event confirms it. */
   patchLine: (line: LineState) => void;
+  /** The id of the newest contact the server announced (0 before the first): lists reload on it. */
+  newestContact: number;
 }
 
 const RETRY_MS = 5_000;
@@ -20,6 +22,7 @@ export function useLiveOverview(): Live {
   const [overview, setOverview] = useState<Overview | null>(null);
   const [connection, setConnection] = useState<Connection>('connecting');
   const [error, setError] = useState<unknown>(null);
+  const [newestContact, setNewestContact] = useState(0);
 
   useEffect(() => {
     const abort = new AbortController();
@@ -43,6 +46,10 @@ export function useLiveOverview(): Live {
       source.addEventListener('overview', (event: MessageEvent<string>) => {
         setOverview(JSON.parse(event.data) as Overview);
         setConnection('live');
+      });
+      source.addEventListener('contacts', (event: MessageEvent<string>) => {
+        const { newest } = JSON.parse(event.data) as { newest: number };
+        setNewestContact((current) => Math.max(current, newest));
       });
       source.addEventListener('error', () => {
         setConnection('reconnecting');
@@ -74,7 +81,7 @@ export function useLiveOverview(): Live {
         },
     );
 
-  return { overview, connection, error, patchLine };
+  return { overview, connection, error, patchLine, newestContact };
 }
 
 export const LiveContext = createContext<Live | null>(null);

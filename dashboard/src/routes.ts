@@ -9,6 +9,7 @@ import { EvidencePage } from './pages/evidence.tsx';
 import { LinesPage } from './pages/lines.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PrivacyPage } from './pages/privacy.tsx';
+import { RaidPage } from './pages/raid.tsx';
 import { RulesPage } from './pages/rules.tsx';
 import { SimulatorPage } from './pages/simulator.tsx';
 import { UsersPage } from './pages/users.tsx';
@@ -26,6 +27,7 @@ export interface Route {
 /** The signed-in pages, in navigation order; moderators see those without `admin`. */
 export const ROUTES: Route[] = [
   { path: '/', page: OverviewPage, nav: 'nav.overview' },
+  { path: '/raid', page: RaidPage, nav: 'nav.raid' },
   { path: '/contacts', page: ContactsPage, nav: 'nav.contacts' },
   { path: '/rules', page: RulesPage, nav: 'nav.rules' },
   { path: '/lines', page: LinesPage, nav: 'nav.lines', admin: true },

@@ -8,6 +8,7 @@ import type { Line } from '../domain/types.ts';
 import type { EvidenceService } from '../evidence/exporter.ts';
 import type { DeliveryService } from '../hotline/delivery.ts';
 import type { Intake } from '../hotline/intake.ts';
+import type { IntakeProcessor } from '../hotline/processor.ts';
 import type { TariffSettings } from '../hotline/tariff.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { readiness } from '../ops/readiness.ts';
@@ -52,6 +53,7 @@ export function wireWeb(
     tariff: TariffSettings;
     metrics: Metrics;
     intake: Intake;
+    processor: IntakeProcessor;
     simOutbox: SimOutboxRepo;
     providers: ReadonlyMap<string, TelephonyProvider>;
     delivery: DeliveryService;
@@ -87,6 +89,7 @@ export function wireWeb(
     devices: new KnownDevices(config.publicUrl, deriveKey(config.secret, 'known-devices-v1')),
     privacyStatus: () => deps.retention.status(),
     applyShield: deps.applyShield,
+    onContact: (listener) => deps.processor.subscribe(listener),
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: {
       publicUrl: config.publicUrl,

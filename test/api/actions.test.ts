@@ -1132,6 +1132,17 @@ for (const dialect of DIALECTS) {
         const next = await stream.next((o) => o.today.contacts === 1);
         assert.equal(next.today.texts, 1);
         assert.equal(next.queue.waiting, 1);
+        // Each recorded contact is announced too, by id and count only: never who called.
+        assert.equal((await post('/webhooks/twilio/voice', callParams(BRUNO.e164))).status, 200);
+        const [call] = ok<ContactPage>(await a.get('/api/contacts')).contacts;
+        const announced = await stream.nextOf<{ count: number; newest: number }>(
+          'contacts',
+          (c, raw) => {
+            assert.ok(!raw.includes(BRUNO.e164.slice(3)), raw);
+            return c.newest === call!.id;
+          },
+        );
+        assert.ok(announced.count >= 1);
       } finally {
         stream.close();
       }
@@ -1184,22 +1195,26 @@ async function openEvents(base: string, cookie: string) {
     status: res.status,
     contentType: res.headers.get('content-type') ?? '',
     /** The next `overview` event that satisfies `wanted`, within a bounded number of reads. */
-    async next(wanted: (o: Overview) => boolean): Promise<Overview> {
+    next(wanted: (o: Overview) => boolean): Promise<Overview> {
+      return this.nextOf('overview', wanted);
+    },
+    /** The next event named `name` whose data satisfies `wanted`, with its raw data. */
+    async nextOf<T>(name: string, wanted: (data: T, raw: string) => boolean): Promise<T> {
       for (let reads = 0; reads < 100; reads++) {
         let end: number;
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end).split('\n');
           buffer = buffer.slice(end + 2);
-          if (!block.includes('event: overview')) continue;
-          const data = block.find((l) => l.startsWith('data: '));
-          const overview = JSON.parse(data!.slice(6)) as Overview;
-          if (wanted(overview)) return overview;
+          if (!block.includes(`event: ${name}`)) continue;
+          const raw = block.find((l) => l.startsWith('data: '))!.slice(6);
+          const data = JSON.parse(raw) as T;
+          if (wanted(data, raw)) return data;
         }
         const { value, done } = await reader.read();
         if (done) break;
         buffer += decoder.decode(value, { stream: true });
       }
-      throw new Error('the stream ended without the expected overview event');
+      throw new Error(`the stream ended without the expected ${name} event`);
     },
     close: () => controller.abort(),
   };

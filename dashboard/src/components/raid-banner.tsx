@@ -1,5 +1,6 @@
 import { useI18n } from '../i18n.ts';
 import { useLive } from '../live.ts';
+import { Link } from '../router.tsx';
 
 /** Across the top of every page while the shield is on somewhere; announced when it appears. */
 export function RaidBanner() {
@@ -20,7 +21,8 @@ export function RaidBanner() {
                   })
                 : i18n.t('raid.line', { number: line.number }),
             ),
-          )}
+          )}{' '}
+          <Link href="/raid">{i18n.t('raid.open')}</Link>
         </p>
       ) : null}
     </div>

@@ -9,7 +9,7 @@ import {
 import { ContactItem } from '../components/contact-row.tsx';
 import { Page } from '../components/page.tsx';
 import { PagedFooter } from '../components/paged-footer.tsx';
-import { usePages } from '../data.ts';
+import { usePages, useThrottledEffect } from '../data.ts';
 import { useLive } from '../live.ts';
 import { useI18n } from '../i18n.ts';
 import { navigate, useLocation } from '../router.tsx';
@@ -24,21 +24,34 @@ export function ContactsPage() {
   const { search } = useLocation();
   const filters = readFilters(search);
   // Moderators may not read the lines' settings: the overview's line states are enough here.
-  const lines = useLive().overview?.lines;
+  const live = useLive();
+  const lines = live.overview?.lines;
 
   // Dates depend on the hotline's time zone, known once the overview has arrived.
   const key = filters.from || filters.to ? `${search}|${i18n.timeZone}` : search;
-  const pages = usePages(key, async (before, signal) => {
-    const page = await api.get<ContactPage>(
-      withQuery('/api/contacts', {
-        ...apiFilters(filters, i18n.timeZone),
-        before,
-        limit: PAGE_SIZE,
-      }),
-      signal,
-    );
-    return { items: page.contacts, nextBefore: page.nextBefore };
-  });
+  const pages = usePages(
+    key,
+    async (before, signal) => {
+      const page = await api.get<ContactPage>(
+        withQuery('/api/contacts', {
+          ...apiFilters(filters, i18n.timeZone),
+          before,
+          limit: PAGE_SIZE,
+        }),
+        signal,
+      );
+      return { items: page.contacts, nextBefore: page.nextBefore };
+    },
+    (contact) => contact.id,
+  );
+  // New contacts arrive on top as the server announces them; the pages already read stay.
+  useThrottledEffect(
+    () => {
+      if (live.newestContact > 0) pages.refreshTop();
+    },
+    [live.newestContact],
+    1000,
+  );
 
   return (
     <Page title={t('contacts.title')} intro={t('contacts.intro')}>

@@ -3,6 +3,7 @@ import type { Clock } from '../../domain/clock.ts';
 import type { Line } from '../../domain/types.ts';
 import type { EvidenceService } from '../../evidence/exporter.ts';
 import type { Intake } from '../../hotline/intake.ts';
+import type { HotlineEvent } from '../../hotline/processor.ts';
 import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
 import type { SubjectRights } from '../../privacy/subject.ts';
@@ -50,6 +51,8 @@ export interface ApiDeps {
    * until main.ts assembles it; the privacy routes answer 503 without it.
    */
   subjects: SubjectRights;
+  /** Calls `listener` for each contact this process records; returns the unsubscribe. */
+  onContact(listener: (event: HotlineEvent) => void): () => void;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
   applyShield(line: Line): Promise<void>;
   audit(before: number | null, limit: number): Promise<AuditEntry[]>;

@@ -10,6 +10,8 @@ import { flag, idParam, jsonBody, oneOf, query } from './input.ts';
 import { actorOf, sessionTokenOf } from './session.ts';
 
 export const CHART_BUCKET_MS = 10 * 60_000;
+/** How soon a recorded contact reaches the open live streams (contacts arriving meanwhile join it). */
+const CONTACT_FLUSH_MS = 200;
 const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
 
 export function lineState(line: Line, reason: ShieldReason | null = null): LineState {
@@ -76,9 +78,9 @@ export function overviewApi(deps: ApiDeps) {
   // Every open stream of this process shares one overview per second, however many tabs are open.
   // Paced by wall time, not the injected clock: this is about database load, not hotline time.
   let shared: { at: number; json: Promise<string> } | null = null;
-  const snapshot = () => {
+  const snapshot = (maxAgeMs: number) => {
     const now = performance.now();
-    if (!shared || now - shared.at >= 900)
+    if (!shared || now - shared.at >= maxAgeMs)
       shared = { at: now, json: buildOverview(deps).then((o) => JSON.stringify(o)) };
     return shared.json;
   };
@@ -135,9 +137,12 @@ export function overviewApi(deps: ApiDeps) {
     },
 
     /**
-     * Server-sent events: the overview at once, then again whenever it changes (looked at every
-     * second, so changes made by other processes sharing the database show too), with a comment
-     * line every 20 s to keep proxies from closing an idle stream.
+     * Server-sent events: the overview at once, then again whenever it changes. A contact this
+     * process records is announced within CONTACT_FLUSH_MS (`event: contacts`, how many and the
+     * newest id, never who), with a fresh overview; changes made by other processes sharing the
+     * database show at the next look, every second. A comment line every 20 s keeps proxies from
+     * closing an idle stream. A client that reads too slowly is sent nothing more until it has
+     * caught up (the next overview tells it all it missed): a flood never piles up in memory.
      */
     events: (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       reply.hijack();
@@ -156,10 +161,17 @@ export function overviewApi(deps: ApiDeps) {
       res.write('retry: 3000\n\n');
       let last = '';
       let busy = false;
+      let again = false;
       let beats = 0;
       const token = sessionTokenOf(request);
-      const push = async () => {
-        if (busy) return;
+      const send = (chunk: string) => {
+        if (!res.writableNeedDrain) res.write(chunk);
+      };
+      const push = async (fresh = false) => {
+        if (busy) {
+          again ||= fresh;
+          return;
+        }
         busy = true;
         try {
           // A user signed out, deleted or whose password was reset stops receiving at once.
@@ -167,24 +179,44 @@ export function overviewApi(deps: ApiDeps) {
             res.end();
             return;
           }
-          const json = await snapshot();
+          const json = await snapshot(fresh ? CONTACT_FLUSH_MS : 900);
           // `now` changes every time; compare the rest.
           const key = json.replace(/^\{"now":\d+,/, '{');
           if (key !== last) {
             last = key;
-            res.write(`event: overview\ndata: ${json}\n\n`);
-          } else if (++beats % 20 === 0) res.write(': still here\n\n');
+            send(`event: overview\ndata: ${json}\n\n`);
+          } else if (++beats % 20 === 0) send(': still here\n\n');
         } catch (error) {
           request.log.error({ err: error }, 'could not build the live overview');
         } finally {
           busy = false;
+          if (again) {
+            again = false;
+            void push(true);
+          }
         }
       };
+      let recorded = 0;
+      let newest = 0;
+      let flush: NodeJS.Timeout | undefined;
+      const unsubscribe = deps.onContact((event) => {
+        if (event.duplicate) return;
+        recorded++;
+        newest = Math.max(newest, event.contactId);
+        flush ??= setTimeout(() => {
+          flush = undefined;
+          send(`event: contacts\ndata: {"count":${recorded},"newest":${newest}}\n\n`);
+          recorded = 0;
+          void push(true);
+        }, CONTACT_FLUSH_MS);
+      });
       const timer = setInterval(() => void push(), 1000);
       void push();
       return new Promise((resolve) => {
         request.raw.on('close', () => {
           clearInterval(timer);
+          clearTimeout(flush);
+          unsubscribe();
           resolve();
         });
       });
