@@ -45,9 +45,10 @@ export function useResource<T>(path: string | null): Resource<T> {
   };
 }
 
-export interface Page<T> {
+/** One page of a list, and where the next starts (an id, or an opaque cursor from the server). */
+export interface Page<T, C = number> {
   items: T[];
-  nextBefore: number | null;
+  nextBefore: C | null;
 }
 
 export interface Pages<T> {
@@ -65,23 +66,23 @@ export interface Pages<T> {
  * A list read page by page, newest first: `load(before)` fetches the page older than `before`.
  * Starts over whenever `key` changes (new filters).
  */
-export function usePages<T>(
+export function usePages<T, C = number>(
   key: string,
-  load: (before: number | null, signal: AbortSignal) => Promise<Page<T>>,
+  load: (before: C | null, signal: AbortSignal) => Promise<Page<T, C>>,
   /** What tells two items apart when the newest page is read again (refreshTop). */
   idOf: (item: T) => unknown = (item) => item,
 ): Pages<T> {
   const identity = useRef(idOf);
   identity.current = idOf;
   const [items, setItems] = useState<T[]>([]);
-  const [nextBefore, setNextBefore] = useState<number | null>(null);
+  const [nextBefore, setNextBefore] = useState<C | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const loader = useRef(load);
   loader.current = load;
   const abort = useRef<AbortController | null>(null);
 
-  const fetchPage = (before: number | null) => {
+  const fetchPage = (before: C | null) => {
     abort.current?.abort();
     const controller = new AbortController();
     abort.current = controller;

@@ -4,6 +4,7 @@ import { AccountPage } from './pages/account.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { BudgetPage } from './pages/budget.tsx';
 import { CallerPage } from './pages/caller.tsx';
+import { CallersPage } from './pages/callers.tsx';
 import { ContactsPage } from './pages/contacts.tsx';
 import { EvidencePage } from './pages/evidence.tsx';
 import { LinesPage } from './pages/lines.tsx';
@@ -28,6 +29,7 @@ export interface Route {
 export const ROUTES: Route[] = [
   { path: '/', page: OverviewPage, nav: 'nav.overview' },
   { path: '/raid', page: RaidPage, nav: 'nav.raid' },
+  { path: '/callers', page: CallersPage, nav: 'nav.callers' },
   { path: '/contacts', page: ContactsPage, nav: 'nav.contacts' },
   { path: '/rules', page: RulesPage, nav: 'nav.rules' },
   { path: '/lines', page: LinesPage, nav: 'nav.lines', admin: true },

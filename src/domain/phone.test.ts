@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { classifyNumber, formatRange, maskNumber, toE164, type NumberType } from './phone.ts';
+import { formatRange } from './number-range.ts';
+import { classifyNumber, maskNumber, toE164, type NumberType } from './phone.ts';
 
 describe('classifyNumber', () => {
   const cases: [raw: string, normalized: string, type: NumberType, country: string | null][] = [

@@ -11,6 +11,7 @@ import { privacyApi } from './api/privacy.ts';
 import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
 import { raidApi } from './api/raid.ts';
+import { callersApi } from './api/callers.ts';
 import type { Check } from '../ops/checks.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 
@@ -64,6 +65,7 @@ export function routeTable(deps: RouteDeps): Route[] {
   const privacy = privacyApi(deps.api);
   const simulator = simulatorApi(deps.api);
   const raid = raidApi(deps.api);
+  const callers = callersApi(deps.api);
   const route = (
     method: Route['method'],
     url: string,
@@ -105,6 +107,9 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('GET', '/api/contacts', 'moderator', contacts.list),
     route('GET', '/api/contacts/:id/text', 'moderator', contacts.text),
     route('POST', '/api/contacts/:id/evidence', 'moderator', contacts.evidence),
+    route('GET', '/api/callers', 'moderator', callers.list),
+    route('POST', '/api/callers/bulk', 'moderator', callers.bulk),
+    route('POST', '/api/callers/forget', 'admin', callers.forget),
     route('GET', '/api/callers/:id', 'moderator', contacts.caller),
     route('POST', '/api/callers/:id/block', 'moderator', contacts.block),
     route('POST', '/api/callers/:id/block-range', 'moderator', contacts.blockRange),

@@ -16,6 +16,7 @@ import { deriveKey, type NumberVault } from '../privacy/number-vault.ts';
 import type { Retention } from '../privacy/retention.ts';
 import type { SubjectRights } from '../privacy/subject.ts';
 import { recentAudit } from '../storage/audit-repo.ts';
+import { CallersRepo } from '../storage/callers-repo.ts';
 import { ContactsRepo } from '../storage/contacts-repo.ts';
 import { DashboardRepo } from '../storage/dashboard-repo.ts';
 import type { Storage } from '../storage/db.ts';
@@ -75,6 +76,7 @@ export function wireWeb(
     shield: deps.shield,
     rules: deps.rules,
     contacts: new ContactsRepo(storage.db),
+    callers: new CallersRepo(storage.db),
     dashboard: new DashboardRepo(storage.db),
     raid: new RaidRepo(storage.db),
     stats,

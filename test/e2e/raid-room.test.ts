@@ -120,8 +120,9 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
   });
 
   it('puts a new contact on top of the contacts list without a reload', async () => {
-    await page.getByRole('link', { name: 'Appels et SMS' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Appels et SMS' }).waitFor();
+    await page.getByRole('link', { name: 'Appels et SMS', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Appels et SMS reçus' }).waitFor();
+    await page.locator('.timeline > li').first().waitFor();
     const before = await page.locator('.timeline > li').count();
     assert.equal((await text('+33755123456', 'Allô ?')).status, 200);
     await page.locator('.timeline > li').first().getByText('Allô ?').waitFor();
@@ -138,6 +139,46 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
       .waitFor();
   });
 
+  it('lists callers one line each, finds one by nickname, and blocks two with the keyboard', async () => {
+    await page.getByRole('link', { name: 'Appelants' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Appelants' }).waitFor();
+    const rows = page.locator('.callers-table tbody tr');
+    await rows.first().waitFor();
+    const listed = (await (await page.request.get(`${server.base}/api/callers`)).json()) as {
+      callers: { callerId: number; nickname: string; contacts: number; blocked: boolean }[];
+    };
+    assert.equal(await rows.count(), listed.callers.length);
+    const loud = listed.callers.find((c) => c.contacts === 6)!;
+    await checkPage(page, '22-callers');
+
+    await page.getByLabel('Rechercher').fill(loud.nickname);
+    await page.getByRole('button', { name: 'Afficher', exact: true }).click();
+    await page.waitForURL(/q=/);
+    await rows.filter({ hasText: loud.nickname }).waitFor();
+    assert.equal(await rows.count(), 1);
+
+    // Back to everyone: select the first two lines with the keyboard, then block them.
+    await page.goto(`${server.base}/callers`);
+    await rows.first().waitFor();
+    const unblocked = listed.callers.filter((c) => !c.blocked).slice(0, 2);
+    await page.getByLabel(new RegExp(`^Sélectionner ${unblocked[0]!.nickname}`)).focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await page.getByText('2 sélectionnés').waitFor();
+    await page
+      .getByRole('group', { name: 'Actions sur la sélection' })
+      .getByRole('button', { name: 'Bloquer', exact: true })
+      .click();
+    await page.getByText(/2 appelants bloqués/).waitFor();
+    const after = (await (
+      await page.request.get(`${server.base}/api/callers?blocked=yes`)
+    ).json()) as {
+      callers: { callerId: number }[];
+    };
+    assert.ok(after.callers.length >= 2);
+  });
+
   it('reads in English on a phone screen, with nothing wider than the screen', async () => {
     const phone = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -148,9 +189,15 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     await small.goto(`${server.base}/raid`);
     await small.getByRole('heading', { level: 1, name: 'Raid room' }).waitFor();
     await small.getByText('Most insistent numbers').waitFor();
+    const rangeWidth = await small.evaluate<number>('document.documentElement.scrollWidth');
+    assert.ok(rangeWidth <= 390, `no horizontal scroll on a phone (page is ${rangeWidth}px wide)`);
+    await checkPage(small, '21-raid-room-phone-en');
+    await small.goto(`${server.base}/callers`);
+    await small.getByRole('heading', { level: 1, name: 'Callers' }).waitFor();
+    await small.locator('.callers-table tbody tr').first().waitFor();
     const width = await small.evaluate<number>('document.documentElement.scrollWidth');
     assert.ok(width <= 390, `no horizontal scroll on a phone (page is ${width}px wide)`);
-    await checkPage(small, '21-raid-room-phone-en');
+    await checkPage(small, '23-callers-phone-en');
     await phone.close();
   });
 });

@@ -1,7 +1,8 @@
 import { useState } from 'preact/hooks';
-import type { BlockRequest, CallerHistory } from '../../../src/web/api/contract.ts';
+import type { BlockRequest, CallerHistory, RuleRow } from '../../../src/web/api/contract.ts';
+import { formatRange } from '../../../src/domain/number-range.ts';
 import { api } from '../api.ts';
-import { ErrorAlert, Loading, Status } from '../components/alerts.tsx';
+import { ErrorAlert, errorMessage, Loading, Status } from '../components/alerts.tsx';
 import { ContactItem } from '../components/contact-row.tsx';
 import { ConfirmDialog } from '../components/dialog.tsx';
 import { Page, Section } from '../components/page.tsx';
@@ -91,6 +92,20 @@ function CallerBody(props: { caller: CallerHistory; onChange(caller: CallerHisto
           onClick={() => setConfirming(true)}
         >
           {t(caller.blocked ? 'caller.unblock' : 'caller.block')}
+        </button>
+      )}
+      {caller.caller === 'withheld' ? null : (
+        <button
+          type="button"
+          class="button button-large"
+          onClick={() =>
+            void api.post<RuleRow>(`/api/callers/${caller.id}/block-range`, {}).then(
+              (rule) => setDone(t('caller.blockRangeDone', { range: formatRange(rule.value) })),
+              (error: unknown) => setDone(errorMessage(error, i18n)),
+            )
+          }
+        >
+          {t('caller.blockRange')}
         </button>
       )}
       <Status message={done} />

@@ -582,3 +582,59 @@ export interface RaidView {
 }
 
 /** POST /api/callers/:id/block-range (moderator) → RuleRow: blocks the caller's range of 100. */
+
+// ---------------------------------------------------------------- callers (moderator)
+
+/**
+ * GET /api/callers (moderator): contacts grouped by caller, newest first. Query: line, from, to
+ * (epoch ms), q (the number's last digits, a nickname, or words of his texts), decision (sent,
+ * waiting, held, cancelled, none), blocked ("yes" | "no"), after (the `next` of the previous page),
+ * limit (default 50, at most 200).
+ */
+export interface CallerListPage {
+  callers: CallerLine[];
+  /** Pass as `after` for the next page; null at the end. */
+  next: string | null;
+}
+
+/** One caller, counted over the contacts that pass the filters. */
+export interface CallerLine {
+  callerId: number;
+  /** Masked ("+3361****78") or "withheld". */
+  caller: string;
+  nickname: string | null;
+  contacts: number;
+  calls: number;
+  texts: number;
+  lastAt: number;
+  /** Contacts of his marked as evidence. */
+  evidence: number;
+  blocked: boolean;
+  allowed: boolean;
+  /** The first words of his newest text; null when he sent none, or when it is withheld (labels). */
+  firstWords: string | null;
+  /** His newest text carries labels: read it on his page, on purpose. */
+  hidden: boolean;
+  labels: Label[];
+  /** His newest reply, which says what was decided for him. */
+  reply: ReplySummary | null;
+}
+
+/**
+ * POST /api/callers/bulk (moderator) → BulkResult: one action on several callers. "forget" is
+ * POST /api/callers/forget (admin), which erases what the law allows (see /api/privacy/erase).
+ */
+export interface BulkRequest {
+  ids: number[];
+  action: 'block' | 'unblock' | 'allow' | 'disallow' | 'evidence' | 'unevidence';
+}
+
+export interface BulkResult {
+  /** Callers the action changed or already matched. */
+  done: number;
+  /**
+   * Callers it could not apply to, with why: "withheld" (no number to list), "kept" (forget: his
+   * records are kept as evidence or for his STOP; what could be erased was).
+   */
+  skipped: { callerId: number; why: 'withheld' | 'kept' }[];
+}

@@ -8,6 +8,7 @@ import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
 import type { SubjectRights } from '../../privacy/subject.ts';
 import type { AuditEntry } from '../../storage/audit-repo.ts';
+import type { CallersRepo } from '../../storage/callers-repo.ts';
 import type { ContactsRepo } from '../../storage/contacts-repo.ts';
 import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
 import type { EvidenceHoldsRepo } from '../../storage/evidence-holds-repo.ts';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   shield: ShieldRepo;
   rules: RulesRepo;
   contacts: ContactsRepo;
+  /** Contacts grouped by caller, and bulk evidence marks. */
+  callers: CallersRepo;
   dashboard: DashboardRepo;
   /** Counts behind the raid view. */
   raid: RaidRepo;

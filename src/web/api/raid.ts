@@ -3,7 +3,7 @@ import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
 import type { Line } from '../../domain/types.ts';
 import { smsCost } from '../../policy/cost.ts';
-import { formatRange } from '../../domain/phone.ts';
+import { formatRange } from '../../domain/number-range.ts';
 import type { RaidView } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { queryNumber } from './input.ts';
