@@ -1,4 +1,5 @@
 /** Conversions between what operators type and what the API wants. */
+import { formatDuration, parseDuration } from '../../src/domain/duration.ts';
 
 export const MINUTE_MS = 60_000;
 export const DAY_MS = 86_400_000;
@@ -22,10 +23,33 @@ export function parseDecimal(text: string): number | null {
   return Number(cleaned);
 }
 
-/** A duration in ms as a number of `unit` ms, for an editable field: 1200000 → "20". */
-export function durationInput(ms: number, unit: number, lang: string): string {
-  const text = String(Math.round((ms / unit) * 100) / 100);
-  return lang === 'fr' ? text.replace('.', ',') : text;
+/**
+ * A duration as operators type it, with its unit: 1200000 → "20m", 7776000000 → "90j" in French
+ * ("90d" in English), 5400000 → "1h30m".
+ */
+export function durationInput(ms: number, lang: string): string {
+  const text = formatDuration(ms);
+  return lang === 'fr' ? text.replace(/d/g, 'j') : text;
+}
+
+/**
+ * What an operator typed as a duration, in ms: "20s", "15 min", "1h", "1h30", "90j", "90 jours",
+ * "2 days"; null without a unit (a bare "60" could mean seconds, minutes or days).
+ */
+export function parseTypedDuration(text: string): number | null {
+  const normalised = text
+    .trim()
+    .toLowerCase()
+    .replace(/,/g, '.')
+    .replace(/(\d)\s*(jours?|j|days?)\b/g, '$1d')
+    .replace(/(\d)\s*(heures?|hours?)\b/g, '$1h')
+    .replace(/(\d)\s*(minutes?|mins?)\b/g, '$1m')
+    .replace(/(\d)\s*(secondes?|seconds?|secs?)\b/g, '$1s')
+    .replace(/(\d)\s*(semaines?|weeks?)\b/g, '$1w')
+    // "1h30" means an hour and a half.
+    .replace(/(\d)h(\d+)$/, '$1h$2m');
+  if (/^\d+(\.\d+)?$/.test(normalised)) return null;
+  return parseDuration(normalised);
 }
 
 /** "FR, be  DE" → ["FR", "BE", "DE"]; null if one of them is not a two-letter code. */

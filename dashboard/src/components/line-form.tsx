@@ -4,7 +4,7 @@ import { useAction } from '../action.ts';
 import { api } from '../api.ts';
 import { words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
-import { DAY_MS, durationInput, MINUTE_MS, parseCountries, parseDecimal } from '../units.ts';
+import { durationInput, MINUTE_MS, parseCountries, parseTypedDuration } from '../units.ts';
 
 const HOUR_MS = 60 * MINUTE_MS;
 import { ErrorAlert, Status } from './alerts.tsx';
@@ -13,14 +13,14 @@ import { SelectField, TextAreaField, TextField } from './fields.tsx';
 import { SmsEditor } from './sms-editor.tsx';
 import { VoiceRecording } from './voice-recording.tsx';
 
-/** The editable settings of one line, as typed (durations in minutes and days). */
+/** The editable settings of one line, as typed (durations with their unit: "20m", "90j"). */
 function draftOf(line: LineDetail, lang: string) {
   return {
     language: line.language,
     voiceText: line.voiceText,
     replyText: line.replyText,
-    delay: durationInput(line.delayMs, MINUTE_MS, lang),
-    cooldown: durationInput(line.cooldownMs, DAY_MS, lang),
+    delay: durationInput(line.delayMs, lang),
+    cooldown: durationInput(line.cooldownMs, lang),
     countries: line.allowedCountries.join(', '),
   };
 }
@@ -38,21 +38,21 @@ export function LineForm(props: { line: LineDetail }) {
 
   const save = (event: Event) => {
     event.preventDefault();
-    const delay = parseDecimal(draft.delay);
-    const cooldown = parseDecimal(draft.cooldown);
+    const delay = parseTypedDuration(draft.delay);
+    const cooldown = parseTypedDuration(draft.cooldown);
     const countries = parseCountries(draft.countries);
     if (!draft.voiceText.trim() && !line.voiceAudioUrl) return action.fail(t('lines.voiceMissing'));
     if (!draft.replyText.trim()) return action.fail(t('lines.replyMissing'));
     if (delay === null) return action.fail(t('lines.delayInvalid'));
     if (cooldown === null) return action.fail(t('lines.cooldownInvalid'));
-    if (cooldown * DAY_MS < HOUR_MS) return action.fail(t('lines.cooldownShort'));
+    if (cooldown < HOUR_MS) return action.fail(t('lines.cooldownShort'));
     if (!countries?.length) return action.fail(t('lines.countriesInvalid'));
     const request: UpdateLineRequest = {
       language: draft.language,
       voiceText: draft.voiceText,
       replyText: draft.replyText,
-      delayMs: Math.round(delay * MINUTE_MS),
-      cooldownMs: Math.round(cooldown * DAY_MS),
+      delayMs: delay,
+      cooldownMs: cooldown,
       allowedCountries: countries,
     };
     void action.run(async () => {
@@ -108,14 +108,12 @@ export function LineForm(props: { line: LineDetail }) {
             <TextField
               label={t('lines.delay')}
               hint={t('lines.delayHint')}
-              inputMode="decimal"
               value={draft.delay}
               onValue={set('delay')}
             />
             <TextField
               label={t('lines.cooldown')}
               hint={t('lines.cooldownHint')}
-              inputMode="decimal"
               value={draft.cooldown}
               onValue={set('cooldown')}
             />
@@ -134,13 +132,17 @@ export function LineForm(props: { line: LineDetail }) {
           {t('lines.save')}
         </button>
       </form>
-      <div class="webhooks">
-        <h3>{t('lines.webhooks')}</h3>
-        <p>{t(line.provider === 'twilio' ? 'lines.webhooksTwilio' : 'lines.webhooksOther')}</p>
-        <CopyField label={t('lines.webhookVoice')} value={line.webhooks.voice} />
-        <CopyField label={t('lines.webhookSms')} value={line.webhooks.sms} />
-        <CopyField label={t('lines.webhookStatus')} value={line.webhooks.status} />
-      </div>
+      {line.provider === 'simulator' ? (
+        <p class="hint webhooks">{t('lines.webhooksOther')}</p>
+      ) : (
+        <div class="webhooks">
+          <h3>{t('lines.webhooks')}</h3>
+          <p>{t('lines.webhooksTwilio')}</p>
+          <CopyField label={t('lines.webhookVoice')} value={line.webhooks.voice} />
+          <CopyField label={t('lines.webhookSms')} value={line.webhooks.sms} />
+          <CopyField label={t('lines.webhookStatus')} value={line.webhooks.status} />
+        </div>
+      )}
     </section>
   );
 }

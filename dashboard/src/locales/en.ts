@@ -354,9 +354,10 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.voiceTextUnused': 'A recording is in place: it is played instead of this text.',
   'lines.reply': 'Consent text',
   'lines.rules': 'Timing and countries',
-  'lines.delay': 'Delay before the reply (minutes)',
-  'lines.delayHint': 'The text goes out after this delay; an hour leaves time to spot a raid.',
-  'lines.cooldown': 'One reply per person within (days)',
+  'lines.delay': 'Delay before the reply',
+  'lines.delayHint':
+    'With its unit: 20s, 15m, 1h. The text goes out after this delay; an hour leaves time to spot a raid.',
+  'lines.cooldown': 'One reply per person within',
   'lines.cooldownHint': 'Someone who calls again within this period gets no new text.',
   'lines.countries': 'Allowed countries',
   'lines.countriesHint':
@@ -365,16 +366,16 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.saved': 'Line {number} saved.',
   'lines.voiceMissing': 'The voice message is empty: write a text or add a recording.',
   'lines.replyMissing': 'The text is empty: write what to send.',
-  'lines.delayInvalid': 'The delay must be a number of minutes, for example 60.',
-  'lines.cooldownInvalid': 'The period must be a number of days, for example 90.',
+  'lines.delayInvalid': 'Write the delay with its unit, for example 20s, 15m or 1h.',
+  'lines.cooldownInvalid': 'Write the period with its unit, for example 90d or 12h.',
   'lines.cooldownShort':
-    'The period must be at least an hour (0.05 days): otherwise a man who calls back gets a text each time.',
+    'The period must be at least an hour (1h): otherwise a man who calls back gets a text each time.',
   'lines.countriesInvalid': 'Write at least one two-letter country code, for example FR.',
   'lines.webhooks': 'Addresses to give Twilio',
   'lines.webhooksTwilio':
     'In the Twilio console, open Phone Numbers → Manage → Active numbers, then this number. Paste the "Calls" address into "A call comes in" and the "Texts" address into "A message comes in" (HTTP POST), then save. The "Delivery reports" address goes nowhere: nonmerci hands it to Twilio with each text.',
   'lines.webhooksOther':
-    'This line is simulated: there is nothing to set up. These addresses will be needed the day it moves to Twilio.',
+    'This line is simulated: there is nothing to set up at a phone provider. The addresses to paste will show here the day it moves to a real line.',
   'lines.webhookVoice': 'Calls (A call comes in)',
   'lines.webhookSms': 'Texts (A message comes in)',
   'lines.webhookStatus': 'Delivery reports',

@@ -360,9 +360,10 @@ export const fr = {
   'lines.voiceTextUnused': 'Un enregistrement est en place : il est joué à la place de ce texte.',
   'lines.reply': 'SMS de consentement',
   'lines.rules': 'Délais et pays',
-  'lines.delay': 'Délai avant la réponse (minutes)',
-  'lines.delayHint': 'Le SMS part après ce délai ; une heure laisse le temps de repérer un raid.',
-  'lines.cooldown': 'Une seule réponse par personne pendant (jours)',
+  'lines.delay': 'Délai avant la réponse',
+  'lines.delayHint':
+    'Avec son unité : 20s, 15min, 1h. Le SMS part après ce délai ; une heure laisse le temps de repérer un raid.',
+  'lines.cooldown': 'Une seule réponse par personne pendant',
   'lines.cooldownHint':
     'Une personne qui rappelle pendant cette période ne reçoit pas de nouveau SMS.',
   'lines.countries': 'Pays autorisés',
@@ -373,16 +374,16 @@ export const fr = {
   'lines.voiceMissing':
     'Le message vocal est vide : écrivez un texte ou ajoutez un enregistrement.',
   'lines.replyMissing': 'Le SMS est vide : écrivez le texte à envoyer.',
-  'lines.delayInvalid': 'Le délai doit être un nombre de minutes, par exemple 60.',
-  'lines.cooldownInvalid': 'La durée doit être un nombre de jours, par exemple 90.',
+  'lines.delayInvalid': 'Écrivez le délai avec son unité, par exemple 20s, 15min ou 1h.',
+  'lines.cooldownInvalid': 'Écrivez la durée avec son unité, par exemple 90j ou 12h.',
   'lines.cooldownShort':
-    'La durée doit être d’au moins une heure (0,05 jour) : sinon un homme qui rappelle reçoit un SMS à chaque fois.',
+    'La durée doit être d’au moins une heure (1h) : sinon un homme qui rappelle reçoit un SMS à chaque fois.',
   'lines.countriesInvalid': 'Écrivez au moins un code pays à deux lettres, par exemple FR.',
   'lines.webhooks': 'Adresses à donner à Twilio',
   'lines.webhooksTwilio':
     "Dans la console Twilio, ouvrez Phone Numbers → Manage → Active numbers, puis ce numéro. Collez l'adresse « Appels » dans « A call comes in » et l'adresse « SMS » dans « A message comes in » (méthode HTTP POST), puis enregistrez. L'adresse « Suivi des envois » n'est à coller nulle part : nonmerci la donne à Twilio avec chaque SMS.",
   'lines.webhooksOther':
-    "Cette ligne est simulée : il n'y a rien à configurer. Ces adresses serviront le jour où elle passera sur Twilio.",
+    "Cette ligne est simulée : il n'y a rien à configurer chez un opérateur. Les adresses à coller apparaîtront ici le jour où elle passera sur une vraie ligne.",
   'lines.webhookVoice': 'Appels (A call comes in)',
   'lines.webhookSms': 'SMS (A message comes in)',
   'lines.webhookStatus': 'Suivi des envois',
