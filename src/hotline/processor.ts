@@ -106,10 +106,15 @@ export class IntakeProcessor {
 
   /**
    * Leaves the log to other processes (`serve --role web`, with workers elsewhere): appends no
-   * longer wake this one. `drain` and `receive` still record here when asked to.
+   * longer wake this one, and it stops looking at the log by itself. `drain` and `receive` still
+   * record here when asked to.
    */
   leaveToOthers(): void {
     this.#automatic = false;
+    if (this.#poll) clearInterval(this.#poll);
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#poll = null;
+    this.#timer = null;
   }
 
   /**
