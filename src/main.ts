@@ -158,7 +158,10 @@ async function assembleOn(
     classifier: lexiconClassifier,
     replyExpiryMs: config.replyExpiryMs,
   });
-  const alerts = wireAlerts(config, { ...base, processor });
+  const { alerts, notifications, settingsDestinations } = wireAlerts(config, {
+    ...base,
+    processor,
+  });
   const shieldMonitor = wireShield(config, { ...base, ...state, ...money, alerts });
   const worker = wireWorker(
     config,
@@ -182,6 +185,9 @@ async function assembleOn(
     accounts,
     intake,
     processor,
+    alerts,
+    notifications,
+    settingsDestinations,
     applyShield: (line) => shieldMonitor.checkLine(line, clock.now()),
     dashboardDir: options.dashboardDir === undefined ? DASHBOARD_DIR : options.dashboardDir,
     limitWindowMs: options.limitWindowMs ?? 60_000,

@@ -8,6 +8,7 @@ import { CallersPage } from './pages/callers.tsx';
 import { ContactsPage } from './pages/contacts.tsx';
 import { EvidencePage } from './pages/evidence.tsx';
 import { LinesPage } from './pages/lines.tsx';
+import { NotificationsPage } from './pages/notifications.tsx';
 import { OverviewPage } from './pages/overview.tsx';
 import { PrivacyPage } from './pages/privacy.tsx';
 import { RaidPage } from './pages/raid.tsx';
@@ -35,6 +36,7 @@ export const ROUTES: Route[] = [
   { path: '/lines', page: LinesPage, nav: 'nav.lines', admin: true },
   { path: '/budget', page: BudgetPage, nav: 'nav.budget', admin: true },
   { path: '/simulator', page: SimulatorPage, nav: 'nav.simulator', admin: true, demo: true },
+  { path: '/notifications', page: NotificationsPage, nav: 'nav.notifications', admin: true },
   { path: '/audit', page: AuditPage, nav: 'nav.audit', admin: true },
   { path: '/evidence', page: EvidencePage, nav: 'nav.evidence', admin: true },
   { path: '/privacy', page: PrivacyPage, nav: 'nav.privacy', admin: true },

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../domain/clock.ts';
 import type { Language } from '../domain/types.ts';
 import { alertKey, formatAlert, parseAlertEvent, redactEvent, type AlertEvent } from './events.ts';
+import type { FilteredSink } from './destinations.ts';
 import { errorMessage, type AlertSink } from './sinks.ts';
 
 /** pending: still to deliver; delivered: every sink took it; failed: given up after too many tries. */
@@ -47,7 +48,11 @@ export interface AlertStore {
 
 export interface AlertsOptions {
   store: AlertStore;
-  sinks: readonly AlertSink[];
+  /**
+   * Where alerts go: a fixed list, or one read at each delivery (destinations set in the
+   * dashboard). A sink with `wants` only takes the kinds it wants.
+   */
+  sinks: readonly FilteredSink[] | (() => Promise<readonly FilteredSink[]>);
   clock: Clock;
   log: Logger;
   language: Language;
@@ -79,7 +84,7 @@ export function alertBackoff(attempt: number): number {
  */
 export class Alerts {
   readonly #store: AlertStore;
-  readonly #sinks: readonly AlertSink[];
+  readonly #sinks: () => Promise<readonly FilteredSink[]>;
   readonly #clock: Clock;
   readonly #log: Logger;
   readonly #language: Language;
@@ -89,11 +94,15 @@ export class Alerts {
   readonly #leaseMs: number;
 
   constructor(options: AlertsOptions) {
-    const names = new Set(options.sinks.map((s) => s.name));
-    if (names.size !== options.sinks.length)
-      throw new Error('Two alert sinks share a name; each needs its own');
+    const { sinks } = options;
+    if (typeof sinks === 'function') this.#sinks = sinks;
+    else {
+      const names = new Set(sinks.map((s) => s.name));
+      if (names.size !== sinks.length)
+        throw new Error('Two alert sinks share a name; each needs its own');
+      this.#sinks = () => Promise.resolve(sinks);
+    }
     this.#store = options.store;
-    this.#sinks = options.sinks;
     this.#clock = options.clock;
     this.#log = options.log;
     this.#language = options.language;
@@ -139,6 +148,16 @@ export class Alerts {
     return delivered;
   }
 
+  /**
+   * Sends a test alert straight to one sink, outside the outbox: resolves when the sink took it,
+   * rejects with what went wrong.
+   */
+  async test(sink: AlertSink, language: Language): Promise<void> {
+    const at = this.#clock.now();
+    const event: AlertEvent = { kind: 'test', at };
+    await sink.deliver({ ...formatAlert(event, language, this.#timeZone), event });
+  }
+
   /** The latest alerts, newest first. */
   recent(limit = 50): Promise<StoredAlert[]> {
     return this.#store.recent(limit);
@@ -154,7 +173,9 @@ export class Alerts {
     }
     const message = { ...formatAlert(event, this.#language, this.#timeZone), event };
     const done = new Set(alert.deliveredTo);
-    const pending = this.#sinks.filter((s) => !done.has(s.name));
+    const pending = (await this.#sinks()).filter(
+      (s) => !done.has(s.name) && (s.wants?.(event.kind) ?? true),
+    );
     const errors: string[] = [];
     for (const [index, sink] of pending.entries()) {
       try {

@@ -53,7 +53,9 @@ export type AlertEvent =
       currency: string;
       at: number;
     }
-  | { kind: 'provider_error'; provider: string; at: number; detail: string };
+  | { kind: 'provider_error'; provider: string; at: number; detail: string }
+  /** Sent from the dashboard's "Send a test" button, straight to one destination, never stored. */
+  | { kind: 'test'; at: number };
 
 export type AlertKind = AlertEvent['kind'];
 
@@ -89,6 +91,8 @@ export function alertKey(event: AlertEvent): string {
       return event.raid
         ? `threat:${event.line}:raid:${Math.floor(event.at / RAID_THREAT_WINDOW_MS)}`
         : `threat:${event.line}:caller:${event.callerId}`;
+    case 'test':
+      return `test:${event.at}`;
   }
 }
 
@@ -371,6 +375,22 @@ export function formatAlert(
               e.detail !== '' && `Provider's message: ${e.detail}`,
               `nonmerci retries by itself when it can. You will get at most one alert of this kind per quarter of an hour.`,
               `What to do: if the alert comes back, check your ${e.provider} account (remaining credit, credentials, suspended number). The nonmerci log has the details.`,
+            ),
+          };
+    case 'test':
+      return fr
+        ? {
+            subject: `${SUBJECT_PREFIX} Message de test`,
+            text: lines(
+              `Le ${at}, quelqu'un a cliqué sur « Envoyer un test » dans le tableau de bord.`,
+              `Si vous lisez ceci, les alertes de nonmerci arrivent bien ici. Rien à faire.`,
+            ),
+          }
+        : {
+            subject: `${SUBJECT_PREFIX} Test message`,
+            text: lines(
+              `On ${at}, someone clicked "Send a test" in the dashboard.`,
+              `If you can read this, nonmerci's alerts reach this place. Nothing to do.`,
             ),
           };
     case 'threat':

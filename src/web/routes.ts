@@ -12,6 +12,7 @@ import { rulesApi } from './api/rules.ts';
 import { simulatorApi } from './api/simulator.ts';
 import { raidApi } from './api/raid.ts';
 import { callersApi } from './api/callers.ts';
+import { notificationsApi } from './api/notifications.ts';
 import type { Check } from '../ops/checks.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
 
@@ -66,6 +67,7 @@ export function routeTable(deps: RouteDeps): Route[] {
   const simulator = simulatorApi(deps.api);
   const raid = raidApi(deps.api);
   const callers = callersApi(deps.api);
+  const notifications = notificationsApi(deps.api);
   const route = (
     method: Route['method'],
     url: string,
@@ -124,6 +126,14 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('GET', '/api/simulator/inbox', 'admin', simulator.inbox),
 
     route('GET', '/api/audit', 'admin', audit.page),
+
+    route('GET', '/api/notifications', 'admin', notifications.get),
+    route('POST', '/api/notifications', 'admin', notifications.create),
+    route('PATCH', '/api/notifications/:id', 'admin', notifications.update),
+    route('DELETE', '/api/notifications/:id', 'admin', notifications.remove),
+    route('POST', '/api/notifications/:id/test', 'admin', notifications.test, {
+      ratePerMinute: 10,
+    }),
 
     route('GET', '/api/evidence', 'admin', evidence.overview),
     route('GET', '/api/evidence/verify', 'admin', evidence.verify, { ratePerMinute: 10 }),

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts.ts';
+import type { Alerts } from '../alerts/alerts.ts';
+import type { NotificationsRepo } from '../storage/notifications-repo.ts';
 import { firstRunSetupCode } from '../accounts/accounts.ts';
 import type { Config } from '../config/load.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -55,6 +57,9 @@ export function wireWeb(
     metrics: Metrics;
     intake: Intake;
     processor: IntakeProcessor;
+    alerts: Alerts;
+    notifications: NotificationsRepo;
+    settingsDestinations: ApiDeps['settingsDestinations'];
     simOutbox: SimOutboxRepo;
     providers: ReadonlyMap<string, TelephonyProvider>;
     delivery: DeliveryService;
@@ -92,6 +97,9 @@ export function wireWeb(
     privacyStatus: () => deps.retention.status(),
     applyShield: deps.applyShield,
     onContact: (listener) => deps.processor.subscribe(listener),
+    alerts: deps.alerts,
+    notifications: deps.notifications,
+    settingsDestinations: deps.settingsDestinations,
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: {
       publicUrl: config.publicUrl,

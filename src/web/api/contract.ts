@@ -638,3 +638,73 @@ export interface BulkResult {
    */
   skipped: { callerId: number; why: 'withheld' | 'kept' }[];
 }
+
+// ---------------------------------------------------------------- notifications (admin)
+
+export type AlertKind = 'shield_on' | 'shield_off' | 'threat' | 'budget' | 'provider_error';
+export type DestinationKind = 'webhook' | 'email' | 'ntfy';
+
+/** An alert destination as listed: where it points, never its secrets. */
+export interface DestinationRow {
+  /** "d3" (set here) or "settings-webhook" / "settings-email" (.env, read-only). */
+  id: string;
+  kind: DestinationKind;
+  label: string;
+  /** The host of a chat webhook or ntfy server (with the start of the topic), or the e-mail recipients. */
+  target: string;
+  events: AlertKind[];
+  readOnly: boolean;
+}
+
+/** One alert raised, and what became of it. */
+export interface AlertHistoryRow {
+  id: number;
+  kind: string;
+  /** Its title, in the language the dashboard asked for. */
+  subject: string;
+  at: number;
+  /** pending: being delivered (retries included); delivered: every destination took it; failed: given up. */
+  status: 'pending' | 'delivered' | 'failed';
+  attempts: number;
+  /** Destinations that took it (ids as in DestinationRow, or "webhook"/"email" of the settings). */
+  deliveredTo: string[];
+  lastError: string | null;
+  deliveredAt: number | null;
+}
+
+/** GET /api/notifications (admin). */
+export interface Notifications {
+  destinations: DestinationRow[];
+  history: AlertHistoryRow[];
+}
+
+/**
+ * POST /api/notifications (admin) → DestinationRow. Kind-specific fields: webhook → url; email →
+ * smtpUrl, from, to; ntfy → server, topic, token (optional). Loopback and private addresses are
+ * allowed (a collective's ntfy or Mattermost often runs beside nonmerci).
+ */
+export interface CreateDestinationRequest {
+  kind: DestinationKind;
+  label: string;
+  events: AlertKind[];
+  url?: string;
+  smtpUrl?: string;
+  from?: string;
+  to?: string[];
+  server?: string;
+  topic?: string;
+  token?: string;
+}
+
+/** PATCH /api/notifications/:id (admin) → DestinationRow. DELETE /api/notifications/:id → 204. */
+export interface UpdateDestinationRequest {
+  label?: string;
+  events?: AlertKind[];
+}
+
+/** POST /api/notifications/:id/test (admin): sends a test alert there at once. */
+export interface DestinationTestResult {
+  delivered: boolean;
+  /** What went wrong, as the destination's server said it; null when delivered. */
+  error: string | null;
+}

@@ -8,6 +8,10 @@ import type { TariffSettings } from '../../hotline/tariff.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
 import type { SubjectRights } from '../../privacy/subject.ts';
 import type { AuditEntry } from '../../storage/audit-repo.ts';
+import type { Alerts } from '../../alerts/alerts.ts';
+import type { DestinationView } from '../../alerts/destinations.ts';
+import type { AlertSink } from '../../alerts/sinks.ts';
+import type { NotificationsRepo } from '../../storage/notifications-repo.ts';
 import type { CallersRepo } from '../../storage/callers-repo.ts';
 import type { ContactsRepo } from '../../storage/contacts-repo.ts';
 import type { DashboardRepo } from '../../storage/dashboard-repo.ts';
@@ -54,6 +58,12 @@ export interface ApiDeps {
    * until main.ts assembles it; the privacy routes answer 503 without it.
    */
   subjects: SubjectRights;
+  /** The alert outbox: its history, and tests sent to one destination. */
+  alerts: Alerts;
+  /** Alert destinations set in the dashboard. */
+  notifications: NotificationsRepo;
+  /** Alert destinations of the settings (.env): listed read-only, testable. */
+  settingsDestinations: { sink: AlertSink; view: DestinationView }[];
   /** Calls `listener` for each contact this process records; returns the unsubscribe. */
   onContact(listener: (event: HotlineEvent) => void): () => void;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
