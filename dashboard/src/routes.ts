@@ -1,5 +1,6 @@
 import type { FunctionComponent } from 'preact';
 import type { Key } from './i18n.ts';
+import { ROUTE_PATHS, type RoutePath } from './route-paths.ts';
 import { AccountPage } from './pages/account.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { BudgetPage } from './pages/budget.tsx';
@@ -17,7 +18,7 @@ import { SimulatorPage } from './pages/simulator.tsx';
 import { UsersPage } from './pages/users.tsx';
 
 export interface Route {
-  path: string;
+  path: RoutePath;
   page: FunctionComponent<{ params: Record<string, string> }>;
   /** Its link in the navigation, if it has one. */
   nav?: Key;
@@ -44,3 +45,6 @@ export const ROUTES: Route[] = [
   { path: '/callers/:id', page: CallerPage },
   { path: '/account', page: AccountPage },
 ];
+
+if (ROUTES.map((r) => r.path).join() !== ROUTE_PATHS.join())
+  throw new Error('routes.ts and route-paths.ts list different pages');

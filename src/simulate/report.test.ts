@@ -1,3 +1,4 @@
+import { problems } from '../../test/support/language.ts';
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runInNewContext } from 'node:vm';
@@ -553,5 +554,20 @@ describe('the chart script', () => {
     assert.ok(left! > 50 && left! < 200, `starts after 1h05m: ${left}`);
     assert.ok(Math.abs(left! + w! - 550) < 1e-6, 'runs to the end of the plot');
     assert.deepEqual([top, h], [10, 300]);
+  });
+});
+
+describe('the replay report speaks one language', () => {
+  it('holds no word of the other language, no code and no dictionary key, in French and in English', () => {
+    const o = outcome();
+    for (const language of ['fr', 'en'] as const) {
+      const html = renderHtml(o, summarise(o), language);
+      const text = html
+        .replace(/<script[\s\S]*?<\/script>/g, ' ')
+        .replace(/<style[\s\S]*?<\/style>/g, ' ')
+        .replace(/<[^>]+>/g, ' ')
+        .replace(/&[a-z#0-9]+;/g, ' ');
+      assert.deepEqual(problems(text, language), [], `${language}: ${text.slice(0, 400)}`);
+    }
   });
 });

@@ -73,7 +73,9 @@ export function ContactItem({ contact, onChange, linkCaller = true }: ContactIte
       {contact.hidden ? (
         <WithheldText contact={contact} onError={setError} />
       ) : contact.body !== null ? (
-        <p class="contact-text">{contact.body}</p>
+        <p class="contact-text" translate={false}>
+          {contact.body}
+        </p>
       ) : null}
       <div class="contact-foot">
         <p class="contact-status">{contactStatus(i18n, contact, currency)}</p>
@@ -126,7 +128,7 @@ function WithheldText(props: { contact: ContactRow; onError(error: unknown): voi
   if (text !== null) {
     return (
       <div class="withheld withheld-open">
-        <p class="contact-text" data-testid="revealed-text">
+        <p class="contact-text" data-testid="revealed-text" translate={false}>
           {text}
         </p>
         <button

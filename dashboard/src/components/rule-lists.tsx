@@ -164,7 +164,9 @@ export function RuleEditor(props: {
         <ul class="rule-list">
           {props.rows.map((rule) => (
             <li key={rule.id}>
-              <span class="rule-value">{rule.value}</span>
+              <span class="rule-value" translate={false}>
+                {rule.value}
+              </span>
               {rule.note ? <span>{rule.note}</span> : null}
               <span class="muted">
                 {t('rules.addedBy', { who: rule.createdBy, date: i18n.dateTime(rule.createdAt) })}

@@ -40,8 +40,8 @@ export function AuditPage() {
                 <td>{i18n.dateTime(entry.at)}</td>
                 <td>{entry.actor}</td>
                 <td>{words(i18n, 'audit', entry.action)}</td>
-                <td>{entry.target ?? '—'}</td>
-                <td>{entry.detail ? details(i18n, entry.detail) : '—'}</td>
+                <td translate={false}>{entry.target ?? '—'}</td>
+                <td translate={false}>{entry.detail ? details(i18n, entry.detail) : '—'}</td>
               </tr>
             ))}
           </tbody>

@@ -267,8 +267,10 @@ function CallerRow(props: {
       <td class="callers-words">
         {c.hidden ? (
           <span class="muted">{t('callers.hidden', { labels: labelsText(i18n, c.labels) })}</span>
+        ) : c.firstWords !== null ? (
+          <span translate={false}>{c.firstWords}</span>
         ) : (
-          (c.firstWords ?? <span class="muted">{t('callers.noText')}</span>)
+          <span class="muted">{t('callers.noText')}</span>
         )}
       </td>
       <td>{c.reply ? replyStatus(i18n, c.reply, currency) : t('callers.noReply')}</td>

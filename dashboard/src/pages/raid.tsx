@@ -301,7 +301,11 @@ function Texts({ view }: { view: RaidView }) {
       <ol class="raid-list" data-testid="raid-texts">
         {view.commonTexts.map((m, i) => (
           <li key={i}>
-            <span class={shown ? 'raid-text' : 'raid-text blurred'} aria-hidden={!shown}>
+            <span
+              class={shown ? 'raid-text' : 'raid-text blurred'}
+              aria-hidden={!shown}
+              translate={false}
+            >
               {shown ? m.text : '▆▆▆ ▆▆▆▆▆ ▆▆'}
             </span>
             <span>{i18n.tn('raidRoom.times', m.count)}</span>
