@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { strFromU8, unzipSync } from 'fflate';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RaidView } from '../../src/web/api/contract.ts';
@@ -117,6 +119,23 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     await page.getByTestId('raid-ranges').getByText('Bloqué', { exact: true }).waitFor();
     const call = await webhook('/webhooks/twilio/voice', callParams(rangeNumber(77)));
     assert.match(await call.text(), /<Reject/);
+  });
+
+  it('exports the raid as an evidence bundle in one click, with the contacts the room counts', async () => {
+    const view = await raidView();
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Exporter les preuves de ce raid' }).click(),
+    ]);
+    const zip = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+    const jsonl = Object.keys(zip).find((name) => name.endsWith('/events.jsonl'))!;
+    const rows = strFromU8(zip[jsonl]!)
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { kind: string });
+    const contacts = rows.filter((r) => r.kind === 'call' || r.kind === 'text').length;
+    assert.equal(contacts, view.contacts, 'the bundle holds every contact the raid room counts');
+    await page.getByText(/Archive .*\.zip téléchargée/).waitFor();
   });
 
   it('puts a new contact on top of the contacts list without a reload', async () => {

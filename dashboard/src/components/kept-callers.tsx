@@ -7,12 +7,17 @@ import { Link } from '../router.tsx';
 import { Status } from './alerts.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 
+const PAGE = 20;
+
 /** Hostile callers retention keeps whatever their age, each with a button to release it. */
 export function KeptCallers(props: { callers: KeptCallerRow[]; onReleased: (id: number) => void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const [releasing, setReleasing] = useState<KeptCallerRow | null>(null);
   const [done, setDone] = useState('');
+  // A raid keeps hundreds of callers: shown a page at a time, so the page stays short.
+  const [shown, setShown] = useState(PAGE);
+  const more = props.callers.length - shown;
 
   return (
     <>
@@ -32,7 +37,7 @@ export function KeptCallers(props: { callers: KeptCallerRow[]; onReleased: (id: 
               </tr>
             </thead>
             <tbody>
-              {props.callers.map((caller) => {
+              {props.callers.slice(0, shown).map((caller) => {
                 const name = callerText(i18n, caller.number);
                 return (
                   <tr key={caller.callerId}>
@@ -61,6 +66,11 @@ export function KeptCallers(props: { callers: KeptCallerRow[]; onReleased: (id: 
               })}
             </tbody>
           </table>
+          {more > 0 ? (
+            <button type="button" class="button" onClick={() => setShown(shown + PAGE)}>
+              {i18n.tn('evidence.moreCallers', Math.min(more, PAGE))}
+            </button>
+          ) : null}
         </div>
       ) : (
         <p class="muted">{t('evidence.noCallers')}</p>

@@ -910,4 +910,10 @@ export const en: Record<keyof typeof fr, string> = {
   'audit.notifications.add': 'Alert destination added',
   'audit.notifications.update': 'Alert destination changed',
   'audit.notifications.remove': 'Alert destination removed',
+  'evidence.moreCallers_one': 'Show {count} more caller',
+  'evidence.moreCallers_other': 'Show {count} more callers',
+  'raidRoom.export': 'Export the evidence of this raid',
+  'raidRoom.exportHint':
+    'An archive for a complaint: every call and text of this period on this line, the summary, the totals and the fingerprint that proves they were not changed. It holds the numbers in clear: keep it somewhere safe.',
+  'raidRoom.exported': 'Archive {file} downloaded.',
 };

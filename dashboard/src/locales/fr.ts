@@ -932,4 +932,10 @@ export const fr = {
   'audit.notifications.add': "Destination d'alertes ajoutée",
   'audit.notifications.update': "Destination d'alertes modifiée",
   'audit.notifications.remove': "Destination d'alertes supprimée",
+  'evidence.moreCallers_one': 'Afficher {count} appelant de plus',
+  'evidence.moreCallers_other': 'Afficher {count} appelants de plus',
+  'raidRoom.export': 'Exporter les preuves de ce raid',
+  'raidRoom.exportHint':
+    "Une archive pour une plainte : tous les appels et SMS de cette période sur cette ligne, le résumé, les totaux et l'empreinte qui prouve qu'ils n'ont pas été modifiés. Elle contient les numéros en clair : gardez-la en lieu sûr.",
+  'raidRoom.exported': 'Archive {file} téléchargée.',
 };

@@ -1,5 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { Chart, RaidView, RuleRow } from '../../../src/web/api/contract.ts';
+import type {
+  Chart,
+  EvidenceExportRequest,
+  RaidView,
+  RuleRow,
+} from '../../../src/web/api/contract.ts';
 import { api } from '../api.ts';
 import { useAction } from '../action.ts';
 import { ActivityChart } from '../components/activity-chart.tsx';
@@ -11,6 +16,8 @@ import { callerText, words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
 import { useLive } from '../live.ts';
 import { Link } from '../router.tsx';
+import { saveFile } from '../save-file.ts';
+import { useUser } from '../session.ts';
 
 /**
  * The raid room: one line under pressure, counted since the shield woke up, with the switches to
@@ -61,6 +68,7 @@ function RaidBody({ view, onChange }: { view: RaidView; onChange: () => void }) 
   const { t } = i18n;
   const { money, currency } = view;
   const live = useLive().overview?.lines.find((l) => l.id === view.line.id) ?? view.line;
+  const user = useUser();
   const since = view.period
     ? view.period.to === null
       ? t('raidRoom.sinceOpen', { time: i18n.time(view.period.from) })
@@ -121,6 +129,7 @@ function RaidBody({ view, onChange }: { view: RaidView; onChange: () => void }) 
       </Section>
       <Section id="raid-line" title={t('raidRoom.switches')}>
         <LineCard line={live} />
+        {user.role === 'admin' ? <ExportRaid view={view} /> : null}
       </Section>
       <Section id="raid-replies" title={t('raidRoom.replies')}>
         <Replies view={view} />
@@ -135,6 +144,35 @@ function RaidBody({ view, onChange }: { view: RaidView; onChange: () => void }) 
         <Texts view={view} />
       </Section>
     </>
+  );
+}
+
+/** One click: the evidence bundle of the window (the raid), as the Evidence page would make it. */
+function ExportRaid({ view }: { view: RaidView }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const action = useAction();
+  const run = () =>
+    action.run(async () => {
+      const request: EvidenceExportRequest = {
+        from: new Date(view.window.from).toISOString(),
+        to: new Date(view.window.to + 1000).toISOString(),
+        lineId: view.line.id,
+        language: i18n.lang,
+      };
+      const file = await api.download('/api/evidence/export', request, 'nonmerci-raid.zip');
+      saveFile(file.blob, file.fileName);
+      return t('raidRoom.exported', { file: file.fileName });
+    });
+  return (
+    <div class="raid-export">
+      <button type="button" class="button" disabled={action.busy} onClick={() => void run()}>
+        {t('raidRoom.export')}
+      </button>
+      <p class="hint">{t('raidRoom.exportHint')}</p>
+      <ErrorAlert error={action.error} />
+      <Status message={action.done} />
+    </div>
   );
 }
 
