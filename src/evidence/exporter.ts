@@ -12,7 +12,7 @@ import {
   type JournalStore,
   type ShieldPeriod,
 } from './journal.ts';
-import type { BundleEvent, EvidenceKind } from './bundle/types.ts';
+import type { BundleEvent, EvidenceKind, Organisation } from './bundle/types.ts';
 import { summarise } from './summary.ts';
 import { verifyChain, type Verdict } from './verify.ts';
 
@@ -25,6 +25,8 @@ export interface EvidenceDeps {
   lines(): Promise<Line[]>;
   shieldPeriods(lineId: number | null, from: number, to: number): Promise<ShieldPeriod[]>;
   tariff(): Promise<Tariff>;
+  /** Who files the complaint, printed at the top of the report; null until an admin sets it. */
+  organisation(): Promise<Organisation | null>;
   settings: { timeZone: string; currency: string; language: Language };
 }
 
@@ -99,6 +101,7 @@ export class EvidenceService {
     );
     const periods = await this.#d.shieldPeriods(lineId, from, to);
     const summary = summarise(events, {
+      organisation: await this.#d.organisation(),
       from,
       to,
       generatedAt: now,

@@ -24,6 +24,7 @@ export interface SummaryContext {
   replyPriceMicros: number;
   shieldPeriods: ShieldSpan[];
   chain: BundleSummary['chain'];
+  organisation?: BundleSummary['organisation'];
 }
 
 /**
@@ -105,6 +106,7 @@ export function summarise(events: readonly BundleEvent[], ctx: SummaryContext): 
     .sort((a, b) => b.calls + b.texts - (a.calls + a.texts) || a.first - b.first)
     .slice(0, TOP_SENDERS);
   return {
+    organisation: ctx.organisation ?? null,
     generatedAt: ctx.generatedAt,
     exportedBy: ctx.exportedBy,
     from: ctx.from,

@@ -8,6 +8,7 @@ import type { Storage } from '../storage/db.ts';
 import { EvidenceHoldsRepo } from '../storage/evidence-holds-repo.ts';
 import { EvidenceRepo } from '../storage/evidence-repo.ts';
 import type { LinesRepo } from '../storage/lines-repo.ts';
+import type { SettingsRepo } from '../storage/settings-repo.ts';
 import type { ShieldRepo } from '../storage/shield-repo.ts';
 import { EvidenceService } from './exporter.ts';
 
@@ -25,6 +26,7 @@ export function wireEvidence(
     lines: Pick<LinesRepo, 'list'>;
     shield: ShieldRepo;
     currentTariff: () => Promise<Tariff>;
+    settings: Pick<SettingsRepo, 'organisation'>;
   },
 ) {
   const { storage, clock } = deps;
@@ -45,6 +47,7 @@ export function wireEvidence(
     lines: () => deps.lines.list(),
     shieldPeriods: (lineId, from, to) => deps.shield.periods(lineId, from, to),
     tariff: deps.currentTariff,
+    organisation: () => deps.settings.organisation(),
     settings: {
       timeZone: config.timeZone,
       currency: config.currency,

@@ -45,11 +45,15 @@ export function wireLinesAndRules(storage: Storage, clock: Clock) {
   return { lines, shield, voice, directory, standing, rules, ruleCache };
 }
 
-/** What money is counted with: spending figures, the tariff and caps (settings over .env), metrics. */
+/**
+ * What money is counted with: spending figures, the tariff and caps (settings over .env), metrics;
+ * and the settings saved from the dashboard they live in.
+ */
 export function wireMoney(config: Config, storage: Storage, clock: Clock) {
   const stats = new StatsRepo(storage.db);
+  const settings = new SettingsRepo(storage.db);
   const tariff = new TariffSettings(
-    new SettingsRepo(storage.db),
+    settings,
     {
       segmentPriceMicros: config.segmentPriceMicros,
       dailyMicros: config.budget.dailyMicros,
@@ -60,7 +64,7 @@ export function wireMoney(config: Config, storage: Storage, clock: Clock) {
   );
   const currentTariff = () => tariff.current();
   const metrics = new Metrics(stats, clock, config, currentTariff);
-  return { stats, tariff, currentTariff, metrics };
+  return { stats, tariff, currentTariff, metrics, settings };
 }
 
 /**

@@ -138,6 +138,8 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('GET', '/api/evidence', 'admin', evidence.overview),
     route('GET', '/api/evidence/verify', 'admin', evidence.verify, { ratePerMinute: 10 }),
     route('POST', '/api/evidence/export', 'admin', evidence.export, { ratePerMinute: 10 }),
+    route('GET', '/api/evidence/organisation', 'admin', evidence.organisation),
+    route('PUT', '/api/evidence/organisation', 'admin', evidence.saveOrganisation),
     route('POST', '/api/evidence/holds', 'admin', evidence.hold),
     route('POST', '/api/evidence/holds/:id/release', 'admin', evidence.release),
     route('POST', '/api/evidence/callers/:id/release', 'admin', evidence.releaseCaller),

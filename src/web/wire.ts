@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Accounts } from '../accounts/accounts.ts';
 import type { Alerts } from '../alerts/alerts.ts';
 import type { NotificationsRepo } from '../storage/notifications-repo.ts';
+import type { SettingsRepo } from '../storage/settings-repo.ts';
 import { firstRunSetupCode } from '../accounts/accounts.ts';
 import type { Config } from '../config/load.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -59,6 +60,7 @@ export function wireWeb(
     processor: IntakeProcessor;
     alerts: Alerts;
     notifications: NotificationsRepo;
+    settings: SettingsRepo;
     settingsDestinations: ApiDeps['settingsDestinations'];
     simOutbox: SimOutboxRepo;
     providers: ReadonlyMap<string, TelephonyProvider>;
@@ -99,6 +101,10 @@ export function wireWeb(
     onContact: (listener) => deps.processor.subscribe(listener),
     alerts: deps.alerts,
     notifications: deps.notifications,
+    organisation: {
+      get: () => deps.settings.organisation(),
+      save: (organisation, actor, now) => deps.settings.saveOrganisation(organisation, actor, now),
+    },
     settingsDestinations: deps.settingsDestinations,
     audit: (before, limit) => recentAudit(storage.db, limit, before),
     settings: {

@@ -235,6 +235,8 @@ for (const dialect of DIALECTS) {
         await as.post('/api/evidence/holds', { from: '2026-11-01T17:00', to: '2026-11-01T18:00' }),
         await as.post('/api/evidence/holds/1/release'),
         await as.post('/api/evidence/callers/1/release'),
+        await as.get('/api/evidence/organisation'),
+        await as.put('/api/evidence/organisation', { name: 'x', address: '', contact: '' }),
       ])
         assert.equal(res.statusCode, 403, res.body);
     });
@@ -274,6 +276,57 @@ for (const dialect of DIALECTS) {
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }
+    });
+  });
+}
+
+for (const dialect of DIALECTS) {
+  describe(`the filing organisation [${dialect.name}]`, { skip: dialect.skip }, () => {
+    it('prints the filing organisation, set once by an admin, at the top of the report', async (t) => {
+      const d = await startDashboard(dialect.name);
+      t.after(() => d.close());
+      const admin = await setUp(d.app);
+      const a = api(d.app, admin);
+      await d.hotline.intake.receive('simulator', {
+        kind: 'text',
+        from: RAIDER,
+        to: LINE,
+        providerSid: 'SIM-ORG-1',
+        body: 'sale connasse',
+      });
+      assert.deepEqual(ok(await a.get('/api/evidence/organisation')), {
+        name: '',
+        address: '',
+        contact: '',
+      });
+      const period = {
+        from: new Date(START).toISOString(),
+        to: new Date(START + 3 * 3_600_000).toISOString(),
+      };
+      const before = utf8(
+        files((await a.post('/api/evidence/export', period)).rawPayload).get('summary.html'),
+      );
+      assert.match(before, /Organisation qui dépose la plainte/);
+      assert.match(before, /Non renseignée/);
+      const organisation = {
+        name: 'Collectif Stop Relous',
+        address: '3 place du Marché, 35000 Rennes',
+        contact: 'plaintes@stop-relous.example',
+      };
+      assert.deepEqual(ok(await a.put('/api/evidence/organisation', organisation)), organisation);
+      assert.equal(
+        (await a.put('/api/evidence/organisation', { ...organisation, name: ' ' })).statusCode,
+        400,
+      );
+      const english = await a.post('/api/evidence/export', { ...period, language: 'en' });
+      assert.equal(english.statusCode, 200, english.body);
+      const after = utf8(files(english.rawPayload).get('summary.html'));
+      assert.match(after, /Organisation filing the complaint/);
+      for (const value of Object.values(organisation)) assert.ok(after.includes(value), value);
+      assert.equal(
+        (await auditEntry(d.app, admin, 'evidence.organisation')).target,
+        organisation.name,
+      );
     });
   });
 }

@@ -127,7 +127,7 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
       page.waitForEvent('download'),
       page.getByRole('button', { name: 'Exporter les preuves de ce raid' }).click(),
     ]);
-    const zip = unzipSync(new Uint8Array(readFileSync((await download.path())!)));
+    const zip = unzipSync(new Uint8Array(readFileSync(await download.path())));
     const jsonl = Object.keys(zip).find((name) => name.endsWith('/events.jsonl'))!;
     const rows = strFromU8(zip[jsonl]!)
       .split('\n')

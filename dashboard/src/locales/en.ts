@@ -916,4 +916,14 @@ export const en: Record<keyof typeof fr, string> = {
   'raidRoom.exportHint':
     'An archive for a complaint: every call and text of this period on this line, the summary, the totals and the fingerprint that proves they were not changed. It holds the numbers in clear: keep it somewhere safe.',
   'raidRoom.exported': 'Archive {file} downloaded.',
+  'organisation.title': 'Organisation filing the complaint',
+  'organisation.intro': 'Given once and for all, it heads every evidence report (PDF and HTML).',
+  'organisation.name': 'Name of the organisation',
+  'organisation.address': 'Postal address',
+  'organisation.contact': 'Contact',
+  'organisation.contactHint': 'A person, e-mail address or phone number the authorities can reach.',
+  'organisation.save': 'Save',
+  'organisation.saved': 'Organisation saved: it will appear on the next reports.',
+  'organisation.nameMissing': 'Write the name of the organisation.',
+  'audit.evidence.organisation': 'Organisation filing complaints changed',
 };

@@ -938,4 +938,16 @@ export const fr = {
   'raidRoom.exportHint':
     "Une archive pour une plainte : tous les appels et SMS de cette période sur cette ligne, le résumé, les totaux et l'empreinte qui prouve qu'ils n'ont pas été modifiés. Elle contient les numéros en clair : gardez-la en lieu sûr.",
   'raidRoom.exported': 'Archive {file} téléchargée.',
+  'organisation.title': 'Organisation qui dépose la plainte',
+  'organisation.intro':
+    'Indiquée une fois pour toutes, elle figure en tête de chaque relevé de preuves (PDF et HTML).',
+  'organisation.name': 'Nom de l’organisation',
+  'organisation.address': 'Adresse postale',
+  'organisation.contact': 'Contact',
+  'organisation.contactHint':
+    'Une personne, une adresse de courriel ou un numéro que les autorités peuvent joindre.',
+  'organisation.save': 'Enregistrer',
+  'organisation.saved': 'Organisation enregistrée : elle figurera sur les prochains relevés.',
+  'organisation.nameMissing': 'Écrivez le nom de l’organisation.',
+  'audit.evidence.organisation': 'Organisation qui dépose plainte modifiée',
 };

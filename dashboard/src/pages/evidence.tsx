@@ -5,6 +5,7 @@ import { ChainCheck } from '../components/chain-check.tsx';
 import { EvidenceExport } from '../components/evidence-export.tsx';
 import { FlagPeriodForm, HeldPeriods } from '../components/held-periods.tsx';
 import { KeptCallers } from '../components/kept-callers.tsx';
+import { OrganisationForm } from '../components/organisation-form.tsx';
 import { Page, Section } from '../components/page.tsx';
 import { useResource, type Resource } from '../data.ts';
 import { useI18n, type I18n } from '../i18n.ts';
@@ -29,6 +30,10 @@ export function EvidencePage() {
       <ErrorAlert error={overview.error} />
       <Section id="evidence-chain" title={t('evidence.chain')}>
         <ChainCheck />
+      </Section>
+
+      <Section id="evidence-organisation" title={t('organisation.title')}>
+        <OrganisationForm />
       </Section>
 
       <Section id="evidence-export" title={t('evidence.export')}>

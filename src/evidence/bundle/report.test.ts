@@ -27,6 +27,7 @@ describe('buildReport', () => {
     assert.deepEqual(
       buildReport(summary()).sections.map((s) => s.id),
       [
+        'organisation',
         'period',
         'lines',
         'export',
@@ -40,6 +41,21 @@ describe('buildReport', () => {
         'chain',
       ],
     );
+  });
+
+  it('opens with the organisation filing the complaint, or says where to set it', () => {
+    const given = buildReport(summary()).sections[0]!;
+    assert.deepEqual(given.blocks[0], {
+      type: 'facts',
+      rows: [
+        { label: 'Nom', value: 'Collectif Nonmerci Lyon' },
+        { label: 'Adresse', value: '12 rue des Tisserands, 69001 Lyon' },
+        { label: 'Contact', value: 'contact@nonmerci.example' },
+      ],
+    });
+    const missing = buildReport({ ...summary(), organisation: null, language: 'en' }).sections[0]!;
+    assert.equal(missing.title, 'Organisation filing the complaint');
+    assert.match(JSON.stringify(missing.blocks), /Evidence page/);
   });
 
   it('names withheld callers and translates known codes, keeping the code', () => {

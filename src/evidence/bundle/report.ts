@@ -228,7 +228,24 @@ function chainSection(summary: BundleSummary, w: Words, f: Formats): Section {
 export function buildReport(summary: BundleSummary): Report {
   const w = wordsFor(summary.language);
   const f = formatsFor(w.locale, summary.timeZone, summary.currency);
+  const org = summary.organisation;
   const sections: Section[] = [
+    {
+      id: 'organisation',
+      title: w.sections.organisation,
+      blocks: org
+        ? [
+            {
+              type: 'facts',
+              rows: [
+                { label: w.organisation.name, value: org.name },
+                { label: w.organisation.address, value: org.address || w.none },
+                { label: w.organisation.contact, value: org.contact || w.none },
+              ],
+            },
+          ]
+        : [{ type: 'note', text: w.organisation.missing }],
+    },
     {
       id: 'period',
       title: w.sections.period,

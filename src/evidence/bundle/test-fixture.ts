@@ -225,6 +225,11 @@ function summarise(events: BundleEvent[], language: BundleSummary['language']): 
   const naiveMicros = contacts.length * REPLY_PRICE;
   const last = events.filter((e) => e.seq !== null).at(-1);
   return {
+    organisation: {
+      name: 'Collectif Nonmerci Lyon',
+      address: '12 rue des Tisserands, 69001 Lyon',
+      contact: 'contact@nonmerci.example',
+    },
     generatedAt: GENERATED_AT,
     exportedBy: 'Camille Martin',
     from: FROM,

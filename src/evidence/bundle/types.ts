@@ -88,7 +88,16 @@ export interface ShieldSpan {
   detail?: string | null;
 }
 
+/** Who files the complaint: set once in the dashboard, printed at the top of the report. */
+export interface Organisation {
+  name: string;
+  address: string;
+  contact: string;
+}
+
 export interface BundleSummary {
+  /** The organisation filing the complaint; null until an admin sets it. */
+  organisation: Organisation | null;
   /** When the bundle was made, epoch milliseconds. */
   generatedAt: number;
   /** Operator who made it. */

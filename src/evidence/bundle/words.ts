@@ -12,6 +12,7 @@ export interface Words {
   confidential: string;
   intro: string;
   sections: {
+    organisation: string;
     period: string;
     lines: string;
     export: string;
@@ -25,6 +26,7 @@ export interface Words {
     chain: string;
   };
   period: { start: string; end: string; startUtc: string; endUtc: string; timeZone: string };
+  organisation: { name: string; address: string; contact: string; missing: string };
   exportedBy: string;
   exportedAt: string;
   totals: { calls: string; texts: string; contacts: string; distinctSenders: string };
@@ -89,6 +91,7 @@ const fr: Words = {
     'events.csv (tableur) et events.jsonl ; le fichier README.txt explique comment vérifier ' +
     "que rien n'a été modifié.",
   sections: {
+    organisation: 'Organisation qui dépose la plainte',
     period: 'Période',
     lines: 'Lignes concernées',
     export: 'Export',
@@ -107,6 +110,13 @@ const fr: Words = {
     startUtc: 'Début (UTC)',
     endUtc: 'Fin (UTC)',
     timeZone: 'Fuseau horaire',
+  },
+  organisation: {
+    name: 'Nom',
+    address: 'Adresse',
+    contact: 'Contact',
+    missing:
+      "Non renseignée : un·e administrateur·rice peut l'indiquer une fois pour toutes sur la page Preuves du tableau de bord.",
   },
   exportedBy: 'Exporté par',
   exportedAt: 'Le',
@@ -232,6 +242,7 @@ const en: Words = {
     'This report summarises the hotline’s journal. Every single event is listed in events.csv ' +
     '(spreadsheet) and events.jsonl; README.txt explains how to check that nothing was altered.',
   sections: {
+    organisation: 'Organisation filing the complaint',
     period: 'Period',
     lines: 'Lines covered',
     export: 'Export',
@@ -250,6 +261,13 @@ const en: Words = {
     startUtc: 'Start (UTC)',
     endUtc: 'End (UTC)',
     timeZone: 'Time zone',
+  },
+  organisation: {
+    name: 'Name',
+    address: 'Address',
+    contact: 'Contact',
+    missing:
+      'Not given: an admin can set it once and for all on the Evidence page of the dashboard.',
   },
   exportedBy: 'Exported by',
   exportedAt: 'On',

@@ -708,3 +708,15 @@ export interface DestinationTestResult {
   /** What went wrong, as the destination's server said it; null when delivered. */
   error: string | null;
 }
+
+/**
+ * GET /api/evidence/organisation (admin): who files complaints, printed at the top of every
+ * evidence report (empty strings until set). PUT with the same shape (name required) → the same.
+ */
+export interface FilingOrganisation {
+  name: string;
+  /** Postal address, as it should appear on the complaint. */
+  address: string;
+  /** A person, e-mail or phone the authorities may contact. */
+  contact: string;
+}

@@ -24,7 +24,7 @@ import type { ShieldRepo } from '../../storage/shield-repo.ts';
 import type { SimOutboxRepo } from '../../storage/sim-outbox-repo.ts';
 import type { StatsRepo } from '../../storage/stats-repo.ts';
 import type { VoiceRecordingsRepo } from '../../storage/voice-recordings-repo.ts';
-import type { EvidenceOverview } from './contract.ts';
+import type { EvidenceOverview, FilingOrganisation } from './contract.ts';
 import type { KnownDevices } from './device.ts';
 
 /** What the dashboard API works with; assembled in main.ts. */
@@ -64,6 +64,11 @@ export interface ApiDeps {
   notifications: NotificationsRepo;
   /** Alert destinations of the settings (.env): listed read-only, testable. */
   settingsDestinations: { sink: AlertSink; view: DestinationView }[];
+  /** The organisation filing complaints (evidence reports), set once by an admin. */
+  organisation: {
+    get(): Promise<FilingOrganisation | null>;
+    save(organisation: FilingOrganisation, actor: string, now: number): Promise<void>;
+  };
   /** Calls `listener` for each contact this process records; returns the unsubscribe. */
   onContact(listener: (event: HotlineEvent) => void): () => void;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */

@@ -3,7 +3,12 @@ import { InvalidInputError } from '../../domain/errors.ts';
 import { parseLocalTime } from '../../domain/local-time.ts';
 import { LANGUAGES } from '../../domain/types.ts';
 import type { EvidenceHold } from '../../storage/evidence-holds-repo.ts';
-import type { ChainStatus, EvidenceHoldRow, EvidenceOverview } from './contract.ts';
+import type {
+  ChainStatus,
+  EvidenceHoldRow,
+  EvidenceOverview,
+  FilingOrganisation,
+} from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { idParam, jsonBody, oneOf, text, type Json } from './input.ts';
 import { actorOf } from './session.ts';
@@ -36,6 +41,22 @@ export function evidenceApi(deps: ApiDeps) {
   };
 
   return {
+    organisation: async (): Promise<FilingOrganisation> =>
+      (await deps.organisation.get()) ?? { name: '', address: '', contact: '' },
+
+    saveOrganisation: async (request: FastifyRequest): Promise<FilingOrganisation> => {
+      const body = jsonBody(request);
+      const organisation = {
+        name: text(body, 'name', { max: 200 }).trim(),
+        address: text(body, 'address', { max: 500 }).trim(),
+        contact: text(body, 'contact', { max: 300 }).trim(),
+      };
+      if (!organisation.name)
+        throw new InvalidInputError("Write the organisation's name.", { field: 'name' });
+      await deps.organisation.save(organisation, actorOf(request), deps.clock.now());
+      return organisation;
+    },
+
     overview: async (): Promise<EvidenceOverview> => {
       const [holds, status] = await Promise.all([deps.holds.active(), deps.privacyStatus()]);
       return { holds: holds.map(holdRow), ...status };
