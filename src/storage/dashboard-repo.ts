@@ -81,7 +81,9 @@ export class DashboardRepo {
       .select([
         sql<number>`sent_at / ${width}`.as('b'),
         (eb) => eb.fn.countAll<number>().as('n'),
-        (eb) => eb.fn.sum<number>('cost_micros').as('spend'),
+        // Until the provider reports the price, a sent reply costs what was reserved for it: the
+        // figure the budget gauges count too.
+        sql<number>`sum(coalesce(cost_micros, reserved_micros))`.as('spend'),
       ])
       .where('state', '=', 'sent')
       .where('sent_at', '>=', from)

@@ -119,7 +119,8 @@ export class RaidRepo {
       .selectFrom('replies')
       .select([
         (eb) => eb.fn.countAll<number>().as('n'),
-        (eb) => eb.fn.sum<number>('cost_micros').as('micros'),
+        // The price the provider reported, or what was reserved until it does (as the gauges count).
+        sql<number>`sum(coalesce(cost_micros, reserved_micros))`.as('micros'),
       ])
       .where('line_id', '=', lineId)
       .where('state', '=', 'sent')

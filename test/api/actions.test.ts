@@ -613,6 +613,10 @@ for (const dialect of DIALECTS) {
         const week = ok<Chart>(await a.get('/api/overview/chart?range=7d'));
         assert.equal(week.times.length, 7 * 144);
         assert.equal(sum(week.contacts), 3);
+        // The money the chart says was spent is the money the gauges count: one figure everywhere.
+        const spent = (await overview()).spend.day.spentMicros;
+        assert.ok(spent > 0);
+        assert.equal(sum(chart.spendMicros), spent);
       });
 
       it('refuses unknown filter values with 400', async () => {

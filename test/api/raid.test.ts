@@ -123,7 +123,7 @@ for (const dialect of DIALECTS) {
       const later = await raid();
       const paid = await d.hotline.storage.db
         .selectFrom('replies')
-        .select(['cost_micros', 'caller_id'])
+        .select(['cost_micros', 'reserved_micros', 'caller_id'])
         .where('state', '=', 'sent')
         .where('sent_at', '>=', since)
         .execute();
