@@ -613,6 +613,10 @@ for (const dialect of DIALECTS) {
         const week = ok<Chart>(await a.get('/api/overview/chart?range=7d'));
         assert.equal(week.times.length, 7 * 144);
         assert.equal(sum(week.contacts), 3);
+        const recent = ok<Chart>(await a.get('/api/overview/chart?range=3h'));
+        assert.deepEqual([recent.range, recent.bucketMs, recent.times.length], ['3h', MINUTE, 180]);
+        assert.equal(sum(recent.contacts), 3, 'minute by minute over the last three hours');
+        assert.equal(sum(recent.spendMicros), sum(chart.spendMicros));
         // The money the chart says was spent is the money the gauges count: one figure everywhere.
         const spent = (await overview()).spend.day.spentMicros;
         assert.ok(spent > 0);

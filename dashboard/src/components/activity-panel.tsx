@@ -26,7 +26,7 @@ export function ActivityPanel() {
   return (
     <div class="activity">
       <div class="segmented" role="group" aria-label={t('chart.range')}>
-        {(['24h', '7d'] as const).map((value) => (
+        {(['3h', '24h', '7d'] as const).map((value) => (
           <button
             key={value}
             type="button"
@@ -34,7 +34,7 @@ export function ActivityPanel() {
             aria-pressed={range === value}
             onClick={() => setRange(value)}
           >
-            {t(value === '24h' ? 'chart.24h' : 'chart.7d')}
+            {t(`chart.${value}`)}
           </button>
         ))}
       </div>
@@ -60,6 +60,7 @@ export function ActivityPanel() {
       {chart.data ? (
         <>
           <p class="chart-summary">{summary(i18n, chart.data, currency)}</p>
+          <p class="hint">{t('chart.zoomHint')}</p>
           <ActivityChart chart={chart.data} currency={currency} />
           <ChartTable chart={chart.data} currency={currency} />
         </>
@@ -108,7 +109,7 @@ function useRefresh(reload: () => void, contacts: number | undefined) {
 const sum = (values: number[]) => values.reduce((total, value) => total + value, 0);
 
 function summary(i18n: I18n, chart: Chart, currency: string): string {
-  return i18n.t(chart.range === '24h' ? 'chart.summary24h' : 'chart.summary7d', {
+  return i18n.t(`chart.summary${chart.range}`, {
     contacts: i18n.tn('count.contacts', sum(chart.contacts)),
     replies: i18n.tn('count.replies', sum(chart.replies)),
     spend: i18n.money(sum(chart.spendMicros), currency),
@@ -127,7 +128,7 @@ interface Row {
 function ChartTable({ chart, currency }: { chart: Chart; currency: string }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const byHour = chart.range === '24h';
+  const byHour = chart.range !== '7d';
   const rows: Row[] = [];
   let key: string | number | null = null;
   for (const [index, at] of chart.times.entries()) {

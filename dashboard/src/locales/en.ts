@@ -926,4 +926,8 @@ export const en: Record<keyof typeof fr, string> = {
   'organisation.saved': 'Organisation saved: it will appear on the next reports.',
   'organisation.nameMissing': 'Write the name of the organisation.',
   'audit.evidence.organisation': 'Organisation filing complaints changed',
+  'chart.3h': '3 hours',
+  'chart.summary3h':
+    'Over the last 3 hours, minute by minute: {contacts}, {replies}, {spend} spent; {shield}.',
+  'chart.zoomHint': 'Drag across the chart to zoom into a period; double-click to go back.',
 };

@@ -950,4 +950,9 @@ export const fr = {
   'organisation.saved': 'Organisation enregistrée : elle figurera sur les prochains relevés.',
   'organisation.nameMissing': 'Écrivez le nom de l’organisation.',
   'audit.evidence.organisation': 'Organisation qui dépose plainte modifiée',
+  'chart.3h': '3 heures',
+  'chart.summary3h':
+    'Sur les 3 dernières heures, minute par minute : {contacts}, {replies}, {spend} dépensés ; {shield}.',
+  'chart.zoomHint':
+    'Glissez sur le graphique pour zoomer sur une période ; double-cliquez pour revenir.',
 };

@@ -138,9 +138,12 @@ export interface Overview {
   raid: boolean;
 }
 
-/** GET /api/overview/chart?range=24h|7d (moderator): one bucket per 10 minutes. */
+/**
+ * GET /api/overview/chart?range=3h|24h|7d (moderator): one bucket per minute over the last 3 hours,
+ * per 10 minutes over 24 hours or 7 days.
+ */
 export interface Chart {
-  range: '24h' | '7d';
+  range: '3h' | '24h' | '7d';
   bucketMs: number;
   /** Start of each bucket. */
   times: number[];

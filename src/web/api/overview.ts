@@ -12,7 +12,9 @@ import { actorOf, sessionTokenOf } from './session.ts';
 export const CHART_BUCKET_MS = 10 * 60_000;
 /** How soon a recorded contact reaches the open live streams (contacts arriving meanwhile join it). */
 const CONTACT_FLUSH_MS = 200;
-const RANGES = { '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+const RANGES = { '3h': 3 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
+/** The last hours minute by minute (a raid's shape), longer ranges by 10 minutes. */
+const BUCKETS = { '3h': 60_000, '24h': CHART_BUCKET_MS, '7d': CHART_BUCKET_MS } as const;
 
 export function lineState(line: Line, reason: ShieldReason | null = null): LineState {
   return {
@@ -89,24 +91,26 @@ export function overviewApi(deps: ApiDeps) {
     overview: () => buildOverview(deps),
 
     chart: async (request: FastifyRequest): Promise<Chart> => {
-      const range = query(request, 'range') === '7d' ? '7d' : '24h';
+      const asked = query(request, 'range');
+      const range = asked === '7d' || asked === '3h' ? asked : '24h';
+      const bucketMs = BUCKETS[range];
       const now = deps.clock.now();
-      const end = Math.floor(now / CHART_BUCKET_MS) * CHART_BUCKET_MS + CHART_BUCKET_MS;
+      const end = Math.floor(now / bucketMs) * bucketMs + bucketMs;
       const from = end - RANGES[range];
       const [buckets, periods] = await Promise.all([
-        deps.dashboard.buckets(from, CHART_BUCKET_MS),
+        deps.dashboard.buckets(from, bucketMs),
         deps.shield.periods(null, from, end),
       ]);
       const chart: Chart = {
         range,
-        bucketMs: CHART_BUCKET_MS,
+        bucketMs,
         times: [],
         contacts: [],
         replies: [],
         spendMicros: [],
         shieldPeriods: periods.map((p) => ({ lineId: p.lineId, from: p.startedAt, to: p.endedAt })),
       };
-      for (let t = from; t < end; t += CHART_BUCKET_MS) {
+      for (let t = from; t < end; t += bucketMs) {
         const r = buckets.replies.get(t);
         chart.times.push(t);
         chart.contacts.push(buckets.contacts.get(t) ?? 0);
