@@ -122,8 +122,29 @@ export function readmeText(summary: BundleSummary, records: readonly EventRecord
     ...readmeFrench(facts(summary, 'fr', example)),
     { heading: 'ENGLISH' },
     ...readmeEnglish(facts(summary, 'en', example)),
+    ...codeGlossary(),
     { heading: 'check.py (Python 3)' },
   ];
   const script = [SCRIPT_START, ...checkScript(), SCRIPT_END, ''].join('\n');
   return new TextEncoder().encode(`${banner}\n${render(pieces)}\n${script}`);
+}
+
+/**
+ * The codes of events.csv (labels, reasons, shield triggers) with their words in French and in
+ * English: the reports say the words, the spreadsheet keeps the codes.
+ */
+function codeGlossary(): Piece[] {
+  const fr = wordsFor('fr');
+  const en = wordsFor('en');
+  const list = (names: 'labelNames' | 'reasonNames' | 'triggerNames'): Piece[] =>
+    Object.keys(fr[names]).map((code) => ({
+      term: code,
+      text: `${fr[names][code]} / ${en[names][code] ?? fr[names][code]}`,
+    }));
+  return [
+    { heading: 'CODES (events.csv : labels, reason, trigger)' },
+    ...list('labelNames'),
+    ...list('reasonNames'),
+    ...list('triggerNames'),
+  ];
 }

@@ -59,9 +59,12 @@ function number(words: Words, value: string): string {
   return value === 'withheld' ? words.withheldNumber : value;
 }
 
+/**
+ * A journal code in the report's words; a code this version does not know is shown as it is, so
+ * a new code never breaks a report. README.txt lists every code of events.csv with its words.
+ */
 function named(names: Record<string, string>, code: string): string {
-  const name = names[code];
-  return name === undefined ? code : `${name} (${code})`;
+  return names[code] ?? code;
 }
 
 function labelList(words: Words, labels: readonly string[]): string {
