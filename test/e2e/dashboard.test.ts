@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium, signInAs } from '../support/browser.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
 import { callParams, LINE, postSigned, smsParams } from '../support/hotline.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
@@ -260,11 +260,7 @@ describe('simulator page in demo mode', { skip: BROWSER_SKIP, timeout: 120_000 }
   });
 
   it('calls and texts the demo line from the pretend phone and shows the SMS arriving', async () => {
-    await page.goto(`${server.base}/login`);
-    await page.getByLabel("Nom d'utilisateur").fill('admin');
-    await page.getByLabel('Mot de passe').fill(ADMIN.password);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { level: 1, name: "Vue d'ensemble" }).waitFor();
+    await signInAs(page, server.base, ADMIN.password);
     await page.getByRole('link', { name: 'Simulateur' }).click();
     await page.getByRole('heading', { level: 1, name: 'Simulateur' }).waitFor();
     await page.getByRole('button', { name: 'Appeler' }).click();

@@ -8,7 +8,7 @@ import type {
   PrivacyEraseResult,
   SessionInfo,
 } from '../../src/web/api/contract.ts';
-import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium, signInAs } from '../support/browser.ts';
 import { FakeTwilio } from '../support/fake-twilio.ts';
 import { callParams, LINE, postSigned, smsParams } from '../support/hotline.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
@@ -109,11 +109,7 @@ describe('evidence and personal data pages', { skip: BROWSER_SKIP, timeout: 180_
     ])
       assert.equal(res.status, 200);
 
-    await page.goto(`${server.base}/login`);
-    await page.getByLabel("Nom d'utilisateur").fill('admin');
-    await page.getByLabel('Mot de passe').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { level: 1, name: "Vue d'ensemble" }).waitFor();
+    await signInAs(page, server.base, PASSWORD);
     const nav = page.getByRole('navigation', { name: 'Navigation principale' });
     await nav.getByRole('link', { name: 'Preuves' }).waitFor();
     await nav.getByRole('link', { name: 'Données personnelles' }).waitFor();

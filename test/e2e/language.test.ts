@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROUTE_PATHS } from '../../dashboard/src/route-paths.ts';
-import { BROWSER_SKIP, launchChromium, screenshot } from '../support/browser.ts';
+import { BROWSER_SKIP, launchChromium, screenshot, signInAs } from '../support/browser.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
 import { problems, READABLE } from '../support/language.ts';
 
@@ -32,11 +32,7 @@ describe('one language per page', { skip: BROWSER_SKIP, timeout: 240_000 }, () =
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${server.base}/login`);
-    await page.getByLabel("Nom d'utilisateur").fill('admin');
-    await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+    await signInAs(page, server.base, ADMIN_PASSWORD);
     // A small raid on the demo line: clean and hostile texts, calls, a shield period.
     const session = (await (await page.request.get(`${server.base}/api/session`)).json()) as {
       csrfToken: string;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { WebhookReceiver } from '../support/alerts.ts';
-import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium, signInAs } from '../support/browser.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
 
 /**
@@ -31,11 +31,7 @@ describe('alerts page in a real browser', { skip: BROWSER_SKIP, timeout: 120_000
     context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'fr-FR' });
     page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${server.base}/login`);
-    await page.getByLabel("Nom d'utilisateur").fill('admin');
-    await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { level: 1, name: "Vue d'ensemble" }).waitFor();
+    await signInAs(page, server.base, ADMIN_PASSWORD);
   });
 
   after(async () => {

@@ -4,7 +4,7 @@ import { strFromU8, unzipSync } from 'fflate';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { RaidView } from '../../src/web/api/contract.ts';
-import { BROWSER_SKIP, checkPage, launchChromium } from '../support/browser.ts';
+import { BROWSER_SKIP, checkPage, launchChromium, signInAs } from '../support/browser.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
 import { callParams, postSigned, smsParams } from '../support/hotline.ts';
 import { waitFor } from '../support/server-process.ts';
@@ -51,11 +51,7 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     Number(await page.getByTestId(testId).getAttribute('data-value'));
 
   it('signs in and opens the raid room from the banner once the shield is on', async () => {
-    await page.goto(`${server.base}/login`);
-    await page.getByLabel("Nom d'utilisateur").fill('admin');
-    await page.getByLabel('Mot de passe').fill(ADMIN_PASSWORD);
-    await page.getByRole('button', { name: 'Se connecter' }).click();
-    await page.getByRole('heading', { level: 1, name: "Vue d'ensemble" }).waitFor();
+    await signInAs(page, server.base, ADMIN_PASSWORD);
     const card = page.getByRole('article').first();
     await card.getByRole('button', { name: 'Toujours actif', exact: true }).click();
     await page

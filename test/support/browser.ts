@@ -63,3 +63,18 @@ export async function checkPage(page: Page, name: string): Promise<void> {
   const violations = await seriousViolations(page);
   assert.deepEqual(violations, [], `accessibility on ${name}:\n${violations.join('\n')}`);
 }
+
+/** Signs in from the French sign-in page and waits until the dashboard is open. */
+export async function signInAs(
+  page: Page,
+  base: string,
+  password: string,
+  username = 'admin',
+): Promise<void> {
+  await page.goto(`${base}/login`);
+  await page.getByLabel("Nom d'utilisateur").fill(username);
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+  await page.getByRole('heading', { level: 1 }).waitFor();
+}
