@@ -74,3 +74,26 @@ export const MICROS = 1_000_000;
 export function formatMoney(micros: number, currency: string): string {
   return `${(micros / MICROS).toFixed(2)} ${currency}`;
 }
+
+/**
+ * Money as a reader of `language` writes it: "4,80 €" in French, "€4.80" in English; `digits`
+ * more decimals for prices per segment ("0,0795 €").
+ */
+export function formatMoneyIn(
+  micros: number,
+  currency: string,
+  language: Language,
+  digits = 2,
+): string {
+  try {
+    return new Intl.NumberFormat(language === 'fr' ? 'fr-FR' : 'en-GB', {
+      style: 'currency',
+      currency,
+      minimumFractionDigits: 2,
+      maximumFractionDigits: Math.max(2, digits),
+    }).format(micros / MICROS);
+  } catch {
+    // Not an ISO 4217 code: the amount and the code as written in the settings.
+    return formatMoney(micros, currency);
+  }
+}

@@ -217,7 +217,7 @@ describe('summarise', () => {
     );
     assert.equal(target(s, 'ordinary_before_expiry').detail, '2/3 (66.7 %)');
     assert.equal(target(s, 'ordinary_on_time_outside_shield').detail, '1/3 (33.3 %)');
-    assert.equal(target(s, 'raid_spend').detail, '0.00 % (0.00 EUR of 1.92 EUR)');
+    assert.equal(target(s, 'raid_spend').detail, '0.00 % (€0.00 of €1.92)');
     assert.equal(target(s, 'shield_detected').detail, 'engaged 5m after the raid began');
     assert.equal(target(s, 'raid_spend').name, 'raid spend ≤ 1 % of naive');
   });
@@ -274,7 +274,7 @@ describe('summarise', () => {
     );
     assert.equal(bad.capsHeld, false);
     assert.equal(target(bad, 'caps_held').ok, false);
-    assert.equal(target(bad, 'caps_held').detail, 'day:2017-10-21: 5.16 EUR > 5.00 EUR');
+    assert.equal(target(bad, 'caps_held').detail, 'day:2017-10-21: €5.16 > €5.00');
   });
 
   it('checks the quiet-day targets when there is no raid', () => {
@@ -397,7 +397,7 @@ describe('renderText', () => {
   it('prints figures, money and a mark per target', () => {
     const text = renderText(summarise(outcome()));
     assert.match(text, /^nonmerci replay: hand-built\n/);
-    assert.match(text, /Naive autoresponder +1\.92 EUR/);
+    assert.match(text, /Naive autoresponder +€1\.92/);
     assert.match(
       text,
       /Ordinary callers served +2 \/ 3 +before expiry; 1 on time \(33\.3 %\); 1 \/ 3 came outside shield periods, on time/,
@@ -416,7 +416,7 @@ describe('renderText', () => {
     const lines = text.split('\n');
     const col = (label: string) => {
       const line = lines.find((l) => l.startsWith(label))!;
-      return line.indexOf('EUR') + 3;
+      return line.indexOf('€') + 5;
     };
     assert.equal(col('Spend'), col('Naive autoresponder'), 'values are right-aligned');
   });
@@ -493,11 +493,11 @@ describe('renderHtml', () => {
       html,
       /<span class="ko">✗<\/span> ≥ 99 % des appelants ordinaires servis avant expiration/,
     );
-    assert.match(html, /<dt>plafond journalier<\/dt><dd>5\.00 EUR<\/dd>/);
+    assert.match(html, /<dt>plafond journalier<\/dt><dd>5,00\s€<\/dd>/);
     const en = renderHtml(evil, summarise(evil), 'en');
     assert.match(en, /<html lang="en">/);
     assert.match(en, /<span class="ok">✓<\/span> raid spend ≤ 1 % of naive/);
-    assert.match(en, /<dt>daily cap<\/dt><dd>5\.00 EUR<\/dd>/);
+    assert.match(en, /<dt>daily cap<\/dt><dd>€5\.00<\/dd>/);
   });
 
   it('escapeHtml covers the five characters', () => {

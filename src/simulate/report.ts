@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { formatDuration } from '../domain/duration.ts';
-import { formatMoney, type Language } from '../domain/types.ts';
+import { formatMoneyIn, type Language } from '../domain/types.ts';
 import { DEFAULT_TARGETS, type ScenarioTargets } from './scenario.ts';
 import type { SimOutcome, SimReply, SimRole, SimSettings } from './types.ts';
 
@@ -290,7 +290,7 @@ function checkTargets(s: SimSummary): SimTarget[] {
 /** What a target's figure was, in words. */
 function targetDetail(id: TargetId, s: SimSummary, language: Language): string {
   const w: Words = WORDS[language];
-  const money = (micros: number) => formatMoney(micros, s.currency);
+  const money = (micros: number) => formatMoneyIn(micros, s.currency, language);
   const o = s.ordinary;
   const share = (part: number, whole: number, p: number) =>
     `${part}/${whole} (${formatPct(p, language)})`;
@@ -625,7 +625,7 @@ function formatStart(epochMs: number, language: Language, timeZone: string): str
 /** One localised line per figure: [label, value, note]. Shared by the text and HTML reports. */
 function figureRows(s: SimSummary, language: Language): [string, string, string][] {
   const w: Words = WORDS[language];
-  const money = (micros: number) => formatMoney(micros, s.currency);
+  const money = (micros: number) => formatMoneyIn(micros, s.currency, language);
   const count = (n: number) => formatCount(n, language);
   const rows: [string, string, string][] = [];
   rows.push([w.contacts, count(s.contacts.total), '']);
@@ -701,11 +701,12 @@ function targetName(t: SimTarget, s: SimSummary, language: Language): string {
 
 function settingRows(settings: SimSettings, language: Language): [string, string][] {
   const w: Words = WORDS[language];
-  const money = (micros: number) => formatMoney(micros, settings.currency);
+  const money = (micros: number, digits = 2) =>
+    formatMoneyIn(micros, settings.currency, language, digits);
   const shield = Object.entries(settings.shield);
   return [
     [w.replyDelay, dur(settings.replyDelayMs)],
-    [w.price, money(settings.segmentPriceMicros)],
+    [w.price, money(settings.segmentPriceMicros, 4)],
     [w.replyCost, money(settings.replyCostMicros)],
     [w.dailyCap, money(settings.dailyCapMicros)],
     [w.monthlyCap, money(settings.monthlyCapMicros)],
