@@ -32,6 +32,14 @@ export function durationInput(ms: number, lang: string): string {
   return lang === 'fr' ? text.replace(/d/g, 'j') : text;
 }
 
+/** A duration in the reader's words, to the hour: "24 h", "3 jours" / "24 hours", "3 days". */
+export function durationWords(ms: number, lang: string): string {
+  const hours = Math.max(1, Math.round(ms / 3_600_000));
+  if (hours < 48 || hours % 24 !== 0) return lang === 'fr' ? `${hours} h` : `${hours} hours`;
+  const days = hours / 24;
+  return lang === 'fr' ? `${days} jours` : `${days} days`;
+}
+
 /**
  * What an operator typed as a duration, in ms: "20s", "15 min", "1h", "1h30", "90j", "90 jours",
  * "2 days"; null without a unit (a bare "60" could mean seconds, minutes or days).

@@ -111,6 +111,7 @@ export function wireWeb(
       publicUrl: config.publicUrl,
       currency: config.currency,
       timeZone: config.timeZone,
+      replyExpiryMs: config.replyExpiryMs,
       setupCode: firstRunSetupCode(config.secret),
     },
   };

@@ -157,6 +157,10 @@ for (const dialect of DIALECTS) {
     });
 
     describe('shield', () => {
+      it('tells the dashboard how long a paused line keeps its planned replies', async () => {
+        assert.equal((await overview()).replyExpiryMs, d.hotline.config.replyExpiryMs);
+      });
+
       it('sets the mode on, off, auto: shown in the overview and audited', async () => {
         for (const mode of ['on', 'off', 'auto'] as const) {
           const state = ok<LineState>(await a.post(`/api/lines/${lineId()}/shield`, { mode }));

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationInput, parseTypedDuration } from '../../dashboard/src/units.ts';
+import { durationInput, durationWords, parseTypedDuration } from '../../dashboard/src/units.ts';
 
 const S = 1000;
 const M = 60 * S;
@@ -44,5 +44,16 @@ describe('durations as operators type them on the Lines page', () => {
     for (const ms of [20 * S, 20 * M, 90 * M, 90 * D, 3 * H])
       for (const lang of ['fr', 'en'])
         assert.equal(parseTypedDuration(durationInput(ms, lang)), ms, `${ms} in ${lang}`);
+  });
+});
+
+describe('how long a paused line keeps its replies, in words', () => {
+  it("says hours up to two days, then days, in the reader's language", () => {
+    assert.equal(durationWords(24 * H, 'fr'), '24 h');
+    assert.equal(durationWords(24 * H, 'en'), '24 hours');
+    assert.equal(durationWords(36 * H, 'fr'), '36 h');
+    assert.equal(durationWords(3 * D, 'fr'), '3 jours');
+    assert.equal(durationWords(3 * D, 'en'), '3 days');
+    assert.equal(durationWords(50 * H, 'en'), '50 hours');
   });
 });

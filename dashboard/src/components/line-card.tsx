@@ -10,6 +10,7 @@ import { api } from '../api.ts';
 import { words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
 import { useLive } from '../live.ts';
+import { durationWords } from '../units.ts';
 import { Status } from './alerts.tsx';
 import { ConfirmDialog } from './dialog.tsx';
 import { CheckboxField } from './fields.tsx';
@@ -22,7 +23,7 @@ type Pending = { kind: 'pause' } | { kind: 'shield'; mode: ShieldMode };
 export function LineCard({ line }: { line: LineState }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const { patchLine } = useLive();
+  const { patchLine, overview } = useLive();
   const titleId = useId();
   const shieldId = useId();
   const [pending, setPending] = useState<Pending | null>(null);
@@ -138,7 +139,11 @@ export function LineCard({ line }: { line: LineState }) {
         >
           {pending.kind === 'pause' ? (
             <>
-              <p>{t(line.paused ? 'line.resumeExplain' : 'line.pauseExplain')}</p>
+              <p>
+                {t(line.paused ? 'line.resumeExplain' : 'line.pauseExplain', {
+                  expiry: durationWords(overview?.replyExpiryMs ?? 86_400_000, i18n.lang),
+                })}
+              </p>
               {line.paused ? null : (
                 <CheckboxField
                   label={t('line.rejectCalls')}

@@ -181,7 +181,7 @@ export const en: Record<keyof typeof fr, string> = {
   'line.pauseTitle': 'Pause line {number}?',
   'line.resumeTitle': 'Resume line {number}?',
   'line.pauseExplain':
-    'While paused, no consent text goes out: planned replies wait for the line to resume (after 24 hours they are dropped). Calls and texts received are still recorded.',
+    'While paused, no consent text goes out: planned replies wait for the line to resume (after {expiry} they are dropped). Calls and texts received are still recorded.',
   'line.resumeExplain': 'Waiting replies will go out again, within the budget.',
   'line.rejectCalls':
     'Also refuse calls while paused (free: the call is cut before it is answered)',

@@ -183,7 +183,7 @@ export const fr = {
   'line.pauseTitle': 'Mettre la ligne {number} en pause\u00a0?',
   'line.resumeTitle': 'Reprendre la ligne {number}\u00a0?',
   'line.pauseExplain':
-    'Pendant la pause, aucun SMS de consentement ne part : les réponses prévues attendent la reprise (au-delà de 24 h, elles sont abandonnées). Les appels et SMS reçus restent enregistrés.',
+    'Pendant la pause, aucun SMS de consentement ne part : les réponses prévues attendent la reprise (au-delà de {expiry}, elles sont abandonnées). Les appels et SMS reçus restent enregistrés.',
   'line.resumeExplain': 'Les réponses en attente repartiront, dans la limite du budget.',
   'line.rejectCalls':
     "Refuser aussi les appels pendant la pause (gratuit : l'appel est coupé avant d'être décroché)",

@@ -123,6 +123,8 @@ export interface Overview {
   now: number;
   currency: string;
   timeZone: string;
+  /** How long a planned reply may wait (while a line is paused, say) before it is dropped. */
+  replyExpiryMs: number;
   today: { contacts: number; calls: number; texts: number; repliesSent: number };
   spend: { day: Gauge; month: Gauge };
   queue: {

@@ -78,6 +78,8 @@ export interface ApiDeps {
     publicUrl: string;
     currency: string;
     timeZone: string;
+    /** REPLY_EXPIRY: how long a planned reply may wait (a paused line) before it is dropped. */
+    replyExpiryMs: number;
     /** The code that lets first-run setup happen from another machine (see setupCode()). */
     setupCode: string;
   };

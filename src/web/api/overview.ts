@@ -51,6 +51,7 @@ export async function buildOverview(deps: ApiDeps): Promise<Overview> {
     now,
     currency: deps.settings.currency,
     timeZone: deps.settings.timeZone,
+    replyExpiryMs: deps.settings.replyExpiryMs,
     today: {
       contacts: today.calls + today.texts,
       calls: today.calls,
