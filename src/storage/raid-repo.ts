@@ -34,21 +34,26 @@ export class RaidRepo {
     this.#db = db;
   }
 
+  /** The contacts of `lineId` received in [from, to), to count or group. */
+  #contacts(lineId: number, from: number, to: number) {
+    return this.#db
+      .selectFrom('contacts')
+      .where('line_id', '=', lineId)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to);
+  }
+
   /** Contacts and distinct numbers on `lineId` in [from, to). */
   async counts(
     lineId: number,
     from: number,
     to: number,
   ): Promise<{ contacts: number; callers: number }> {
-    const row = await this.#db
-      .selectFrom('contacts')
+    const row = await this.#contacts(lineId, from, to)
       .select([
         (eb) => eb.fn.countAll<number>().as('n'),
         (eb) => eb.fn.count<number>('caller_id').distinct().as('callers'),
       ])
-      .where('line_id', '=', lineId)
-      .where('received_at', '>=', from)
-      .where('received_at', '<', to)
       .executeTakeFirstOrThrow();
     return { contacts: Number(row.n), callers: Number(row.callers) };
   }
@@ -56,15 +61,11 @@ export class RaidRepo {
   /** Contacts per bucket of `bucketMs` in [from, to), keyed by the bucket's start. */
   async perBucket(lineId: number, from: number, to: number, bucketMs: number) {
     const width = sql.lit(bucketMs);
-    const rows = await this.#db
-      .selectFrom('contacts')
+    const rows = await this.#contacts(lineId, from, to)
       .select([
         sql<number>`received_at / ${width}`.as('b'),
         (eb) => eb.fn.countAll<number>().as('n'),
       ])
-      .where('line_id', '=', lineId)
-      .where('received_at', '>=', from)
-      .where('received_at', '<', to)
       .groupBy(sql`received_at / ${width}`)
       .execute();
     return new Map(rows.map((r) => [Number(r.b) * bucketMs, Number(r.n)]));
@@ -101,12 +102,8 @@ export class RaidRepo {
 
   /** Contacts received in [from, to) that got no reply of their own (cooldown, STOP), by outcome. */
   async withoutReply(lineId: number, from: number, to: number): Promise<Map<string, number>> {
-    const rows = await this.#db
-      .selectFrom('contacts')
+    const rows = await this.#contacts(lineId, from, to)
       .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('line_id', '=', lineId)
-      .where('received_at', '>=', from)
-      .where('received_at', '<', to)
       .where('reply_id', 'is', null)
       .groupBy('outcome')
       .execute();
@@ -189,14 +186,10 @@ export class RaidRepo {
 
   /** The texts received most often in [from, to), word for word. */
   async commonTexts(lineId: number, from: number, to: number, limit: number) {
-    const rows = await this.#db
-      .selectFrom('contacts')
+    const rows = await this.#contacts(lineId, from, to)
       .select(['body', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('line_id', '=', lineId)
       .where('kind', '=', 'text')
       .where('body', 'is not', null)
-      .where('received_at', '>=', from)
-      .where('received_at', '<', to)
       .groupBy('body')
       .orderBy('n', 'desc')
       .orderBy('body')

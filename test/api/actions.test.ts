@@ -12,7 +12,6 @@ import type {
   Overview,
   RuleRow,
   Rules,
-  SimulatedContactResult,
   SimulatorInbox,
   SmsCostResponse,
 } from '../../src/web/api/contract.ts';
@@ -27,6 +26,7 @@ import {
   ok,
   restartDashboard,
   setUp,
+  simulateContact,
   startDashboard,
   type Api,
   type Dashboard,
@@ -76,15 +76,8 @@ for (const dialect of DIALECTS) {
     const overview = async () => ok<Overview>(await a.get('/api/overview'));
     const line = async () =>
       ok<LineDetail[]>(await a.get('/api/lines')).find((l) => l.id === lineId())!;
-    const simulate = async (from: { typed: string }, kind: 'call' | 'text', body?: string) =>
-      ok<SimulatedContactResult>(
-        await a.post('/api/simulator/contact', {
-          lineId: lineId(),
-          from: from.typed,
-          kind,
-          ...(body !== undefined ? { body } : {}),
-        }),
-      );
+    const simulate = (from: { typed: string }, kind: 'call' | 'text', body?: string) =>
+      simulateContact(a, lineId(), from.typed, kind, body);
     const inbox = async (to: { e164: string }) =>
       ok<SimulatorInbox>(
         await a.get(`/api/simulator/inbox?lineId=${lineId()}&from=${encodeURIComponent(to.e164)}`),

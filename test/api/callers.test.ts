@@ -5,7 +5,6 @@ import type {
   CallerLine,
   CallerListPage,
   ContactPage,
-  SimulatedContactResult,
 } from '../../src/web/api/contract.ts';
 import { DIALECTS } from '../support/databases.ts';
 import {
@@ -13,6 +12,7 @@ import {
   api,
   ok,
   setUp,
+  simulateContact,
   startDashboard,
   type Api,
   type Dashboard,
@@ -51,14 +51,7 @@ for (const dialect of DIALECTS) {
 
     const lineId = () => d.hotline.defaultLine.id;
     const simulate = (from: { typed: string }, kind: 'call' | 'text', body?: string) =>
-      a
-        .post('/api/simulator/contact', {
-          lineId: lineId(),
-          from: from.typed,
-          kind,
-          ...(body !== undefined ? { body } : {}),
-        })
-        .then((res) => ok<SimulatedContactResult>(res));
+      simulateContact(a, lineId(), from.typed, kind, body);
     const list = async (query = '') => ok<CallerListPage>(await a.get(`/api/callers${query}`));
     const nicknames = (page: CallerListPage) => page.callers.map((c) => c.nickname);
     const byEnd = (page: CallerListPage, end: string) =>

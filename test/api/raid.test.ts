@@ -1,12 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type {
-  CallerHistory,
-  LineState,
-  RaidView,
-  RuleRow,
-  SimulatedContactResult,
-} from '../../src/web/api/contract.ts';
+import type { CallerHistory, LineState, RaidView, RuleRow } from '../../src/web/api/contract.ts';
 import { smsCost } from '../../src/policy/cost.ts';
 import { DIALECTS } from '../support/databases.ts';
 import {
@@ -14,6 +8,7 @@ import {
   api,
   ok,
   setUp,
+  simulateContact,
   startDashboard,
   type Api,
   type Dashboard,
@@ -42,15 +37,8 @@ for (const dialect of DIALECTS) {
     afterEach(() => d?.close());
 
     const lineId = () => d.hotline.defaultLine.id;
-    const simulate = async (from: string, kind: 'call' | 'text', body?: string) =>
-      ok<SimulatedContactResult>(
-        await a.post('/api/simulator/contact', {
-          lineId: lineId(),
-          from,
-          kind,
-          ...(body !== undefined ? { body } : {}),
-        }),
-      );
+    const simulate = (from: string, kind: 'call' | 'text', body?: string) =>
+      simulateContact(a, lineId(), from, kind, body);
     const raid = async (query = '') =>
       ok<RaidView>(await a.get(`/api/raid?line=${lineId()}${query}`));
     /** What the database holds, counted without the raid view's queries. */

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import type { Config } from '../../src/config/load.ts';
 import type { ManualClock } from '../../src/domain/clock.ts';
-import type { SessionInfo, UserSummary } from '../../src/web/api/contract.ts';
+import type {
+  SessionInfo,
+  SimulatedContactResult,
+  UserSummary,
+} from '../../src/web/api/contract.ts';
 import { createTestDatabase, type TestDatabase } from './databases.ts';
 import { startHotline, testConfig, type TestHotline } from './hotline.ts';
 
@@ -180,4 +184,22 @@ export async function auditEntry(
     `no "${action}" in the audit log: ${page.entries.map((e) => e.action).join(', ')}`,
   );
   return entry;
+}
+
+/** A call or text from `from` (typed as an operator would) on the simulator line `lineId`. */
+export async function simulateContact(
+  a: Api,
+  lineId: number,
+  from: string,
+  kind: 'call' | 'text',
+  body?: string,
+): Promise<SimulatedContactResult> {
+  return ok<SimulatedContactResult>(
+    await a.post('/api/simulator/contact', {
+      lineId,
+      from,
+      kind,
+      ...(body !== undefined ? { body } : {}),
+    }),
+  );
 }
