@@ -236,19 +236,20 @@ export async function readDefaultLine(
   const number = config.hotline.number ?? DEMO_LINE_NUMBER;
   const line = await lines.findByNumber(number);
   if (!line) return { line: null, notice: null };
-  const provider = config.hotline.number !== null && config.twilio ? 'twilio' : 'simulator';
+  const provider = config.hotline.number !== null ? config.hotline.provider : 'simulator';
   if (line.provider === provider) return { line, notice: null };
   return {
     line,
     notice:
       `Line ${line.number} uses ${line.provider}, but this command runs with the settings of ` +
-      `${provider === 'simulator' ? 'the simulator (no TWILIO_* settings here)' : provider}. ` +
+      `${provider === 'simulator' ? 'the simulator (no provider credentials here)' : provider}. ` +
       'The line is left as it is: only "nonmerci serve" changes it, with the server\'s settings.',
   };
 }
 
 /**
- * Creates or updates the line named by HOTLINE_NUMBER (Twilio when configured, else the simulator),
+ * Creates or updates the line named by HOTLINE_NUMBER (on HOTLINE_PROVIDER, by default the provider
+ * whose credentials are set, else the simulator),
  * or the demo line. Texts are written on creation or when the language changes, so edits made
  * later by an operator survive restarts. Once an operator edited the line in the dashboard, its
  * language, texts, delay, cooldown and countries are the dashboard's, whatever the settings say.
@@ -263,7 +264,7 @@ export async function ensureDefaultLine(
   const existing = await lines.findByNumber(number);
   if (existing && (await lines.editedInDashboard(number)))
     return lines.upsert(
-      { ...existing, provider: !demo && config.twilio ? 'twilio' : 'simulator' },
+      { ...existing, provider: demo ? 'simulator' : config.hotline.provider },
       now,
     );
   const language = config.hotline.language;
@@ -272,7 +273,7 @@ export async function ensureDefaultLine(
   return lines.upsert(
     {
       number,
-      provider: !demo && config.twilio ? 'twilio' : 'simulator',
+      provider: demo ? 'simulator' : config.hotline.provider,
       language,
       voiceText: keepTexts ? existing.voiceText : texts.voice,
       voiceAudioUrl: keepTexts ? existing.voiceAudioUrl : null,

@@ -346,7 +346,7 @@ for (const source of DIALECTS) {
       const targetDb = await database(source.name);
       const number = '+33939000099';
       const other = await startHotline(
-        testConfig(targetDb.target, { hotline: { number, language: 'en' } }),
+        testConfig(targetDb.target, { hotline: { number, language: 'en', provider: 'simulator' } }),
       );
       try {
         await contact(other, caller(90), 'another hotline', number);

@@ -63,7 +63,7 @@ describe('loadConfig defaults', () => {
 
   it('uses the simulator, a French demo line and SQLite in the data folder', () => {
     assert.equal(config.twilio, null);
-    assert.deepEqual(config.hotline, { number: null, language: 'fr' });
+    assert.deepEqual(config.hotline, { number: null, language: 'fr', provider: 'simulator' });
     assert.deepEqual(config.database, {
       kind: 'sqlite',
       path: join(config.dataDir, 'nonmerci.db'),
@@ -100,7 +100,7 @@ describe('loadConfig values', () => {
     assert.deepEqual(c.budget, { dailyMicros: 2_500_000, monthlyMicros: 20_000_000 });
     assert.equal(c.segmentPriceMicros, 76_000);
     assert.deepEqual(c.allowedCountries, ['FR', 'BE']);
-    assert.deepEqual(c.hotline, { number: '+33939000000', language: 'en' });
+    assert.deepEqual(c.hotline, { number: '+33939000000', language: 'en', provider: 'simulator' });
   });
 
   it('strips the trailing slash of PUBLIC_URL', () => {

@@ -4,6 +4,13 @@ import { dirname, join, resolve } from 'node:path';
 import { ConfigError } from '../domain/errors.ts';
 import { MICROS, type Language } from '../domain/types.ts';
 import { SETTINGS, type SettingName, type SettingValues } from './schema.ts';
+import {
+  resolveProviders,
+  type TelnyxSettings,
+  type TwilioSettings,
+  type VonageSettings,
+} from './providers.ts';
+import type { ProviderName } from '../telephony/endpoints.ts';
 
 export type DatabaseTarget =
   | {
@@ -23,8 +30,11 @@ export interface Config {
   secret: string;
   /** Set when the secret was generated on this start; the caller warns the operator. */
   secretGeneratedAt: string | null;
-  twilio: { accountSid: string; authToken: string; apiUrl: string } | null;
-  hotline: { number: string | null; language: Language };
+  twilio: TwilioSettings | null;
+  telnyx: TelnyxSettings | null;
+  vonage: VonageSettings | null;
+  /** The default line: its number (null: the demo line) and the provider it uses when set. */
+  hotline: { number: string | null; language: Language; provider: ProviderName };
   /** Explicit REPLY_DELAY, or null to use the default (1 h, 20 s for the demo line). */
   replyDelayMs: number | null;
   replyCooldownMs: number;
@@ -236,17 +246,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   } catch (error) {
     errors.push(error as ConfigError);
   }
-  const sidSet = Boolean(env.TWILIO_ACCOUNT_SID?.trim());
-  const tokenSet = Boolean(env.TWILIO_AUTH_TOKEN?.trim());
-  if (sidSet !== tokenSet) {
-    const missing = sidSet ? 'TWILIO_AUTH_TOKEN' : 'TWILIO_ACCOUNT_SID';
-    errors.push(
-      new ConfigError(
-        missing,
-        'Twilio needs both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN; set the missing one or unset both to use the simulator',
-      ),
-    );
-  }
+  const providers = resolveProviders(s, env, s.HOTLINE_PROVIDER, errors);
   if (s.BUDGET_DAILY && s.BUDGET_MONTHLY && s.BUDGET_DAILY > s.BUDGET_MONTHLY)
     errors.push(
       new ConfigError(
@@ -277,15 +277,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     database,
     secret,
     secretGeneratedAt: generatedAt,
-    twilio:
-      s.TWILIO_ACCOUNT_SID && s.TWILIO_AUTH_TOKEN
-        ? {
-            accountSid: s.TWILIO_ACCOUNT_SID,
-            authToken: s.TWILIO_AUTH_TOKEN,
-            apiUrl: s.TWILIO_API_URL ?? 'https://api.twilio.com',
-          }
-        : null,
-    hotline: { number: s.HOTLINE_NUMBER ?? null, language: s.HOTLINE_LANGUAGE ?? 'fr' },
+    twilio: providers.twilio,
+    telnyx: providers.telnyx,
+    vonage: providers.vonage,
+    hotline: {
+      number: s.HOTLINE_NUMBER ?? null,
+      language: s.HOTLINE_LANGUAGE ?? 'fr',
+      provider: providers.defaultProvider,
+    },
     replyDelayMs: env.REPLY_DELAY?.trim() ? (s.REPLY_DELAY ?? null) : null,
     replyCooldownMs: s.REPLY_COOLDOWN!,
     replyExpiryMs: s.REPLY_EXPIRY!,

@@ -1,4 +1,7 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { isProviderName, PROVIDER_NAMES } from '../telephony/endpoints.ts';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { parseDuration } from '../domain/duration.ts';
 import { LANGUAGES, MICROS, type Language } from '../domain/types.ts';
@@ -93,6 +96,32 @@ const url = (value: string) => {
   }
 };
 
+/**
+ * A PEM private key, given as its text (line breaks may be written \n, as in a .env file) or as
+ * the path of the file that holds it.
+ */
+function privateKeyPem(value: string): string {
+  let pem = value.trim();
+  if (!pem.startsWith('-----BEGIN')) {
+    try {
+      pem = readFileSync(pem, 'utf8').trim();
+    } catch {
+      throw new Error(
+        `no file can be read at "${value}"; give the path of the private.key file Vonage gave you, or paste its text`,
+      );
+    }
+  }
+  pem = pem.replaceAll('\\n', '\n');
+  try {
+    if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') throw new Error();
+  } catch {
+    throw new Error(
+      'this is not an RSA private key in PEM form ("-----BEGIN PRIVATE KEY-----"…); use the private.key file of your Vonage application',
+    );
+  }
+  return pem;
+}
+
 /** Names proxy-addr (Fastify's trustProxy) understands for groups of addresses. */
 const PROXY_GROUPS = ['loopback', 'linklocal', 'uniquelocal'];
 
@@ -175,6 +204,89 @@ export const SETTINGS = {
     help: 'Twilio REST API base URL (a regional endpoint, or a test double).',
     default: 'https://api.twilio.com',
     parse: url,
+  }),
+  TELNYX_API_KEY: setting({
+    help: 'Telnyx API key (starts with KEY); sends the replies. With TELNYX_PUBLIC_KEY, lines can use Telnyx.',
+    secret: true,
+    parse: (v) => {
+      if (!/^KEY[0-9A-Za-z_-]{10,}$/.test(v))
+        throw new Error(
+          'a Telnyx API key starts with "KEY"; create one in the Telnyx portal under "API Keys"',
+        );
+      return v;
+    },
+  }),
+  TELNYX_PUBLIC_KEY: setting({
+    help: 'Telnyx webhook public key (base64, from the portal\'s "Keys & Credentials" page); checks the Ed25519 signature of every Telnyx webhook.',
+    parse: (v) => {
+      if (!/^[A-Za-z0-9+/]{43}=$/.test(v) || Buffer.from(v, 'base64').length !== 32)
+        throw new Error(
+          'a Telnyx public key is 44 base64 characters ending with "="; copy it from the Telnyx portal, "Keys & Credentials" > "Public Key"',
+        );
+      return v;
+    },
+  }),
+  TELNYX_API_URL: setting({
+    help: 'Telnyx API base URL (a test double, or a proxy).',
+    default: 'https://api.telnyx.com',
+    parse: url,
+  }),
+  VONAGE_APPLICATION_ID: setting({
+    help: 'Vonage application id (a UUID). With VONAGE_PRIVATE_KEY, replies are sent with a JWT of that application.',
+    parse: (v) => {
+      if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v))
+        throw new Error(
+          'a Vonage application id is a UUID like aaaaaaaa-bbbb-cccc-dddd-0123456789ab; copy it from the dashboard, "Applications"',
+        );
+      return v.toLowerCase();
+    },
+  }),
+  VONAGE_PRIVATE_KEY: setting({
+    help: "The Vonage application's private key: the path of the private.key file it gave you, or the PEM text itself.",
+    secret: true,
+    parse: privateKeyPem,
+  }),
+  VONAGE_API_KEY: setting({
+    help: 'Vonage API key (account settings). Without an application, replies are sent with it and VONAGE_API_SECRET.',
+    parse: (v) => {
+      if (!/^[0-9a-zA-Z]{6,16}$/.test(v))
+        throw new Error(
+          'a Vonage API key is a short code of letters and digits, e.g. a1b2c3d4; copy it from the dashboard, "API settings"',
+        );
+      return v;
+    },
+  }),
+  VONAGE_API_SECRET: setting({
+    help: 'Vonage API secret (account settings).',
+    secret: true,
+    parse: (v) => v,
+  }),
+  VONAGE_SIGNATURE_SECRET: setting({
+    help: 'Vonage signature secret (dashboard, "API settings" > "Signed webhooks"): checks the signed JWT of every Vonage webhook.',
+    secret: true,
+    parse: (v) => {
+      if (v.length < 16)
+        throw new Error(
+          'this is too short to be a Vonage signature secret; copy it from the dashboard, "API settings" > "Signed webhooks"',
+        );
+      return v;
+    },
+  }),
+  VONAGE_API_URL: setting({
+    help: 'Vonage Messages API base URL (https://api.nexmo.com, a regional endpoint, or a test double).',
+    default: 'https://api.nexmo.com',
+    parse: url,
+  }),
+  HOTLINE_PROVIDER: setting({
+    help: 'Provider of the default line: twilio, telnyx, vonage or simulator. Unset: the provider whose credentials are set, else the simulator.',
+    parse: (v) => {
+      const name = v.trim().toLowerCase();
+      if (!isProviderName(name))
+        throw new Error(
+          `"${v}" is not a provider nonmerci knows; write ${PROVIDER_NAMES.join(', ')}`,
+        );
+      return name;
+    },
   }),
   HOTLINE_NUMBER: setting({
     help: 'Number of the default line, created or updated at start (E.164, e.g. +33939000000). Unset: a demo line on the simulator.',

@@ -11,6 +11,8 @@ const RANK: Record<string, number> = {
   delivered: 5,
   read: 6,
   undelivered: 5,
+  /** Sent, but the carrier never said whether it arrived (Telnyx's delivery_unconfirmed). */
+  unconfirmed: 5,
   failed: 5,
   canceled: 5,
 };
@@ -27,6 +29,7 @@ export function deliveryMeaning(status: string): DeliveryMeaning {
     case 'delivered':
     case 'read':
     case 'undelivered':
+    case 'unconfirmed':
       return { final: true, charged: true };
     case 'failed':
     case 'canceled':

@@ -83,7 +83,11 @@ export function wireTelephony(
 ) {
   const { storage, clock } = deps;
   const simOutbox = new SimOutboxRepo(storage.db, deps.vault);
-  const delivery = new DeliveryService(new DeliveryRepo(storage.db, storage.caps), deps.log);
+  const delivery = new DeliveryService(
+    new DeliveryRepo(storage.db, storage.caps),
+    deps.log,
+    config.currency,
+  );
   const providers: ReadonlyMap<string, TelephonyProvider> =
     deps.providers ??
     createProviders(config, {

@@ -91,7 +91,7 @@ export async function processReply(
     to,
     body,
     idempotencyKey: reply.idempotencyKey,
-    statusCallbackUrl: `${settings.publicUrl}/webhooks/${provider.name}/status?key=${reply.idempotencyKey}`,
+    statusCallbackUrl: `${settings.publicUrl}/webhooks/${provider.name}/${provider.statusEndpoint}?key=${reply.idempotencyKey}`,
   });
   const sent = async (sid: string, status: string, how: string) => {
     await store.markSent(reply.id, worker, { sid, status, now: clock.now() });
@@ -111,7 +111,7 @@ export async function processReply(
   if (reply.providerAttemptedAt !== null && reply.body !== null) {
     let found;
     try {
-      found = await provider.findSent(sms(reply.body), reply.providerAttemptedAt);
+      found = await provider.findSent(sms(reply.body), reply.providerAttemptedAt, clock.now());
     } catch (error) {
       const now = clock.now();
       const detail = `could not check with ${provider.name} whether the SMS went out: ${(error as Error).message}`;
@@ -123,6 +123,21 @@ export async function processReply(
         released: false,
       });
       deps.log.warn({ reply: reply.id }, detail);
+      return;
+    }
+    if (found && 'waitUntil' in found) {
+      // The provider cannot be asked: its delivery report, which carries our key, settles it, and
+      // only a long enough silence counts as "not sent" (see docs/providers.md).
+      const now = clock.now();
+      const detail = `waiting for ${provider.name}'s delivery report to learn whether the SMS went out`;
+      await store.retryLater(reply.id, worker, {
+        until: Math.max(found.waitUntil, now + 1000),
+        errorCode: null,
+        detail,
+        now,
+        released: false,
+      });
+      deps.log.info({ reply: reply.id }, detail);
       return;
     }
     if (found) {

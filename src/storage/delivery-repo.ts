@@ -81,6 +81,7 @@ export class DeliveryRepo implements DeliveryStore {
           provider_sid: row.provider_sid ?? u.sid,
           delivery_status: laterStatus(row.delivery_status, u.status),
           error_code: u.errorCode,
+          ...(u.reportedPrice ? { reported_price: u.reportedPrice } : {}),
           reserved_micros: u.final ? 0 : row.reserved_micros,
           cost_micros: cost,
         })

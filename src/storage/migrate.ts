@@ -14,6 +14,7 @@ import { evidenceMigration } from './migrations/005-evidence.ts';
 import { numberKeysMigration } from './migrations/006-number-keys.ts';
 import { shieldReasonsMigration } from './migrations/007-shield-reasons.ts';
 import { intakeLogMigration } from './migrations/008-intake-log.ts';
+import { reportedPriceMigration } from './migrations/009-reported-price.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -26,6 +27,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '006-number-keys': numberKeysMigration,
     '007-shield-reasons': shieldReasonsMigration,
     '008-intake-log': intakeLogMigration(storage.caps),
+    '009-reported-price': reportedPriceMigration,
   };
 }
 

@@ -142,6 +142,8 @@ export interface RepliesTable {
   encoding: string | null;
   reserved_micros: Generated<number>;
   cost_micros: number | null;
+  /** A price the provider reported in another currency than CURRENCY, as said ("0.0040 USD"). */
+  reported_price: string | null;
   budget_day: string | null;
   budget_month: string | null;
   /** Shield's hourly slice the reservation was counted in, "<line>:2026-11-01T16". */

@@ -50,3 +50,49 @@ export function replyKey(query: URLSearchParams): string | null {
   const key = query.get('key');
   return key && UUID.test(key) ? key : null;
 }
+
+/** A member of a decoded JSON body, by path ("data.payload.from.phone_number"); "" when absent. */
+export function jsonField(body: unknown, path: string, required = false, max = 64): string {
+  let value: unknown = body;
+  for (const key of path.split('.')) {
+    if (value === null || typeof value !== 'object') {
+      value = undefined;
+      break;
+    }
+    value = Array.isArray(value) ? value[Number(key)] : (value as Record<string, unknown>)[key];
+  }
+  if (value === undefined || value === null || value === '') {
+    if (required) missing(path);
+    return '';
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) value = String(value);
+  if (typeof value !== 'string' || value.length > max || value.includes('\u0000'))
+    throw new InvalidInputError(`The "${path}" field is not a plausible value.`, { field: path });
+  return value;
+}
+
+/** A provider's identifier in a JSON body (a UUID for Telnyx and Vonage). */
+export function jsonSid(body: unknown, path: string): string {
+  const value = jsonField(body, path, true);
+  if (!SID.test(value))
+    throw new InvalidInputError(`The "${path}" field is not a valid identifier.`, { field: path });
+  return value;
+}
+
+/** The text of an inbound SMS in a JSON body, cleaned and bounded as messageBody does. */
+export function jsonText(body: unknown, path: string): string {
+  return messageBody({ text: jsonField(body, path, false, MAX_BODY) }, 'text');
+}
+
+/** "0.0040" → micro-units; null when absent or not a number. Prices are taken as positive. */
+export function decimalMicros(value: string): number | null {
+  if (value === '') return null;
+  const n = Number(value);
+  return Number.isFinite(n) ? Math.round(Math.abs(n) * 1_000_000) : null;
+}
+
+/** A currency code as a provider wrote it, or null when it is not one. */
+export function currencyCode(value: string): string | null {
+  const code = value.trim().toUpperCase();
+  return /^[A-Z]{3}$/.test(code) ? code : null;
+}

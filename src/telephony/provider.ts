@@ -9,11 +9,23 @@ import type { ContactKind, Language } from '../domain/types.ts';
 export interface WebhookRequest {
   /** Public URL the provider called (PUBLIC_URL + path and query), which signatures cover. */
   url: string;
+  method: 'GET' | 'POST';
   headers: Record<string, string | string[] | undefined>;
+  /** The body as received ("" for a GET), which some signatures cover. */
   rawBody: string;
-  /** Form fields or JSON members, already decoded; values are strings. */
+  /** Form fields of a form-encoded POST, or the query of a GET; values are strings. */
   params: Record<string, string>;
+  /** The decoded body of a JSON POST, else null. */
+  json: unknown;
+  query: URLSearchParams;
 }
+
+/** What a verified webhook means for the hotline. */
+export type WebhookEvent =
+  | { type: 'contact'; contact: InboundContact }
+  | { type: 'status'; status: DeliveryStatus }
+  /** Something the hotline does not track (a call's progress, an unknown event type). */
+  | { type: 'ignored' };
 
 export interface InboundContact {
   kind: ContactKind;
@@ -58,10 +70,13 @@ export type SendFailure = 'not_processed' | 'ambiguous' | 'rejected';
 
 export interface DeliveryStatus {
   sid: string;
+  /** In the shared vocabulary of domain/delivery.ts (each adapter maps its own onto it). */
   status: string;
   errorCode: string | null;
   /** Actual price in micro-units when the provider says it, else null. */
   priceMicros: number | null;
+  /** Currency of that price (ISO 4217) when the provider names it; null means the account's. */
+  priceCurrency: string | null;
   /** Our idempotency key, echoed back through the status callback URL. */
   idempotencyKey: string | null;
 }
@@ -72,23 +87,32 @@ export interface SentMessage {
   status: string;
 }
 
+/**
+ * What a provider knows of a send that may have happened: the message, "surely not sent" (null),
+ * or "ask again later" when the provider cannot be asked and its delivery report is awaited.
+ */
+export type SendLookup = SentMessage | null | { waitUntil: number };
+
 export interface TelephonyProvider {
   readonly name: string;
   /** Only the simulator may text ARCEP fiction numbers. */
   readonly acceptsFictionNumbers: boolean;
-  /** Checks the webhook's signature in constant time. Nothing else may be read from an unverified request. */
-  verify(request: WebhookRequest): boolean;
-  parseCall(params: Record<string, string>): InboundContact;
-  parseText(params: Record<string, string>): InboundContact;
+  /** Endpoint (see endpoints.ts) that the delivery reports of our replies are sent to. */
+  readonly statusEndpoint: string;
   /**
-   * A delivery report of a reply, or null for a report the hotline does not track (a call's
-   * progress, sent to the same address when the number's status callback points there).
+   * Checks the webhook's signature (in constant time, and its age where the provider signs one).
+   * Nothing else may be read from an unverified request.
    */
-  parseStatus(params: Record<string, string>, query: URLSearchParams): DeliveryStatus | null;
+  verify(request: WebhookRequest): boolean | Promise<boolean>;
+  /** What a verified request to one of the provider's endpoints means; InvalidInputError if malformed. */
+  read(endpoint: string, request: WebhookRequest): WebhookEvent;
   renderVoice(answer: VoiceAnswer): RenderedResponse;
   /** Acknowledges an inbound text without replying to it right away. */
   renderTextAck(): RenderedResponse;
   sendSms(sms: OutboundSms): Promise<SendResult>;
-  /** Looks for a message sent with this key (or to this number since `since`) after a crash. */
-  findSent(sms: OutboundSms, since: number): Promise<SentMessage | null>;
+  /**
+   * After a send whose outcome is unknown (a crash, a timeout, a 5xx): was it sent? Looks for a
+   * message sent with this key (or to this number since `since`, when the attempt was made).
+   */
+  findSent(sms: OutboundSms, since: number, now: number): Promise<SendLookup>;
 }

@@ -12,7 +12,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { BusyError } from '../domain/errors.ts';
 import { errorHandler, HttpError } from './errors.ts';
-import { registerFormParser } from './form-body.ts';
+import { registerFormParser, registerJsonParser } from './form-body.ts';
 import { isLocal } from './request-origin.ts';
 import { AUDIO_TYPES } from './api/lines.ts';
 import { secretMatches, sessionCookie, sessionGuard } from './api/session.ts';
@@ -115,11 +115,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
     forceCloseConnections: true,
   });
   registerFormParser(app);
-  app.addContentTypeParser(
-    'application/json',
-    { parseAs: 'string' },
-    app.getDefaultJsonParser('error', 'error'),
-  );
+  registerJsonParser(app);
   app.addContentTypeParser(
     AUDIO_TYPES,
     // No limit of its own: the upload route's 5 MB applies there, the 64 KiB default elsewhere.

@@ -19,6 +19,39 @@ export function isFormBody(body: unknown): body is FormBody {
 }
 
 /**
+ * A JSON webhook body with the raw text kept for signature checks (Telnyx signs the bytes, Vonage
+ * their SHA-256). Created by the JSON parser for /webhooks/ paths only.
+ */
+export class JsonBody {
+  readonly raw: string;
+  readonly value: unknown;
+  constructor(raw: string, value: unknown) {
+    this.raw = raw;
+    this.value = value;
+  }
+}
+
+export function isJsonBody(body: unknown): body is JsonBody {
+  return body instanceof JsonBody;
+}
+
+/** JSON bodies: parsed by Fastify's own parser (with its prototype-poisoning checks); webhooks keep the raw text. */
+export function registerJsonParser(app: FastifyInstance): void {
+  const parse = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    const raw = body as string;
+    if (!request.url.startsWith('/webhooks/')) {
+      void parse(request, raw, done);
+      return;
+    }
+    void parse(request, raw, (error, value) => {
+      if (error) done(error, undefined);
+      else done(null, new JsonBody(raw, value));
+    });
+  });
+}
+
+/**
  * Parses application/x-www-form-urlencoded bodies (what Twilio sends) into plain string fields,
  * keeping the raw text. A field given twice is refused: no provider webhook does that, and
  * accepting it would let a signed value be shadowed.

@@ -15,6 +15,7 @@ import { callersApi } from './api/callers.ts';
 import { notificationsApi } from './api/notifications.ts';
 import type { Check } from '../ops/checks.ts';
 import { webhookHandler, type WebhookDeps } from './webhooks.ts';
+import { PROVIDER_NAMES, WEBHOOK_ENDPOINTS } from '../telephony/endpoints.ts';
 
 /**
  * Who may call a route:
@@ -186,41 +187,21 @@ export function routeTable(deps: RouteDeps): Route[] {
         return reply.type(contentType).send(body);
       },
     },
-    {
-      method: 'POST',
-      url: '/webhooks/twilio/voice',
-      access: 'signed',
-      handler: webhookHandler(deps, 'twilio', 'voice'),
-    },
-    {
-      method: 'POST',
-      url: '/webhooks/twilio/sms',
-      access: 'signed',
-      handler: webhookHandler(deps, 'twilio', 'sms'),
-    },
-    {
-      method: 'POST',
-      url: '/webhooks/twilio/status',
-      access: 'signed',
-      handler: webhookHandler(deps, 'twilio', 'status'),
-    },
-    {
-      method: 'POST',
-      url: '/webhooks/simulator/voice',
-      access: 'signed',
-      handler: webhookHandler(deps, 'simulator', 'voice'),
-    },
-    {
-      method: 'POST',
-      url: '/webhooks/simulator/sms',
-      access: 'signed',
-      handler: webhookHandler(deps, 'simulator', 'sms'),
-    },
-    {
-      method: 'POST',
-      url: '/webhooks/simulator/status',
-      access: 'signed',
-      handler: webhookHandler(deps, 'simulator', 'status'),
-    },
+    ...webhookRoutes(deps),
   ];
+}
+
+/** Every provider's webhook addresses (telephony/endpoints.ts), all checked by their signature. */
+function webhookRoutes(deps: WebhookDeps): Route[] {
+  return PROVIDER_NAMES.flatMap((provider) =>
+    WEBHOOK_ENDPOINTS[provider].flatMap((endpoint) => {
+      const handler = webhookHandler(deps, provider, endpoint);
+      return endpoint.methods.map((method): Route => ({
+        method,
+        url: `/webhooks/${provider}/${endpoint.name}`,
+        access: 'signed',
+        handler,
+      }));
+    }),
+  );
 }

@@ -9,8 +9,18 @@ export const PUBLIC_URL = 'https://hotline.example.org';
 export const LINE = '+33939000001';
 export const TEST_SECRET = 'test-secret-0123456789-abcdefghijklmnopqrstuvwxyz';
 
-/** A complete configuration for tests, Twilio pointed at a fake API. */
+/**
+ * A complete configuration for tests. The default line uses the one real provider given in the
+ * overrides (as loadConfig infers it from the credentials), else the simulator.
+ */
 export function testConfig(database: DatabaseTarget, overrides: Partial<Config> = {}): Config {
+  const provider = overrides.vonage
+    ? 'vonage'
+    : overrides.telnyx
+      ? 'telnyx'
+      : overrides.twilio
+        ? 'twilio'
+        : 'simulator';
   return {
     port: 0,
     host: '127.0.0.1',
@@ -20,7 +30,9 @@ export function testConfig(database: DatabaseTarget, overrides: Partial<Config> 
     secret: TEST_SECRET,
     secretGeneratedAt: null,
     twilio: null,
-    hotline: { number: LINE, language: 'fr' },
+    telnyx: null,
+    vonage: null,
+    hotline: { number: LINE, language: 'fr', provider },
     replyDelayMs: 3_600_000,
     replyCooldownMs: 90 * 86_400_000,
     replyExpiryMs: 86_400_000,

@@ -40,8 +40,11 @@ function request(
   return {
     url,
     headers,
+    method: 'POST',
     rawBody,
     params: Object.fromEntries(new URLSearchParams(rawBody)),
+    json: null,
+    query: new URLSearchParams(),
   };
 }
 

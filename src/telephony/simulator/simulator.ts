@@ -18,9 +18,10 @@ import type {
   OutboundSms,
   RenderedResponse,
   SendResult,
-  SentMessage,
+  SendLookup,
   TelephonyProvider,
   VoiceAnswer,
+  WebhookEvent,
   WebhookRequest,
 } from '../provider.ts';
 
@@ -75,6 +76,7 @@ export interface SimulatorOptions {
 export class SimulatorProvider implements TelephonyProvider {
   readonly name = 'simulator';
   readonly acceptsFictionNumbers = true;
+  readonly statusEndpoint = 'status';
   readonly #o: SimulatorOptions;
 
   constructor(options: SimulatorOptions) {
@@ -90,6 +92,13 @@ export class SimulatorProvider implements TelephonyProvider {
       request.rawBody,
     );
     return timingSafeEqual(Buffer.from(given, 'hex'), Buffer.from(expected, 'hex'));
+  }
+
+  read(endpoint: string, request: WebhookRequest): WebhookEvent {
+    const { params, query } = request;
+    if (endpoint === 'voice') return { type: 'contact', contact: this.parseCall(params) };
+    if (endpoint === 'sms') return { type: 'contact', contact: this.parseText(params) };
+    return { type: 'status', status: this.parseStatus(params, query) };
   }
 
   parseCall(params: Record<string, string>): InboundContact {
@@ -118,6 +127,7 @@ export class SimulatorProvider implements TelephonyProvider {
       status: shortField(params, 'Status', true),
       errorCode: null,
       priceMicros: null,
+      priceCurrency: null,
       idempotencyKey: replyKey(query),
     };
   }
@@ -151,12 +161,13 @@ export class SimulatorProvider implements TelephonyProvider {
       status: 'delivered',
       errorCode: null,
       priceMicros: segments * this.#o.segmentPriceMicros,
+      priceCurrency: null,
       idempotencyKey: sms.idempotencyKey,
     });
     return { ok: true, sid, status: 'delivered' };
   }
 
-  async findSent(sms: OutboundSms): Promise<SentMessage | null> {
+  async findSent(sms: OutboundSms): Promise<SendLookup> {
     const found = await this.#o.outbox.findByKey(sms.idempotencyKey);
     return found ? { sid: found.sid, status: 'delivered' } : null;
   }

@@ -2,6 +2,7 @@ import { ACCOUNT_ERRORS, NOT_PROCESSED_ERRORS } from './errors.ts';
 import type { OutboundSms, SendResult, SentMessage } from '../provider.ts';
 import { maskNumbersIn } from '../../domain/phone.ts';
 import { MICROS } from '../../domain/types.ts';
+import { MAX_TIMEOUT_MS } from '../send-api.ts';
 
 /**
  * Client for Twilio's Messages API (2010-04-01), written against the HTTP interface rather than the
@@ -16,9 +17,6 @@ export interface TwilioCredentials {
   authToken: string;
   apiUrl: string;
 }
-
-/** At most this long per API call; shorter when the worker lease is short (see registry.ts). */
-export const MAX_TIMEOUT_MS = 15_000;
 
 interface TwilioMessage {
   sid: string;

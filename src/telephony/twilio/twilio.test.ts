@@ -22,7 +22,15 @@ function request(
 ): WebhookRequest {
   const headers: WebhookRequest['headers'] =
     signature === undefined ? {} : { 'x-twilio-signature': signature };
-  return { url, headers, rawBody: new URLSearchParams(params).toString(), params };
+  return {
+    url,
+    method: 'POST',
+    headers,
+    rawBody: new URLSearchParams(params).toString(),
+    params,
+    json: null,
+    query: new URLSearchParams(),
+  };
 }
 
 describe('TwilioProvider.verify', () => {
@@ -250,7 +258,13 @@ describe('TwilioProvider parsing', () => {
   it('parses a status callback', () => {
     assert.deepEqual(
       twilio.parseStatus(
-        { MessageSid: 'SM1', MessageStatus: 'undelivered', ErrorCode: '30003', Price: '-0.07600' },
+        {
+          MessageSid: 'SM1',
+          MessageStatus: 'undelivered',
+          ErrorCode: '30003',
+          Price: '-0.07600',
+          PriceUnit: 'usd',
+        },
         query,
       ),
       {
@@ -258,6 +272,7 @@ describe('TwilioProvider parsing', () => {
         status: 'undelivered',
         errorCode: '30003',
         priceMicros: 76_000,
+        priceCurrency: 'USD',
         idempotencyKey: '7b0c2a52-3f1e-4d2a-9c41-0e5d6f7a8b9c',
       },
     );
@@ -271,6 +286,7 @@ describe('TwilioProvider parsing', () => {
         status: 'sent',
         errorCode: null,
         priceMicros: null,
+        priceCurrency: null,
         idempotencyKey: null,
       },
     );

@@ -9,28 +9,26 @@
  *   MessageSid=SM…&MessageStatus=delivered&ErrorCode=&To=%2B33612345678
  */
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
-import VoiceResponse from 'twilio/lib/twiml/VoiceResponse.js';
-import { speakableText } from '../../domain/messages.ts';
-import { withoutForbiddenCharacters } from '../../domain/operator-text.ts';
 import { messageBody, replyKey, shortField, sidField } from '../fields.ts';
+import { emptyTwiml, renderTwiml } from '../twiml.ts';
 import type {
   DeliveryStatus,
   InboundContact,
   OutboundSms,
   RenderedResponse,
   SendResult,
-  SentMessage,
+  SendLookup,
   TelephonyProvider,
   VoiceAnswer,
+  WebhookEvent,
   WebhookRequest,
 } from '../provider.ts';
 import { TwilioMessagesApi, parsePrice, type TwilioCredentials } from './messages-api.ts';
 
-const TWIML = 'text/xml; charset=utf-8';
-
 export class TwilioProvider implements TelephonyProvider {
   readonly name = 'twilio';
   readonly acceptsFictionNumbers = false;
+  readonly statusEndpoint = 'status';
   readonly #authToken: string;
   readonly #api: TwilioMessagesApi;
 
@@ -43,6 +41,14 @@ export class TwilioProvider implements TelephonyProvider {
     const signature = request.headers['x-twilio-signature'];
     if (typeof signature !== 'string' || signature === '') return false;
     return webhooks.validateRequest(this.#authToken, signature, request.url, request.params);
+  }
+
+  read(endpoint: string, request: WebhookRequest): WebhookEvent {
+    const { params, query } = request;
+    if (endpoint === 'voice') return { type: 'contact', contact: this.parseCall(params) };
+    if (endpoint === 'sms') return { type: 'contact', contact: this.parseText(params) };
+    const status = this.parseStatus(params, query);
+    return status ? { type: 'status', status } : { type: 'ignored' };
   }
 
   parseCall(params: Record<string, string>): InboundContact {
@@ -74,44 +80,24 @@ export class TwilioProvider implements TelephonyProvider {
       status: shortField(params, status, true),
       errorCode: shortField(params, 'ErrorCode') || null,
       priceMicros: parsePrice(shortField(params, 'Price')),
+      priceCurrency: shortField(params, 'PriceUnit').toUpperCase() || null,
       idempotencyKey: replyKey(query),
     };
   }
 
-  /**
-   * TwiML built with the official builder, which escapes every text it is given but throws on a
-   * character XML 1.0 forbids (NUL, ESC, a lone surrogate…). Those are removed first, whatever the
-   * database holds (see speakableText), so one bad stored text cannot turn every call into a 500.
-   */
   renderVoice(answer: VoiceAnswer): RenderedResponse {
-    const twiml = new VoiceResponse();
-    if (answer.kind === 'reject') {
-      // <Reject/> as the first verb refuses the call before it is answered: it costs nothing.
-      twiml.reject();
-    } else {
-      if (answer.kind === 'say') {
-        twiml.say(
-          {
-            language: withoutForbiddenCharacters(answer.speechLanguage) as 'fr-FR',
-            voice: withoutForbiddenCharacters(answer.speechVoice) as 'Polly.Lea',
-          },
-          speakableText(answer.text, answer.language),
-        );
-      } else twiml.play(withoutForbiddenCharacters(answer.url));
-      twiml.hangup();
-    }
-    return { contentType: TWIML, body: twiml.toString() };
+    return renderTwiml(answer);
   }
 
   renderTextAck(): RenderedResponse {
-    return { contentType: TWIML, body: '<?xml version="1.0" encoding="UTF-8"?><Response/>' };
+    return emptyTwiml();
   }
 
   sendSms(sms: OutboundSms): Promise<SendResult> {
     return this.#api.send(sms);
   }
 
-  findSent(sms: OutboundSms, since: number): Promise<SentMessage | null> {
+  findSent(sms: OutboundSms, since: number): Promise<SendLookup> {
     return this.#api.findSent(sms, since);
   }
 }
