@@ -6,7 +6,8 @@ import { InvalidInputError } from '../domain/errors.ts';
  * webhook is refused with a 400 instead of failing in the database.
  */
 
-const SID = /^[A-Za-z0-9_-]{1,64}$/;
+/** Twilio: CA…/SM…; Telnyx and Vonage: UUIDs, or a call control id such as "v3:…". */
+const SID = /^[A-Za-z0-9_:.-]{1,128}$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Twilio concatenates at most 10 segments (1,600 characters); leave room for other providers. */
 const MAX_BODY = 5000;
@@ -73,7 +74,7 @@ export function jsonField(body: unknown, path: string, required = false, max = 6
 
 /** A provider's identifier in a JSON body (a UUID for Telnyx and Vonage). */
 export function jsonSid(body: unknown, path: string): string {
-  const value = jsonField(body, path, true);
+  const value = jsonField(body, path, true, 128);
   if (!SID.test(value))
     throw new InvalidInputError(`The "${path}" field is not a valid identifier.`, { field: path });
   return value;

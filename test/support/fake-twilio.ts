@@ -57,6 +57,8 @@ export class FakeTwilio {
   authToken: string;
   price = '-0.07600';
   failure: FailureRule = () => null;
+  /** An error answered after the message was recorded: it went out, but the client hears a failure. */
+  failureAfterSending: FailureRule = () => null;
   /**
    * Milliseconds to wait before answering a POST, after the message is recorded: like the real API,
    * the message exists before the client hears about it, so a client killed in this window must
@@ -184,6 +186,12 @@ export class FakeTwilio {
       this.messages.push(message);
       this.onMessage?.(message);
       if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
+      const late = this.failureAfterSending(to, attempt);
+      if (late)
+        return {
+          status: late.status,
+          body: { code: late.code, message: late.message, status: late.status },
+        };
       return { status: 201, body: this.#resource(message, false) };
     }
     if (req.method === 'GET' && url.pathname === `${base}.json`) {
