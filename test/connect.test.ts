@@ -1,16 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { runConnect, type ConnectIo, type ConnectOptions } from '../src/cli/connect.ts';
+import { runConnect, type ConnectOptions } from '../src/cli/connect.ts';
 import { helpFor } from '../src/cli/help.ts';
 import { NonmerciError } from '../src/domain/errors.ts';
 import { TwilioAccount } from '../src/telephony/twilio/account.ts';
 import { FakeTwilio, SEEDED_NUMBERS } from './support/fake-twilio.ts';
-import { BIN } from './support/server-process.ts';
+import {
+  assertRefused,
+  closedPort,
+  folder as makeFolder,
+  nonmerci,
+  operator,
+  removeFolders,
+  report,
+  type Outcome,
+} from './support/connect-run.ts';
 
 /**
  * `nonmerci connect twilio`, run as an operator would (the real command, in a folder with its own
@@ -18,11 +24,10 @@ import { BIN } from './support/server-process.ts';
  * operator reads when something is wrong.
  */
 const fake = new FakeTwilio();
-const dirs: string[] = [];
 before(() => fake.start());
 after(async () => {
   await fake.stop();
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+  removeFolders();
 });
 beforeEach(() => {
   fake.numbers.length = 0;
@@ -60,20 +65,6 @@ const ENV_FILE = [
   '',
 ].join('\n');
 
-/** A fresh folder holding `envText` as .env, mode 0644 (readable by everyone, as editors leave it). */
-function folder(envText: string | null = ENV_FILE): string {
-  const dir = mkdtempSync(join(tmpdir(), 'nonmerci-connect-'));
-  dirs.push(dir);
-  if (envText !== null) writeFileSync(join(dir, '.env'), envText, { mode: 0o644 });
-  return dir;
-}
-
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The credentials (and API address) of the fake, as environment variables. */
 const credentials = () => ({
   TWILIO_ACCOUNT_SID: fake.accountSid,
@@ -81,31 +72,8 @@ const credentials = () => ({
   TWILIO_API_URL: fake.url,
 });
 
-/** Runs bin/nonmerci.js in `cwd` with only `env`, no terminal on standard input. */
-function nonmerci(args: string[], env: Record<string, string>, cwd: string): Promise<Outcome> {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 30_000,
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
-}
-
-const report = (o: Outcome) => `exit ${o.code}\nstdout:\n${o.stdout}\nstderr:\n${o.stderr}`;
-
-/** The command stopped with one "nonmerci: …" message matching `says`, no stack trace. */
-function assertRefused(o: Outcome, code: number, says: RegExp): void {
-  assert.equal(o.code, code, report(o));
-  assert.match(o.stderr, /^nonmerci: /, report(o));
-  assert.match(o.stderr, says, report(o));
-  assert.doesNotMatch(o.stderr, /^\s+at /m, `no stack trace expected; ${report(o)}`);
-  assert.doesNotMatch(o.stderr, /Error:|NonmerciError/, report(o));
-}
+/** A fresh folder holding `envText` as .env. */
+const folder = (envText: string | null = ENV_FILE) => makeFolder(envText);
 
 /** Nothing written: the .env is byte for byte and mode for mode what it was, Twilio unchanged. */
 function assertNothingChanged(dir: string, envText: string | null = ENV_FILE): void {
@@ -159,6 +127,7 @@ describe('nonmerci connect twilio', () => {
         '# TWILIO_API_URL=https://api.twilio.com',
         'BUDGET_DAILY=5',
         `HOTLINE_NUMBER=${SEEDED_NUMBERS.plateforme}`,
+        'HOTLINE_PROVIDER=twilio',
         '',
       ].join('\n'),
     );
@@ -228,6 +197,7 @@ describe('nonmerci connect twilio', () => {
     assert.match(o.stdout, /# TWILIO_ACCOUNT_SID=ACx+ → TWILIO_ACCOUNT_SID=AC0+1/);
     assert.match(o.stdout, /# TWILIO_AUTH_TOKEN= → TWILIO_AUTH_TOKEN=•+oken/);
     assert.match(o.stdout, /HOTLINE_NUMBER=\+33939000000 \(added at the end\)/);
+    assert.match(o.stdout, /HOTLINE_PROVIDER=twilio \(added at the end\)/);
     assert.match(o.stdout, /PUBLIC_URL=https:\/\/hotline\.example\.org \(unchanged\)/);
     assert.match(o.stdout, /nothing was changed/i);
     neverShowsToken(o);
@@ -316,7 +286,7 @@ describe('nonmerci connect twilio', () => {
     );
     assert.equal(
       readFileSync(join(dir, '.env'), 'utf8'),
-      `PUBLIC_URL=https://other.example.org\nTWILIO_ACCOUNT_SID=${fake.accountSid}\nTWILIO_AUTH_TOKEN=${fake.authToken}\nTWILIO_API_URL=${fake.url}\nHOTLINE_NUMBER=+33939000000\n`,
+      `PUBLIC_URL=https://other.example.org\nTWILIO_ACCOUNT_SID=${fake.accountSid}\nTWILIO_AUTH_TOKEN=${fake.authToken}\nTWILIO_API_URL=${fake.url}\nHOTLINE_NUMBER=+33939000000\nHOTLINE_PROVIDER=twilio\n`,
     );
     neverShowsToken(o);
   });
@@ -328,27 +298,6 @@ describe('nonmerci connect twilio', () => {
     assert.match(o.stderr, /^\s+twilio\s/m, report(o));
   });
 });
-
-/** A scripted operator: answers in order, and what they were asked. */
-function operator(answers: string[], env: Record<string, string>, cwd: string, interactive = true) {
-  const out: string[] = [];
-  const asked: { question: string; secret: boolean }[] = [];
-  const io: ConnectIo = {
-    env,
-    cwd,
-    interactive,
-    print: (line) => out.push(line),
-    warn: (line) => out.push(line),
-    ask: (question, options) => {
-      asked.push({ question, secret: Boolean(options?.secret) });
-      const answer = answers.shift();
-      return answer === undefined
-        ? Promise.reject(new Error(`unexpected question: ${question}`))
-        : Promise.resolve(answer);
-    },
-  };
-  return { io, out, asked };
-}
 
 describe('nonmerci connect twilio refuses, before changing anything', () => {
   const options: ConnectOptions = { number: '+33939000000', publicUrl: null, dryRun: false };
@@ -557,12 +506,3 @@ describe('TwilioAccount', () => {
     await assert.rejects(elsewhere.numbers(), /another address/);
   });
 });
-
-/** A loopback port nothing listens on. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,7 +1,5 @@
 import { sql } from 'kysely';
 import type { Config } from '../config/load.ts';
-import { NonmerciError } from '../domain/errors.ts';
-import { toE164 } from '../domain/phone.ts';
 import {
   backupCheck,
   capsCheck,
@@ -10,18 +8,17 @@ import {
   diskCheck,
   fileModesCheck,
   migrationsCheck,
-  providerChecks,
   publicUrlCheck,
   secretCheck,
   timeZoneCheck,
   type Check,
 } from '../ops/checks.ts';
+import { configuredProviderChecks } from '../ops/provider-check.ts';
 import { lastBackup } from '../storage/backup.ts';
 import { openStorage } from '../storage/db.ts';
 import { knownMigrations, pendingMigrations } from '../storage/migrate.ts';
 import { IntakeLogRepo } from '../storage/intake-log-repo.ts';
 import { SettingsRepo } from '../storage/settings-repo.ts';
-import { TwilioAccount } from '../telephony/twilio/account.ts';
 
 type Print = (line: string) => void;
 
@@ -88,45 +85,15 @@ export async function doctorChecks(config: Config): Promise<Check[]> {
   checks.push(secretCheck(config), fileModesCheck(config), timeZoneCheck(config.timeZone));
   checks.push(diskCheck(config.database.kind === 'sqlite' ? config.dataDir : '.'));
 
-  if (config.twilio) {
+  if (config.twilio || config.telnyx || config.vonage) {
     checks.push(await publicUrlCheck(config.publicUrl));
-    const account = new TwilioAccount(config.twilio);
-    const number = config.hotline.number ? toE164(config.hotline.number) : null;
-    try {
-      await account.verify();
-      const found = number
-        ? (await account.numbers()).find((n) => n.phoneNumber === number)
-        : undefined;
-      checks.push(
-        ...providerChecks(
-          {
-            provider: 'twilio',
-            error: null,
-            number,
-            webhooks: found ? { voice: found.voiceUrl, sms: found.smsUrl } : null,
-          },
-          config.publicUrl,
-        ),
-      );
-    } catch (error) {
-      checks.push(
-        ...providerChecks(
-          {
-            provider: 'twilio',
-            error: error instanceof NonmerciError ? error.message : String(error),
-            number,
-            webhooks: null,
-          },
-          config.publicUrl,
-        ),
-      );
-    }
+    checks.push(...(await configuredProviderChecks(config)));
   } else {
     checks.push({
       id: 'provider',
       ok: true,
       message: 'No telephony provider is set: lines run on the simulated phone network.',
-      fix: 'To go live, run "npx nonmerci connect twilio".',
+      fix: 'To go live, run "npx nonmerci connect twilio" (or telnyx, or vonage).',
     });
   }
   return checks;

@@ -183,29 +183,38 @@ have cost and writes an HTML report with a chart.
   --out FILE.html       where to write the report (default: ./simulation-NAME.html)
   --language fr|en      language of the report (default: HOTLINE_LANGUAGE)
   --json                print the summary as JSON instead of a table`,
-  connect: `Usage: nonmerci connect twilio [--number NUMBER] [--public-url https://…] [--dry-run]
+  connect: `Usage: nonmerci connect twilio|telnyx|vonage [--number NUMBER] [--public-url https://…] [--dry-run]
 
-Connects a Twilio number to this hotline in one go:
-  1. checks TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN with Twilio (asked for in a terminal if unset)
+Connects a number of your provider account to this hotline in one go:
+  1. checks the provider's credentials with it (asked for in a terminal if unset)
   2. lists the account's numbers and lets you choose one (or takes --number)
-  3. sets the number's webhooks, all HTTP POST: calls to PUBLIC_URL/webhooks/twilio/voice, texts
-     to PUBLIC_URL/webhooks/twilio/sms, status reports to PUBLIC_URL/webhooks/twilio/status
-  4. writes TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, HOTLINE_NUMBER and PUBLIC_URL to ./.env,
-     keeping its other lines and comments, readable by you only (0600)
-PUBLIC_URL must be the public https address of your reverse proxy: Twilio cannot call an http or
-local address. In France, use a 09 number: automated traffic is not allowed from 06/07 mobiles.
+  3. points the number's webhooks at PUBLIC_URL/webhooks/PROVIDER/…, all HTTP POST (the server's
+     start-up message lists the addresses)
+  4. writes the credentials, HOTLINE_NUMBER, HOTLINE_PROVIDER and PUBLIC_URL to ./.env, keeping its
+     other lines and comments, readable by you only (0600)
+  twilio  TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN. Sets the number's voice, sms and status URLs.
+  telnyx  TELNYX_API_KEY, TELNYX_PUBLIC_KEY. Sets the voice URL of the number's TeXML application
+          and the webhook of its messaging profile; a number without them gets the addresses to
+          paste, and where in the Telnyx portal.
+  vonage  VONAGE_API_KEY, VONAGE_API_SECRET, VONAGE_APPLICATION_ID, VONAGE_SIGNATURE_SECRET. Sets
+          the application's answer, event, inbound and status URLs and links the number to it.
+          With only the application's id and private key it prints the addresses to paste in the
+          dashboard ("Applications" › the application › "Edit") and exits with code 2.
+PUBLIC_URL must be the public https address of your reverse proxy: no provider can call an http
+or local address. In France, use a 09 number: automated traffic is not allowed from 06/07 mobiles.
   --number NUMBER   the number to use, e.g. +33939000000 or 09 39 00 00 00; without it and
                     without a terminal, the numbers are listed and the command exits with code 2
   --public-url URL  the public https address, instead of PUBLIC_URL
-  --dry-run         show what would change at Twilio and in .env, and change nothing
-The auth token is never printed. Run "nonmerci connect" for the providers it knows.`,
+  --dry-run         show what would change at the provider and in .env, and change nothing
+Tokens, keys and secrets are never printed. Run "nonmerci connect" for the providers it knows.`,
   doctor: `Usage: nonmerci doctor [--json]
 
 Checks everything a live hotline needs and prints each item ✔ or ✘ with what to do: the database
 and its tables, the budget caps, the time zone, the secret and the files' permissions, free disk
-space, the last backup; with a provider, that PUBLIC_URL is https and answers through the
-internet, that the credentials work and that the number's webhooks point at PUBLIC_URL. Changes
-nothing. Exit status 1 when an item fails.
+space, the last backup; with a provider (Twilio, Telnyx, Vonage), that PUBLIC_URL is https and
+answers through the internet, that each configured provider accepts its credentials, and that
+HOTLINE_NUMBER is on its provider's account with its webhooks at PUBLIC_URL. Changes nothing.
+Exit status 1 when an item fails.
 
   --json  print {"checks":[{"id","ok","message","fix"}]} for scripts`,
   settings: `Settings (environment variables, also read from the shell that runs npm start):\n${settingsHelp()}`,

@@ -1,3 +1,4 @@
+import { webhookAddresses } from '../telephony/endpoints.ts';
 import type { Config } from '../config/load.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { formatDuration } from '../domain/duration.ts';
@@ -96,20 +97,21 @@ export async function runServe(
     print(
       `  line ${line.number} (${line.provider}, ${line.language}): replies after ${formatDuration(line.delayMs)}${line.paused ? ', PAUSED' : ''}`,
     );
-    if (line.provider === 'twilio') {
-      print(
-        `    paste into the Twilio console: voice ${config.publicUrl}/webhooks/twilio/voice   messaging ${config.publicUrl}/webhooks/twilio/sms`,
-      );
+    if (line.provider !== 'simulator') {
+      const addresses = webhookAddresses(config.publicUrl, line.provider);
+      print(`    addresses to give ${label(line.provider)} (see the Lines page of the dashboard):`);
+      for (const a of addresses) print(`      ${a.purpose.padEnd(11)} ${a.url}`);
       if (/\/\/(127\.|localhost|\[::1\])/.test(config.publicUrl))
         print(
-          '    ⚠  PUBLIC_URL is a local address: Twilio cannot reach it. Set PUBLIC_URL to your public https address.',
+          `    ⚠  PUBLIC_URL is a local address: ${label(line.provider)} cannot reach it. Set PUBLIC_URL to your public https address.`,
         );
     }
   }
-  if (config.twilio && !lines.some((l) => l.provider === 'twilio')) {
-    print(
-      '  ⚠  Twilio credentials are set but no line uses Twilio: set HOTLINE_NUMBER to your Twilio number.',
-    );
+  for (const provider of ['twilio', 'telnyx', 'vonage'] as const) {
+    if (config[provider] && !lines.some((l) => l.provider === provider))
+      print(
+        `  ⚠  ${label(provider)} credentials are set but no line uses ${label(provider)}: set HOTLINE_NUMBER to your ${label(provider)} number${provider === config.hotline.provider ? '' : ` and HOTLINE_PROVIDER=${provider}`}.`,
+      );
   }
   if (
     hotline.defaultLine?.number === DEMO_LINE_NUMBER &&
@@ -136,4 +138,8 @@ export async function runServe(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return shutdown;
+}
+
+function label(provider: string): string {
+  return provider[0]!.toUpperCase() + provider.slice(1);
 }

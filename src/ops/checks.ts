@@ -4,6 +4,7 @@ import type { Config } from '../config/load.ts';
 import { checkTariff, type Tariff } from '../hotline/tariff.ts';
 import { formatMoney, MICROS } from '../domain/types.ts';
 import { assertTimeZone } from '../policy/budget-periods.ts';
+import { webhookAddresses, type EndpointPurpose } from '../telephony/endpoints.ts';
 
 /**
  * The checks behind `nonmerci doctor` and `GET /readyz`: each says what holds, or what is wrong and
@@ -233,42 +234,71 @@ export async function publicUrlCheck(
   }
 }
 
+/** One webhook as the provider holds it: its address, and its HTTP method when the provider says. */
+export interface WebhookSetting {
+  url: string | null;
+  method?: string | null;
+}
+
 /** What the provider account and the number say, as read by the caller. */
 export interface ProviderView {
   provider: string;
   /** The credentials were refused or the API could not be reached: the reason, else null. */
   error: string | null;
   number: string | null;
-  /** The number's webhook addresses at the provider, or null when it is not on the account. */
-  webhooks: { voice: string | null; sms: string | null } | null;
+  /**
+   * The number's webhooks at the provider, by endpoint name (endpoints.ts), or null when the number
+   * is not on the account. Only the names given are checked: an address each reply names itself
+   * (Twilio's status) need not be set at the provider.
+   */
+  webhooks: Record<string, WebhookSetting> | null;
+  /** Check ids, when several providers are checked at once (default provider_credentials, webhooks). */
+  ids?: { credentials: string; webhooks: string };
 }
 
+/** What arrives at an address, in words. */
+const ARRIVALS: Record<EndpointPurpose, string> = {
+  voice: 'calls',
+  sms: 'texts',
+  messaging: 'texts and delivery reports',
+  status: 'delivery reports',
+  call_events: 'call events',
+};
+
+/** The credentials, then the number's webhooks against webhookAddresses(PUBLIC_URL, provider). */
 export function providerChecks(view: ProviderView, publicUrl: string): Check[] {
+  const ids = view.ids ?? { credentials: 'provider_credentials', webhooks: 'webhooks' };
   const connect = `Run "npx nonmerci connect ${view.provider}".`;
   if (view.error)
-    return [fail('provider_credentials', view.error, `Check the credentials, or ${connect}`)];
-  const checks = [
-    pass('provider_credentials', `The ${view.provider} account accepts these credentials.`),
-  ];
-  if (!view.number) return [...checks, fail('webhooks', 'HOTLINE_NUMBER is not set.', connect)];
-  if (!view.webhooks)
+    return [fail(ids.credentials, view.error, `Check the credentials, or ${connect}`)];
+  const checks = [pass(ids.credentials, `The ${view.provider} account accepts these credentials.`)];
+  if (!view.number) return [...checks, fail(ids.webhooks, 'HOTLINE_NUMBER is not set.', connect)];
+  const held = view.webhooks;
+  if (!held)
     return [
       ...checks,
-      fail('webhooks', `${view.number} is not a number of this ${view.provider} account.`, connect),
+      fail(
+        ids.webhooks,
+        `${view.number} is not a number of this ${view.provider} account.`,
+        connect,
+      ),
     ];
-  const want = {
-    voice: `${publicUrl}/webhooks/${view.provider}/voice`,
-    sms: `${publicUrl}/webhooks/${view.provider}/sms`,
-  };
-  const wrong = (['voice', 'sms'] as const).filter((k) => view.webhooks![k] !== want[k]);
+  const wanted = webhookAddresses(publicUrl, view.provider).filter((a) => a.name in held);
+  const wrong = wanted.filter((a) => {
+    const now = held[a.name]!;
+    return now.url !== a.url || (now.method != null && now.method.toUpperCase() !== 'POST');
+  });
   return [
     ...checks,
     wrong.length === 0
-      ? pass('webhooks', `Calls and texts to ${view.number} come to ${publicUrl}.`)
+      ? pass(ids.webhooks, `Calls and texts to ${view.number} come to ${publicUrl}.`)
       : fail(
-          'webhooks',
-          `${view.number} sends ${wrong.map((k) => `${k === 'sms' ? 'texts' : 'calls'} to ${view.webhooks![k] ?? 'nowhere'}`).join(' and ')}, not to ${publicUrl}.`,
+          ids.webhooks,
+          `${view.number} sends ${wrong.map((a) => `${ARRIVALS[a.purpose]} to ${describe(held[a.name]!)}`).join(', and ')}, not to ${publicUrl} (${wrong.map((a) => a.url).join(', ')}, with HTTP POST).`,
           connect,
         ),
   ];
 }
+
+const describe = (w: WebhookSetting) =>
+  `${w.url ?? 'nowhere'}${w.url && w.method && w.method.toUpperCase() !== 'POST' ? ` (with ${w.method.toUpperCase()})` : ''}`;

@@ -14,7 +14,12 @@ describe('webhook field readers', () => {
       'SM1',
       'falls back to the second name',
     );
-    for (const bad of ['', 'CA\u0000', 'CA 1', 'x'.repeat(65), '<Say>']) {
+    assert.equal(
+      sidField({ CallSid: 'v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg' }, 'CallSid'),
+      'v3:MdI91X4lWFEs7IgbBEOT9M4AigoY08M0WWZFISt1Yw2axZ_IiE4pqg',
+      "Telnyx's call control ids",
+    );
+    for (const bad of ['', 'CA\u0000', 'CA 1', 'x'.repeat(129), '<Say>', 'a/b', 'a?b']) {
       assert.throws(
         () => sidField({ CallSid: bad }, 'CallSid'),
         InvalidInputError,

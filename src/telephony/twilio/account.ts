@@ -1,4 +1,4 @@
-import { NonmerciError } from '../../domain/errors.ts';
+import { AccountApi } from '../account-api.ts';
 
 /**
  * Client for the parts of Twilio's account API (2010-04-01) that connect a number to nonmerci: the
@@ -54,22 +54,25 @@ const MAX_PAGES = 100;
 
 export class TwilioAccount {
   readonly #sid: string;
-  readonly #auth: string;
-  readonly #apiUrl: string;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #api: AccountApi;
 
   constructor(options: TwilioAccountOptions) {
     this.#sid = options.accountSid;
-    this.#auth = `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`;
-    this.#apiUrl = options.apiUrl.replace(/\/+$/, '');
-    this.#fetch = options.fetch ?? globalThis.fetch;
-    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#api = new AccountApi({
+      provider: 'Twilio',
+      apiUrl: options.apiUrl,
+      urlSetting: { name: 'TWILIO_API_URL', default: 'https://api.twilio.com' },
+      refused:
+        'Twilio refused these credentials: check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN in the console (https://console.twilio.com, "Account info"); the auth token may have been changed since it was copied.',
+      authorization: `Basic ${Buffer.from(`${options.accountSid}:${options.authToken}`).toString('base64')}`,
+      ...(options.fetch && { fetch: options.fetch }),
+      ...(options.timeoutMs && { timeoutMs: options.timeoutMs }),
+    });
   }
 
   /** Checks the credentials; throws NonmerciError code 'provider_auth' (401/403) or 'provider_unreachable'. */
   async verify(): Promise<{ friendlyName: string; status: string }> {
-    const account = (await this.#request('GET', `/2010-04-01/Accounts/${this.#sid}.json`)) as {
+    const account = (await this.#api.request('GET', `/2010-04-01/Accounts/${this.#sid}.json`)) as {
       friendly_name?: string;
       status?: string;
     };
@@ -84,14 +87,14 @@ export class TwilioAccount {
       `/2010-04-01/Accounts/${this.#sid}/IncomingPhoneNumbers.json?PageSize=100`;
     for (let page = 0; path !== null; page++) {
       if (page >= MAX_PAGES || seen.has(path))
-        throw this.#malformed('it kept sending more pages of phone numbers');
+        throw this.#api.malformed('it kept sending more pages of phone numbers');
       seen.add(path);
-      const body = (await this.#request('GET', path)) as {
+      const body = (await this.#api.request('GET', path)) as {
         incoming_phone_numbers?: unknown;
         next_page_uri?: string | null;
       };
       if (!Array.isArray(body.incoming_phone_numbers))
-        throw this.#malformed('its list of phone numbers is missing');
+        throw this.#api.malformed('its list of phone numbers is missing');
       for (const item of body.incoming_phone_numbers as NumberResource[])
         numbers.push(this.#number(item));
       path = this.#nextPage(body.next_page_uri);
@@ -114,67 +117,21 @@ export class TwilioAccount {
       StatusCallbackMethod: 'POST',
     });
     const path = `/2010-04-01/Accounts/${this.#sid}/IncomingPhoneNumbers/${encodeURIComponent(numberSid)}.json`;
-    return this.#number((await this.#request('POST', path, form)) as NumberResource);
-  }
-
-  /** One API call: JSON back, or a NonmerciError the operator can act on. */
-  async #request(method: 'GET' | 'POST', path: string, form?: URLSearchParams): Promise<unknown> {
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.#fetch(`${this.#apiUrl}${path}`, {
-        method,
-        headers: {
-          authorization: this.#auth,
-          accept: 'application/json',
-          ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-        },
-        ...(form ? { body: form.toString() } : {}),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-      text = await response.text();
-    } catch (error) {
-      throw new NonmerciError(
-        'provider_unreachable',
-        `Twilio cannot be reached at ${this.#apiUrl} (${reason(error, this.#timeoutMs)}); check this machine's network, and TWILIO_API_URL if you set it (default https://api.twilio.com).`,
-        { apiUrl: this.#apiUrl },
-      );
-    }
-    let body: unknown = null;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: handled below, by status.
-    }
-    if (response.status === 401 || response.status === 403)
-      throw new NonmerciError(
-        'provider_auth',
-        'Twilio refused these credentials: check TWILIO_ACCOUNT_SID / TWILIO_AUTH_TOKEN in the console (https://console.twilio.com, "Account info"); the auth token may have been changed since it was copied.',
-        { status: response.status },
-      );
-    if (!response.ok) {
-      const said = (body as { message?: unknown } | null)?.message;
-      throw new NonmerciError(
-        'provider_error',
-        `Twilio answered ${response.status} to ${method} ${path.replace(/\?.*/, '')}${typeof said === 'string' ? `: ${said}` : ''}.`,
-        { status: response.status },
-      );
-    }
-    if (body === null || typeof body !== 'object') throw this.#malformed('its answer is not JSON');
-    return body;
+    return this.#number(await this.#api.request('POST', path, { form }));
   }
 
   /** The next page's path, or null; a page elsewhere than TWILIO_API_URL is never followed. */
   #nextPage(uri: string | null | undefined): string | null {
     if (!uri) return null;
     if (uri.startsWith('/')) return uri;
-    if (uri.startsWith(`${this.#apiUrl}/`)) return uri.slice(this.#apiUrl.length);
-    throw this.#malformed('it sent the next page of phone numbers from another address');
+    const base = this.#api.apiUrl;
+    if (uri.startsWith(`${base}/`)) return uri.slice(base.length);
+    throw this.#api.malformed('it sent the next page of phone numbers from another address');
   }
 
   #number(item: NumberResource): TwilioNumber {
     if (typeof item?.sid !== 'string' || typeof item.phone_number !== 'string')
-      throw this.#malformed('a phone number has no sid or number');
+      throw this.#api.malformed('a phone number has no sid or number');
     const caps = item.capabilities ?? {};
     return {
       sid: item.sid,
@@ -189,22 +146,4 @@ export class TwilioAccount {
       },
     };
   }
-
-  #malformed(why: string): NonmerciError {
-    return new NonmerciError(
-      'provider_error',
-      `${this.#apiUrl} did not answer like Twilio's API (${why}); check TWILIO_API_URL, or leave it unset for https://api.twilio.com.`,
-      { apiUrl: this.#apiUrl },
-    );
-  }
-}
-
-/** Why a request never got an answer, in words. */
-function reason(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && error.name === 'TimeoutError')
-    return `no answer within ${Math.round(timeoutMs / 1000)} s`;
-  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-  if (cause?.code === 'ECONNREFUSED') return 'connection refused';
-  if (cause?.code === 'ENOTFOUND' || cause?.code === 'EAI_AGAIN') return 'no address has that name';
-  return cause?.message ?? (error as Error).message;
 }
