@@ -23,7 +23,12 @@ export function labelsText(i18n: I18n, labels: readonly string[]): string {
 export function replyStatus(i18n: I18n, reply: ReplySummary, currency: string): string {
   if (reply.state === 'sent') {
     const when = reply.sentAt ?? reply.dueAt;
-    const cost = reply.costMicros !== null ? ` (${i18n.money(reply.costMicros, currency)})` : '';
+    const counted = reply.costMicros !== null ? i18n.money(reply.costMicros, currency) : null;
+    const reported = reply.reportedPrice
+      ? i18n.t('reply.reportedPrice', { price: reply.reportedPrice })
+      : null;
+    const said = [counted, reported].filter(Boolean).join('; ');
+    const cost = said ? ` (${said})` : '';
     return i18n.t('reply.sentAt', { time: i18n.dateTime(when) }) + cost;
   }
   if (reply.state === 'sending') return i18n.t('reply.sending');

@@ -162,7 +162,17 @@ export class CallersRepo {
     if (lineId !== undefined) texts = texts.where('line_id', '=', lineId);
     let replies = this.#db
       .selectFrom('replies')
-      .select(['id', 'caller_id', 'state', 'reason', 'detail', 'due_at', 'sent_at', 'cost_micros'])
+      .select([
+        'id',
+        'caller_id',
+        'state',
+        'reason',
+        'detail',
+        'due_at',
+        'sent_at',
+        'cost_micros',
+        'reported_price',
+      ])
       .where('id', 'in', (eb) => {
         let newest = eb
           .selectFrom('replies')
@@ -185,6 +195,7 @@ export class CallersRepo {
         dueAt: Number(r.due_at),
         sentAt: r.sent_at === null ? null : Number(r.sent_at),
         costMicros: r.cost_micros === null ? null : Number(r.cost_micros),
+        reportedPrice: r.reported_price,
       };
     return result;
   }

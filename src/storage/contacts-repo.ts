@@ -43,6 +43,8 @@ export interface ReplyRecord {
   dueAt: number;
   sentAt: number | null;
   costMicros: number | null;
+  /** The provider's price in another currency than the caps' ("0.004 USD"), as reported. */
+  reportedPrice: string | null;
 }
 
 export interface CallerRecord {
@@ -94,6 +96,7 @@ export class ContactsRepo {
         'r.due_at as reply_due_at',
         'r.sent_at as reply_sent_at',
         'r.cost_micros as reply_cost',
+        'r.reported_price as reply_reported_price',
       ]);
   }
 
@@ -138,6 +141,7 @@ export class ContactsRepo {
               dueAt: Number(r.reply_due_at),
               sentAt: n(r.reply_sent_at),
               costMicros: n(r.reply_cost),
+              reportedPrice: r.reply_reported_price,
             },
     }));
   }
@@ -205,6 +209,7 @@ export class ContactsRepo {
         'r.due_at',
         'r.sent_at',
         'r.cost_micros',
+        'r.reported_price',
         'r.signals',
         'l.number',
       ])
@@ -220,6 +225,7 @@ export class ContactsRepo {
       dueAt: Number(r.due_at),
       sentAt: n(r.sent_at),
       costMicros: n(r.cost_micros),
+      reportedPrice: r.reported_price,
       signals: r.signals,
       lineNumber: r.number,
     }));

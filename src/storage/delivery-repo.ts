@@ -19,7 +19,9 @@ export class DeliveryRepo implements DeliveryStore {
    * (or the estimate when the provider gives none), or is released when the message was not billed.
    * A price that arrives after an estimate was committed corrects the committed amount, and a
    * price for a message whose reservation was already released (a send given up as failed that
-   * went out after all) is committed too: money the provider spent always counts.
+   * went out after all) is committed too: money the provider spent always counts. So does a
+   * second message of the same reply (sent again after an unknown outcome): its final report adds
+   * its cost, without touching the reply's own status.
    */
   async applyStatus(u: StatusUpdate): Promise<boolean> {
     return this.#db.transaction().execute(async (tx) => {
@@ -47,6 +49,32 @@ export class DeliveryRepo implements DeliveryStore {
       if (!row) return false;
 
       const periods = replyPeriodKeys(row);
+      if (row.provider_sid !== null && row.provider_sid !== u.sid) {
+        // Another message of the same reply: a send whose outcome was unknown, sent again after
+        // its provider could not be asked (docs/providers.md). Its status says nothing of the
+        // reply's own message, but money it cost counts too.
+        const extra =
+          u.charge.kind === 'price'
+            ? u.charge.micros
+            : u.charge.kind === 'estimate'
+              ? row.reserved_micros || (row.cost_micros ?? 0)
+              : 0;
+        if (u.final && extra > 0) {
+          await tx
+            .updateTable('budget_periods')
+            .set((eb) => ({ committed_micros: eb('committed_micros', '+', extra) }))
+            .where('period', 'in', periods)
+            .execute();
+          await tx
+            .updateTable('replies')
+            .set((eb) => ({
+              cost_micros: eb(eb.fn.coalesce('cost_micros', eb.lit(0)), '+', extra),
+            }))
+            .where('id', '=', row.id)
+            .execute();
+        }
+        return true;
+      }
       let cost = row.cost_micros;
       if (u.final && row.reserved_micros > 0) {
         await releaseReservation(tx, row);
@@ -62,6 +90,8 @@ export class DeliveryRepo implements DeliveryStore {
             .set((eb) => ({ committed_micros: eb('committed_micros', '+', cost!) }))
             .where('period', 'in', periods)
             .execute();
+        // What another message of this reply cost, already counted, stays in the reply's cost.
+        cost += row.cost_micros ?? 0;
       } else if (
         u.final &&
         u.charge.kind === 'price' &&

@@ -98,6 +98,7 @@ export function routeTable(deps: RouteDeps): Route[] {
 
     route('GET', '/api/lines', 'admin', lines.list),
     route('PATCH', '/api/lines/:id', 'admin', lines.update),
+    route('POST', '/api/lines/:id/check', 'admin', lines.check),
     route('PUT', '/api/lines/:id/voice-audio', 'admin', lines.uploadVoice, {
       bodyLimit: MAX_AUDIO_BYTES,
     }),

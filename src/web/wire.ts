@@ -14,6 +14,7 @@ import type { Intake } from '../hotline/intake.ts';
 import type { IntakeProcessor } from '../hotline/processor.ts';
 import type { TariffSettings } from '../hotline/tariff.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { checkLineAtProvider } from '../ops/provider-check.ts';
 import { readiness } from '../ops/readiness.ts';
 import { deriveKey, type NumberVault } from '../privacy/number-vault.ts';
 import type { Retention } from '../privacy/retention.ts';
@@ -98,6 +99,8 @@ export function wireWeb(
     devices: new KnownDevices(config.publicUrl, deriveKey(config.secret, 'known-devices-v1')),
     privacyStatus: () => deps.retention.status(),
     applyShield: deps.applyShield,
+    providerNames: [...deps.providers.keys()],
+    checkLine: (line) => checkLineAtProvider(config, line),
     onContact: (listener) => deps.processor.subscribe(listener),
     alerts: deps.alerts,
     notifications: deps.notifications,

@@ -129,6 +129,20 @@ export function kitRequest(
 
 const pathOf = (url: string | null) => (url ?? '').replace(PUBLIC_URL, '');
 
+type ScriptRule = (attempt: number) => { reply: KitCase['reply']; recorded: boolean } | null;
+
+/** Scripts the answers of a JSON API fake (fake-messaging.ts) from send-* samples. */
+function scriptFake(api: FakeTelnyx | FakeVonage, rule: ScriptRule): void {
+  api.failure = (_to, attempt) => {
+    const r = rule(attempt);
+    return r ? { ...r.reply!, recorded: r.recorded } : null;
+  };
+}
+
+function attemptsAt(api: { attempts: Map<string, number> }): number {
+  return [...api.attempts.values()].reduce((a, b) => a + b, 0);
+}
+
 class TwilioDriver implements ProviderDriver {
   readonly name = 'twilio';
   readonly signatureHasAge = false;
@@ -158,7 +172,7 @@ class TwilioDriver implements ProviderDriver {
       reportPath: pathOf(m.statusCallback),
     }));
   }
-  script(rule: (attempt: number) => { reply: KitCase['reply']; recorded: boolean } | null) {
+  script(rule: ScriptRule) {
     const answer = (recorded: boolean) => (_to: string, attempt: number) => {
       const r = rule(attempt);
       if (!r || r.recorded !== recorded) return null;
@@ -169,7 +183,7 @@ class TwilioDriver implements ProviderDriver {
     this.#api.failureAfterSending = answer(true);
   }
   attempts() {
-    return [...this.#api.attempts.values()].reduce((a, b) => a + b, 0);
+    return attemptsAt(this.#api);
   }
   sign(request: KitRequest, how: Signing): Record<string, string> {
     if (how === 'missing') return {};
@@ -221,14 +235,11 @@ class TelnyxDriver implements ProviderDriver {
   sent(): FakeSent[] {
     return this.#api.messages.map((m) => ({ ...m, reportPath: pathOf(m.webhookUrl) }));
   }
-  script(rule: (attempt: number) => { reply: KitCase['reply']; recorded: boolean } | null) {
-    this.#api.failure = (_to, attempt) => {
-      const r = rule(attempt);
-      return r ? { ...r.reply!, recorded: r.recorded } : null;
-    };
+  script(rule: ScriptRule) {
+    scriptFake(this.#api, rule);
   }
   attempts() {
-    return [...this.#api.attempts.values()].reduce((a, b) => a + b, 0);
+    return attemptsAt(this.#api);
   }
   sign(request: KitRequest, how: Signing): Record<string, string> {
     if (how === 'missing') return {};
@@ -289,14 +300,11 @@ class VonageDriver implements ProviderDriver {
       reportPath: pathOf(m.webhookUrl),
     }));
   }
-  script(rule: (attempt: number) => { reply: KitCase['reply']; recorded: boolean } | null) {
-    this.#api.failure = (_to, attempt) => {
-      const r = rule(attempt);
-      return r ? { ...r.reply!, recorded: r.recorded } : null;
-    };
+  script(rule: ScriptRule) {
+    scriptFake(this.#api, rule);
   }
   attempts() {
-    return [...this.#api.attempts.values()].reduce((a, b) => a + b, 0);
+    return attemptsAt(this.#api);
   }
   /** Vonage's signed webhooks: a JWT (HS256, the signature secret) naming the body's SHA-256. */
   sign(request: KitRequest, how: Signing): Record<string, string> {

@@ -241,11 +241,31 @@ for (const makeDriver of DRIVERS) {
         driver.script((attempt) =>
           attempt === 1 ? { reply: sample('send-server-error').reply, recorded: true } : null,
         );
-        await deliver(sample('inbound-text'), varsFor(newCaller()));
+        const caller = newCaller();
+        await deliver(sample('inbound-text'), varsFor(caller));
         await later();
         for (let i = 0; i < 8; i++) await later(10 * 60_000);
-        assert.equal((await replies())[0]!.state, 'sent');
-        assert.equal(driver.sent().length, driver.canLookUpSends ? 1 : 2);
+        const [reply] = await replies();
+        assert.equal(reply!.state, 'sent');
+        const sent = driver.sent();
+        assert.equal(sent.length, driver.canLookUpSends ? 1 : 2);
+        // Every message's final report comes in, the earlier one last: each one's cost counts.
+        const c = sample('delivery-delivered');
+        for (const message of sent.toReversed()) {
+          const vars = varsFor(caller, { message: message.id, key: reply!.idempotency_key });
+          assert.equal((await deliver(c, vars, 'good', message.reportPath)).status, 204);
+        }
+        const price = Math.round(Number(c.expect!.price) * MICROS);
+        const [settled] = await replies();
+        assert.equal(settled!.provider_sid, sent.at(-1)!.id, 'the reply keeps its own message');
+        assert.equal(settled!.cost_micros, price * sent.length);
+        const periods = await hotline.storage.db.selectFrom('budget_periods').selectAll().execute();
+        assert.ok(
+          periods.every(
+            (p) => p.committed_micros === price * sent.length && p.reserved_micros === 0,
+          ),
+          JSON.stringify(periods),
+        );
       });
 
       it('an interim report records the status and keeps the reservation', async () => {

@@ -9,6 +9,7 @@ import { durationInput, MINUTE_MS, parseCountries, parseTypedDuration } from '..
 const HOUR_MS = 60 * MINUTE_MS;
 import { ErrorAlert, Status } from './alerts.tsx';
 import { CopyField } from './copy-field.tsx';
+import { ProviderCheck } from './provider-check.tsx';
 import { SelectField, TextAreaField, TextField } from './fields.tsx';
 import { SmsEditor } from './sms-editor.tsx';
 import { VoiceRecording } from './voice-recording.tsx';
@@ -136,11 +137,19 @@ export function LineForm(props: { line: LineDetail }) {
         <p class="hint webhooks">{t('lines.webhooksOther')}</p>
       ) : (
         <div class="webhooks">
-          <h3>{t('lines.webhooks')}</h3>
-          <p>{t('lines.webhooksTwilio')}</p>
-          <CopyField label={t('lines.webhookVoice')} value={line.webhooks.voice} />
-          <CopyField label={t('lines.webhookSms')} value={line.webhooks.sms} />
-          <CopyField label={t('lines.webhookStatus')} value={line.webhooks.status} />
+          <h3>{t('lines.webhooks', { provider: words(i18n, 'provider', line.provider) })}</h3>
+          {line.providerConfigured ? null : (
+            <p class="alert alert-warning">{words(i18n, 'lines.providerMissing', line.provider)}</p>
+          )}
+          <p>{words(i18n, 'lines.webhooksHow', line.provider)}</p>
+          {line.webhooks.map((w) => (
+            <CopyField
+              key={w.name}
+              label={words(i18n, `lines.webhook.${line.provider}`, w.name)}
+              value={w.url}
+            />
+          ))}
+          <ProviderCheck line={line} />
         </div>
       )}
     </section>

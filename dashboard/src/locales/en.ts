@@ -132,6 +132,7 @@ export const en: Record<keyof typeof fr, string> = {
   'outcome.cooldown': 'Already got a reply recently: no new text',
   'outcome.opted_out': 'Asked for STOP: will get no more texts',
 
+  'reply.reportedPrice': 'the provider billed {price}, counted at the estimate',
   'reply.sentAt': 'Text sent: {time}',
   'reply.sending': 'Sending',
   'reply.due': 'Text planned: {time}',
@@ -154,6 +155,8 @@ export const en: Record<keyof typeof fr, string> = {
   'labelFilter.mockery': 'Mockery (bare laughter)',
 
   'provider.twilio': 'Twilio',
+  'provider.telnyx': 'Telnyx',
+  'provider.vonage': 'Vonage',
   'provider.simulator': 'Simulator (nothing is sent for real)',
 
   'shieldMode.auto': 'Automatic',
@@ -362,6 +365,42 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.countries': 'Allowed countries',
   'lines.countriesHint':
     'Two-letter country codes separated by commas, for example FR, BE. Only mobiles from these countries get a text.',
+  'lines.webhooks': 'Addresses to give {provider}',
+  'lines.webhooksHow.twilio':
+    'In the Twilio console, open Phone Numbers → Manage → Active numbers, then this number. Paste the "Calls" address into "A call comes in" and the "Texts" address into "A message comes in" (HTTP POST), then save. The "Delivery reports" address goes nowhere: nonmerci hands it to Twilio with each text. "npx nonmerci connect twilio" can do all of this for you.',
+  'lines.webhooksHow.telnyx':
+    'In the Telnyx portal, open Voice → Programmable Voice → TeXML Applications and paste the "Calls" address as the Voice URL (POST); then open Messaging → Messaging Profiles and paste the "Texts and delivery reports" address as the Webhook URL (API version 2). Give this number to both. "npx nonmerci connect telnyx" can do this for you.',
+  'lines.webhooksHow.vonage':
+    'In the Vonage dashboard, open Applications, then your application → Edit. Under Voice, paste the "Calls" address as the Answer URL and the "Call events" address as the Event URL (HTTP POST for both); under Messages, paste the "Texts" address as the Inbound URL and the "Delivery reports" address as the Status URL. Link this number to the application, and keep "Signed webhooks" on. "npx nonmerci connect vonage" can do this for you.',
+  'lines.webhook.twilio.voice': 'Calls (A call comes in)',
+  'lines.webhook.twilio.sms': 'Texts (A message comes in)',
+  'lines.webhook.twilio.status': 'Delivery reports',
+  'lines.webhook.telnyx.voice': 'Calls (TeXML application, Voice URL)',
+  'lines.webhook.telnyx.messaging': 'Texts and delivery reports (messaging profile, Webhook URL)',
+  'lines.webhook.vonage.answer': 'Calls (Answer URL)',
+  'lines.webhook.vonage.event': 'Call events (Event URL)',
+  'lines.webhook.vonage.inbound': 'Texts (Inbound URL)',
+  'lines.webhook.vonage.status': 'Delivery reports (Status URL)',
+  'lines.providerMissing.twilio':
+    'This server has no Twilio credentials: calls and texts to this line are refused and its replies wait. Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, then restart.',
+  'lines.providerMissing.telnyx':
+    'This server has no Telnyx credentials: calls and texts to this line are refused and its replies wait. Set TELNYX_API_KEY and TELNYX_PUBLIC_KEY, then restart.',
+  'lines.providerMissing.vonage':
+    'This server has no Vonage credentials: calls and texts to this line are refused and its replies wait. Set VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY and VONAGE_SIGNATURE_SECRET, then restart.',
+  'lines.check': 'Check with {provider}',
+  'lines.checkAllGood': '{provider} says everything is in place for this line.',
+  'lines.checkSomeFailed': 'Something needs fixing at {provider}: see below.',
+  'lines.check.provider.ok':
+    'This line is simulated: there is no provider account to check, and nothing is sent for real.',
+  'lines.check.provider_credentials.ok': '{provider} accepts the credentials.',
+  'lines.check.provider_credentials.fail':
+    '{provider} refused the credentials, or could not be reached.',
+  'lines.check.number.ok': 'The number is on the {provider} account.',
+  'lines.check.number.fail': 'The number is not on the {provider} account.',
+  'lines.check.webhooks.ok': 'Calls and texts to this number come to this server.',
+  'lines.check.webhooks.fail': 'Calls or texts to this number go elsewhere than this server.',
+  'lines.check.public_url.ok': 'The provider can reach this server at its public address.',
+  'lines.check.public_url.fail': 'The provider cannot reach this server at its public address.',
   'lines.save': 'Save line',
   'lines.saved': 'Line {number} saved.',
   'lines.voiceMissing': 'The voice message is empty: write a text or add a recording.',
@@ -371,14 +410,8 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.cooldownShort':
     'The period must be at least an hour (1h): otherwise a man who calls back gets a text each time.',
   'lines.countriesInvalid': 'Write at least one two-letter country code, for example FR.',
-  'lines.webhooks': 'Addresses to give Twilio',
-  'lines.webhooksTwilio':
-    'In the Twilio console, open Phone Numbers → Manage → Active numbers, then this number. Paste the "Calls" address into "A call comes in" and the "Texts" address into "A message comes in" (HTTP POST), then save. The "Delivery reports" address goes nowhere: nonmerci hands it to Twilio with each text.',
   'lines.webhooksOther':
     'This line is simulated: there is nothing to set up at a phone provider. The addresses to paste will show here the day it moves to a real line.',
-  'lines.webhookVoice': 'Calls (A call comes in)',
-  'lines.webhookSms': 'Texts (A message comes in)',
-  'lines.webhookStatus': 'Delivery reports',
 
   'sms.label': 'SMS text',
   'sms.hint': 'Sent once to each person who calls or texts, after the delay.',

@@ -134,6 +134,7 @@ export const fr = {
   'outcome.cooldown': 'Déjà reçu une réponse récemment : pas de nouveau SMS',
   'outcome.opted_out': 'A demandé STOP : ne recevra plus de SMS',
 
+  'reply.reportedPrice': "l'opérateur a facturé {price}, compté à l'estimation",
   'reply.sentAt': 'SMS envoyé : {time}',
   'reply.sending': 'Envoi en cours',
   'reply.due': 'SMS prévu : {time}',
@@ -156,6 +157,8 @@ export const fr = {
   'labelFilter.mockery': 'Moqueries (rires seuls)',
 
   'provider.twilio': 'Twilio',
+  'provider.telnyx': 'Telnyx',
+  'provider.vonage': 'Vonage',
   'provider.simulator': 'Simulateur (rien ne part pour de vrai)',
 
   'shieldMode.auto': 'Automatique',
@@ -369,6 +372,44 @@ export const fr = {
   'lines.countries': 'Pays autorisés',
   'lines.countriesHint':
     'Codes pays à deux lettres, séparés par des virgules, par exemple FR, BE. Seuls les portables de ces pays reçoivent un SMS.',
+  'lines.webhooks': 'Adresses à donner à {provider}',
+  'lines.webhooksHow.twilio':
+    "Dans la console Twilio, ouvrez Phone Numbers → Manage → Active numbers, puis ce numéro. Collez l'adresse « Appels » dans « A call comes in » et l'adresse « SMS » dans « A message comes in » (méthode HTTP POST), puis enregistrez. L'adresse « Suivi des envois » n'est à coller nulle part : nonmerci la donne à Twilio avec chaque SMS. « npx nonmerci connect twilio » peut faire tout cela pour vous.",
+  'lines.webhooksHow.telnyx':
+    "Dans le portail Telnyx, ouvrez Voice → Programmable Voice → TeXML Applications et collez l'adresse « Appels » comme Voice URL (POST) ; puis ouvrez Messaging → Messaging Profiles et collez l'adresse « SMS et suivi des envois » comme Webhook URL (API version 2). Rattachez ce numéro aux deux. « npx nonmerci connect telnyx » peut le faire pour vous.",
+  'lines.webhooksHow.vonage':
+    "Dans le tableau de bord Vonage, ouvrez Applications, puis votre application → Edit. Sous Voice, collez l'adresse « Appels » comme Answer URL et l'adresse « Déroulé des appels » comme Event URL (HTTP POST pour les deux) ; sous Messages, collez l'adresse « SMS » comme Inbound URL et l'adresse « Suivi des envois » comme Status URL. Rattachez ce numéro à l'application et laissez « Signed webhooks » activé. « npx nonmerci connect vonage » peut le faire pour vous.",
+  'lines.webhook.twilio.voice': 'Appels (A call comes in)',
+  'lines.webhook.twilio.sms': 'SMS (A message comes in)',
+  'lines.webhook.twilio.status': 'Suivi des envois',
+  'lines.webhook.telnyx.voice': 'Appels (application TeXML, Voice URL)',
+  'lines.webhook.telnyx.messaging': 'SMS et suivi des envois (profil de messagerie, Webhook URL)',
+  'lines.webhook.vonage.answer': 'Appels (Answer URL)',
+  'lines.webhook.vonage.event': 'Déroulé des appels (Event URL)',
+  'lines.webhook.vonage.inbound': 'SMS (Inbound URL)',
+  'lines.webhook.vonage.status': 'Suivi des envois (Status URL)',
+  'lines.providerMissing.twilio':
+    "Ce serveur n'a pas les identifiants Twilio : les appels et SMS vers cette ligne sont refusés et ses réponses attendent. Renseignez TWILIO_ACCOUNT_SID et TWILIO_AUTH_TOKEN, puis redémarrez.",
+  'lines.providerMissing.telnyx':
+    "Ce serveur n'a pas les identifiants Telnyx : les appels et SMS vers cette ligne sont refusés et ses réponses attendent. Renseignez TELNYX_API_KEY et TELNYX_PUBLIC_KEY, puis redémarrez.",
+  'lines.providerMissing.vonage':
+    "Ce serveur n'a pas les identifiants Vonage : les appels et SMS vers cette ligne sont refusés et ses réponses attendent. Renseignez VONAGE_APPLICATION_ID, VONAGE_PRIVATE_KEY et VONAGE_SIGNATURE_SECRET, puis redémarrez.",
+  'lines.check': 'Vérifier auprès de {provider}',
+  'lines.checkAllGood': '{provider} confirme que tout est en place pour cette ligne.',
+  'lines.checkSomeFailed': 'Quelque chose est à corriger chez {provider} : voir ci-dessous.',
+  'lines.check.provider.ok':
+    "Cette ligne est simulée : il n'y a pas de compte d'opérateur à vérifier, et rien ne part pour de vrai.",
+  'lines.check.provider_credentials.ok': '{provider} accepte les identifiants.',
+  'lines.check.provider_credentials.fail':
+    "{provider} a refusé les identifiants, ou n'a pas pu être joint.",
+  'lines.check.number.ok': 'Le numéro est bien sur le compte {provider}.',
+  'lines.check.number.fail': "Le numéro n'est pas sur le compte {provider}.",
+  'lines.check.webhooks.ok': 'Les appels et SMS vers ce numéro arrivent sur ce serveur.',
+  'lines.check.webhooks.fail':
+    'Les appels ou SMS vers ce numéro partent ailleurs que sur ce serveur.',
+  'lines.check.public_url.ok': "L'opérateur peut joindre ce serveur à son adresse publique.",
+  'lines.check.public_url.fail':
+    "L'opérateur ne peut pas joindre ce serveur à son adresse publique.",
   'lines.save': 'Enregistrer la ligne',
   'lines.saved': 'Ligne {number} enregistrée.',
   'lines.voiceMissing':
@@ -379,14 +420,8 @@ export const fr = {
   'lines.cooldownShort':
     'La durée doit être d’au moins une heure (1h) : sinon un homme qui rappelle reçoit un SMS à chaque fois.',
   'lines.countriesInvalid': 'Écrivez au moins un code pays à deux lettres, par exemple FR.',
-  'lines.webhooks': 'Adresses à donner à Twilio',
-  'lines.webhooksTwilio':
-    "Dans la console Twilio, ouvrez Phone Numbers → Manage → Active numbers, puis ce numéro. Collez l'adresse « Appels » dans « A call comes in » et l'adresse « SMS » dans « A message comes in » (méthode HTTP POST), puis enregistrez. L'adresse « Suivi des envois » n'est à coller nulle part : nonmerci la donne à Twilio avec chaque SMS.",
   'lines.webhooksOther':
     "Cette ligne est simulée : il n'y a rien à configurer chez un opérateur. Les adresses à coller apparaîtront ici le jour où elle passera sur une vraie ligne.",
-  'lines.webhookVoice': 'Appels (A call comes in)',
-  'lines.webhookSms': 'SMS (A message comes in)',
-  'lines.webhookStatus': 'Suivi des envois',
 
   'sms.label': 'Texte du SMS',
   'sms.hint': 'Envoyé une seule fois à chaque personne qui appelle ou écrit, après le délai.',

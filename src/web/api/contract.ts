@@ -179,11 +179,33 @@ export interface LineDetail extends LineState {
   cooldownMs: number;
   /** ISO 3166 codes, e.g. ["FR"]. */
   allowedCountries: string[];
-  /** URLs to paste into the provider's console. */
-  webhooks: { voice: string; sms: string; status: string };
+  /**
+   * Addresses to give the line's provider, in its own terms (telephony/endpoints.ts): for Twilio
+   * voice, sms and status; for Telnyx voice and messaging; for Vonage answer, event, inbound and status.
+   */
+  webhooks: LineWebhook[];
+  /** The line's provider is configured on this server (its credentials are set). */
+  providerConfigured: boolean;
   /** Price of one SMS segment, to compute the cost per reply live. */
   segmentPriceMicros: number;
   currency: string;
+}
+
+export interface LineWebhook {
+  /** Last segment of the address: voice, sms, status, messaging, answer, event, inbound. */
+  name: string;
+  /** What it is for: voice, sms, messaging (texts and reports), status, call_events. */
+  purpose: 'voice' | 'sms' | 'messaging' | 'status' | 'call_events';
+  url: string;
+}
+
+/**
+ * POST /api/lines/:id/check (admin) → LineCheck: asks the line's provider whether the credentials
+ * work, the number is on the account and its webhooks point here (as `nonmerci doctor` does).
+ */
+export interface LineCheck {
+  provider: string;
+  checks: { id: string; ok: boolean; message: string; fix: string | null }[];
 }
 
 /** PATCH /api/lines/:id (admin) → LineDetail. Every field optional. */
@@ -291,7 +313,13 @@ export interface ReplySummary {
   detail: string | null;
   dueAt: number;
   sentAt: number | null;
+  /** What the caps counted: the provider's price, or the reserved estimate. */
   costMicros: number | null;
+  /**
+   * The provider's price when it is in another currency than the caps' ("0.004 USD"): shown as
+   * reported, not converted, beside the estimate counted.
+   */
+  reportedPrice: string | null;
 }
 
 /** GET /api/contacts/:id/text (moderator) → the withheld text. */

@@ -24,7 +24,7 @@ import type { ShieldRepo } from '../../storage/shield-repo.ts';
 import type { SimOutboxRepo } from '../../storage/sim-outbox-repo.ts';
 import type { StatsRepo } from '../../storage/stats-repo.ts';
 import type { VoiceRecordingsRepo } from '../../storage/voice-recordings-repo.ts';
-import type { EvidenceOverview, FilingOrganisation } from './contract.ts';
+import type { EvidenceOverview, FilingOrganisation, LineCheck } from './contract.ts';
 import type { KnownDevices } from './device.ts';
 
 /** What the dashboard API works with; assembled in main.ts. */
@@ -71,6 +71,10 @@ export interface ApiDeps {
   };
   /** Calls `listener` for each contact this process records; returns the unsubscribe. */
   onContact(listener: (event: HotlineEvent) => void): () => void;
+  /** Providers configured on this server (the simulator always is). */
+  providerNames: string[];
+  /** Asks a line's provider whether the credentials, the number and its webhooks are right. */
+  checkLine(line: Line): Promise<LineCheck['checks']>;
   /** Applies a line's shield mode at once, as the shield monitor would at its next look. */
   applyShield(line: Line): Promise<void>;
   audit(before: number | null, limit: number): Promise<AuditEntry[]>;

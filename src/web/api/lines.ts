@@ -4,12 +4,13 @@ import { fileTypeFromBuffer } from 'file-type';
 import { isSupportedCountry } from 'libphonenumber-js';
 import { NotFoundError } from '../../accounts/accounts.ts';
 import { InvalidInputError } from '../../domain/errors.ts';
+import { webhookAddresses } from '../../telephony/endpoints.ts';
 import { checkReplySegments, REPLY_TEXT, VOICE_TEXT } from '../../domain/operator-text.ts';
 import { LANGUAGES, type Line } from '../../domain/types.ts';
 import { smsCost } from '../../policy/cost.ts';
 import type { LineChange } from '../../storage/lines-repo.ts';
 import { HttpError } from '../errors.ts';
-import type { LineDetail, SmsCostResponse } from './contract.ts';
+import type { LineCheck, LineDetail, SmsCostResponse } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { idParam, jsonBody, oneOf, operatorText, text, whole, type Json } from './input.ts';
 import { lineState } from './overview.ts';
@@ -58,11 +59,8 @@ export function linesApi(deps: ApiDeps) {
     delayMs: line.delayMs,
     cooldownMs: line.cooldownMs,
     allowedCountries: line.allowedCountries,
-    webhooks: {
-      voice: `${base}/webhooks/${line.provider}/voice`,
-      sms: `${base}/webhooks/${line.provider}/sms`,
-      status: `${base}/webhooks/${line.provider}/status`,
-    },
+    webhooks: webhookAddresses(base, line.provider),
+    providerConfigured: deps.providerNames.includes(line.provider),
     segmentPriceMicros: (await deps.tariff.current()).segmentPriceMicros,
     currency: deps.settings.currency,
   });
@@ -131,6 +129,12 @@ export function linesApi(deps: ApiDeps) {
         deps.clock.now(),
       );
       return reload(line);
+    },
+
+    /** Asks the line's provider, as `nonmerci doctor` does; answers even when a check fails. */
+    check: async (request: FastifyRequest): Promise<LineCheck> => {
+      const line = await find(request);
+      return { provider: line.provider, checks: await deps.checkLine(line) };
     },
 
     removeVoice: async (request: FastifyRequest): Promise<LineDetail> => {

@@ -92,6 +92,7 @@ export function simulatorApi(deps: ApiDeps) {
               dueAt: reply.dueAt,
               sentAt: null,
               costMicros: null,
+              reportedPrice: null,
             }
           : null,
       };
