@@ -18,6 +18,14 @@ export interface Check {
   message: string;
   /** What to do when the check fails (or a reminder when it holds); null when nothing is needed. */
   fix: string | null;
+  /**
+   * Why a provider check failed, for screens that say it in their reader's language:
+   * provider_auth, provider_unreachable, provider_error, no_credentials, number_not_set,
+   * not_on_account or wrong_webhooks.
+   */
+  reason?: string;
+  /** The addresses set wrongly at the provider (wrong_webhooks), and where they point instead. */
+  wrong?: { name: string; purpose: EndpointPurpose; found: string | null; method: string | null }[];
 }
 
 const pass = (id: string, message: string, fix: string | null = null): Check => ({
@@ -245,6 +253,8 @@ export interface ProviderView {
   provider: string;
   /** The credentials were refused or the API could not be reached: the reason, else null. */
   error: string | null;
+  /** The error's code (provider_auth, provider_unreachable, provider_error). */
+  errorCode?: string;
   number: string | null;
   /**
    * The number's webhooks at the provider, by endpoint name (endpoints.ts), or null when the number
@@ -270,18 +280,30 @@ export function providerChecks(view: ProviderView, publicUrl: string): Check[] {
   const ids = view.ids ?? { credentials: 'provider_credentials', webhooks: 'webhooks' };
   const connect = `Run "npx nonmerci connect ${view.provider}".`;
   if (view.error)
-    return [fail(ids.credentials, view.error, `Check the credentials, or ${connect}`)];
+    return [
+      {
+        ...fail(ids.credentials, view.error, `Check the credentials, or ${connect}`),
+        reason: view.errorCode ?? 'provider_error',
+      },
+    ];
   const checks = [pass(ids.credentials, `The ${view.provider} account accepts these credentials.`)];
-  if (!view.number) return [...checks, fail(ids.webhooks, 'HOTLINE_NUMBER is not set.', connect)];
+  if (!view.number)
+    return [
+      ...checks,
+      { ...fail(ids.webhooks, 'HOTLINE_NUMBER is not set.', connect), reason: 'number_not_set' },
+    ];
   const held = view.webhooks;
   if (!held)
     return [
       ...checks,
-      fail(
-        ids.webhooks,
-        `${view.number} is not a number of this ${view.provider} account.`,
-        connect,
-      ),
+      {
+        ...fail(
+          ids.webhooks,
+          `${view.number} is not a number of this ${view.provider} account.`,
+          connect,
+        ),
+        reason: 'not_on_account',
+      },
     ];
   const wanted = webhookAddresses(publicUrl, view.provider).filter((a) => a.name in held);
   const wrong = wanted.filter((a) => {
@@ -292,11 +314,20 @@ export function providerChecks(view: ProviderView, publicUrl: string): Check[] {
     ...checks,
     wrong.length === 0
       ? pass(ids.webhooks, `Calls and texts to ${view.number} come to ${publicUrl}.`)
-      : fail(
-          ids.webhooks,
-          `${view.number} sends ${wrong.map((a) => `${ARRIVALS[a.purpose]} to ${describe(held[a.name]!)}`).join(', and ')}, not to ${publicUrl} (${wrong.map((a) => a.url).join(', ')}, with HTTP POST).`,
-          connect,
-        ),
+      : {
+          ...fail(
+            ids.webhooks,
+            `${view.number} sends ${wrong.map((a) => `${ARRIVALS[a.purpose]} to ${describe(held[a.name]!)}`).join(', and ')}, not to ${publicUrl} (${wrong.map((a) => a.url).join(', ')}, with HTTP POST).`,
+            connect,
+          ),
+          reason: 'wrong_webhooks',
+          wrong: wrong.map((a) => ({
+            name: a.name,
+            purpose: a.purpose,
+            found: held[a.name]!.url,
+            method: held[a.name]!.method ?? null,
+          })),
+        },
   ];
 }
 

@@ -69,9 +69,13 @@ async function providerView(
   provider: string,
   number: string | null,
 ): Promise<Reading> {
-  const view = (webhooks: ProviderView['webhooks'], error: string | null = null): ProviderView => ({
+  const view = (
+    webhooks: ProviderView['webhooks'],
+    error: NonmerciError | string | null = null,
+  ): ProviderView => ({
     provider,
-    error,
+    error: error instanceof NonmerciError ? error.message : error,
+    ...(error instanceof NonmerciError ? { errorCode: error.code } : {}),
     number,
     webhooks,
   });
@@ -92,6 +96,7 @@ async function providerView(
         {
           id: 'provider_credentials',
           ok: false,
+          reason: 'no_credentials',
           message: `${number ?? 'This line'} uses ${provider}, but no ${provider} credentials are set.`,
           fix: `Run "npx nonmerci connect ${provider}", then restart nonmerci.`,
         },
@@ -109,7 +114,7 @@ async function providerView(
         return view(null);
     }
   } catch (error) {
-    return view(null, error instanceof NonmerciError ? error.message : String(error));
+    return view(null, error instanceof NonmerciError ? error : String(error));
   }
 }
 

@@ -8,8 +8,11 @@ export function CopyField({
   value,
   copied,
   testId,
+  consoleName,
 }: {
   label: string;
+  /** The field's name in a provider's console, shown as written there (in English). */
+  consoleName?: string;
   value: string;
   /** Said once copied; "Address copied" by default. */
   copied?: string;
@@ -28,7 +31,15 @@ export function CopyField({
 
   return (
     <div class="field copy-field">
-      <label for={id}>{label}</label>
+      <label for={id}>
+        {label}
+        {consoleName ? (
+          <span class="muted">
+            {' '}
+            (<span lang="en">{consoleName}</span>)
+          </span>
+        ) : null}
+      </label>
       <div class="copy-row">
         <input
           id={id}

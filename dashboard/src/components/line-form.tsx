@@ -14,6 +14,31 @@ import { SelectField, TextAreaField, TextField } from './fields.tsx';
 import { SmsEditor } from './sms-editor.tsx';
 import { VoiceRecording } from './voice-recording.tsx';
 
+/** What each address is called in the provider's console, as written there. */
+const CONSOLE_NAMES: Record<string, Record<string, string>> = {
+  twilio: { voice: 'A call comes in', sms: 'A message comes in' },
+  telnyx: { voice: 'Voice URL', messaging: 'Webhook URL' },
+  vonage: {
+    answer: 'Answer URL',
+    event: 'Event URL',
+    inbound: 'Inbound URL',
+    status: 'Status URL',
+  },
+};
+
+/** A sentence whose [[…]] parts are a console's own words, marked as English. */
+function consoleText(text: string) {
+  return text.split(/\[\[(.+?)\]\]/).map((part, i) =>
+    i % 2 ? (
+      <span lang="en" key={i}>
+        {part}
+      </span>
+    ) : (
+      part
+    ),
+  );
+}
+
 /** The editable settings of one line, as typed (durations with their unit: "20m", "90j"). */
 function draftOf(line: LineDetail, lang: string) {
   return {
@@ -141,11 +166,12 @@ export function LineForm(props: { line: LineDetail }) {
           {line.providerConfigured ? null : (
             <p class="alert alert-warning">{words(i18n, 'lines.providerMissing', line.provider)}</p>
           )}
-          <p>{words(i18n, 'lines.webhooksHow', line.provider)}</p>
+          <p>{consoleText(words(i18n, 'lines.webhooksHow', line.provider))}</p>
           {line.webhooks.map((w) => (
             <CopyField
               key={w.name}
-              label={words(i18n, `lines.webhook.${line.provider}`, w.name)}
+              label={words(i18n, 'lines.webhook', w.purpose)}
+              consoleName={CONSOLE_NAMES[line.provider]?.[w.name]}
               value={w.url}
             />
           ))}

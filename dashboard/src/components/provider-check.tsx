@@ -23,9 +23,7 @@ export function ProviderCheck(props: { line: LineDetail }) {
       setResult(null);
       const next = await api.post<LineCheck>(`/api/lines/${props.line.id}/check`, {});
       setResult(next);
-      return next.checks.every((c) => c.ok)
-        ? t('lines.checkAllGood', { provider })
-        : t('lines.checkSomeFailed', { provider });
+      return next.checks.every((c) => c.ok) ? t('lines.checkAllGood', { provider }) : '';
     });
 
   return (
@@ -35,25 +33,56 @@ export function ProviderCheck(props: { line: LineDetail }) {
       </button>
       <ErrorAlert error={action.error} />
       <Status message={action.done} />
+      {result && result.checks.some((c) => !c.ok) ? (
+        <p class="alert alert-warning">{t('lines.checkSomeFailed', { provider })}</p>
+      ) : null}
       {result ? (
         <ul class="check-list">
-          {result.checks.map((c) => {
-            const key = `lines.check.${c.id}.${c.ok ? 'ok' : 'fail'}`;
-            return (
-              <li key={c.id} class={c.ok ? 'check-ok' : 'check-fail'}>
-                <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span>{' '}
-                {i18n.has(key) ? t(key, { provider }) : null}
-                {!c.ok || !i18n.has(key) ? (
-                  <span class="muted" translate={false}>
-                    {' '}
-                    {c.message}
-                  </span>
-                ) : null}
-              </li>
-            );
-          })}
+          {result.checks.map((c) => (
+            <li key={c.id} class={c.ok ? 'check-ok' : 'check-fail'}>
+              <span aria-hidden="true">{c.ok ? '✓' : '✗'}</span>{' '}
+              <CheckText check={c} provider={provider} />
+            </li>
+          ))}
         </ul>
       ) : null}
     </div>
+  );
+}
+
+type OneCheck = LineCheck['checks'][number];
+
+/** One check in the reader's language, from its id, its reason and the addresses found wrong. */
+function CheckText({ check, provider }: { check: OneCheck; provider: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const said = (key: string) =>
+    i18n.has(key) ? i18n.t(key as Parameters<typeof t>[0], { provider }) : null;
+  if (check.ok) return <>{said(`lines.check.${check.id}.ok`) ?? check.message}</>;
+  if (check.reason === 'wrong_webhooks' && check.wrong)
+    return (
+      <>
+        {t('lines.check.wrongWebhooks')}
+        <ul>
+          {check.wrong.map((w) => (
+            <li key={w.name}>
+              {t('lines.check.wrongAddress', {
+                what: words(i18n, 'lines.webhook', w.purpose),
+                found: w.found ?? t('lines.check.nowhere'),
+              })}
+              {w.found && w.method && w.method.toUpperCase() !== 'POST'
+                ? ` ${t('lines.check.notPost', { method: w.method.toUpperCase() })}`
+                : ''}
+            </li>
+          ))}
+        </ul>
+      </>
+    );
+  return (
+    <>
+      {said(`lines.check.reason.${check.reason ?? ''}`) ?? (
+        <span translate={false}>{check.message}</span>
+      )}
+    </>
   );
 }

@@ -367,20 +367,16 @@ export const en: Record<keyof typeof fr, string> = {
     'Two-letter country codes separated by commas, for example FR, BE. Only mobiles from these countries get a text.',
   'lines.webhooks': 'Addresses to give {provider}',
   'lines.webhooksHow.twilio':
-    'In the Twilio console, open Phone Numbers → Manage → Active numbers, then this number. Paste the "Calls" address into "A call comes in" and the "Texts" address into "A message comes in" (HTTP POST), then save. The "Delivery reports" address goes nowhere: nonmerci hands it to Twilio with each text. "npx nonmerci connect twilio" can do all of this for you.',
+    'In the Twilio console, open [[Phone Numbers → Manage → Active numbers]], then this number. Paste the "Calls" address into [[A call comes in]] and the "Texts" address into [[A message comes in]] (HTTP POST), then save. The "Delivery reports" address goes nowhere: nonmerci hands it to Twilio with each text. "npx nonmerci connect twilio" can do all of this for you.',
   'lines.webhooksHow.telnyx':
-    'In the Telnyx portal, open Voice → Programmable Voice → TeXML Applications and paste the "Calls" address as the Voice URL (POST); then open Messaging → Messaging Profiles and paste the "Texts and delivery reports" address as the Webhook URL (API version 2). Give this number to both. "npx nonmerci connect telnyx" can do this for you.',
+    'In the Telnyx portal, open [[Voice → Programmable Voice → TeXML Applications]] and paste the "Calls" address as its [[Voice URL]] (POST); then open [[Messaging → Messaging Profiles]] and paste the "Texts and delivery reports" address as its [[Webhook URL]] (API version 2). Give this number to both. "npx nonmerci connect telnyx" can do this for you.',
   'lines.webhooksHow.vonage':
-    'In the Vonage dashboard, open Applications, then your application → Edit. Under Voice, paste the "Calls" address as the Answer URL and the "Call events" address as the Event URL (HTTP POST for both); under Messages, paste the "Texts" address as the Inbound URL and the "Delivery reports" address as the Status URL. Link this number to the application, and keep "Signed webhooks" on. "npx nonmerci connect vonage" can do this for you.',
-  'lines.webhook.twilio.voice': 'Calls (A call comes in)',
-  'lines.webhook.twilio.sms': 'Texts (A message comes in)',
-  'lines.webhook.twilio.status': 'Delivery reports',
-  'lines.webhook.telnyx.voice': 'Calls (TeXML application, Voice URL)',
-  'lines.webhook.telnyx.messaging': 'Texts and delivery reports (messaging profile, Webhook URL)',
-  'lines.webhook.vonage.answer': 'Calls (Answer URL)',
-  'lines.webhook.vonage.event': 'Call events (Event URL)',
-  'lines.webhook.vonage.inbound': 'Texts (Inbound URL)',
-  'lines.webhook.vonage.status': 'Delivery reports (Status URL)',
+    'In the Vonage dashboard, open [[Applications]], then your application and [[Edit]]. Under [[Voice]], paste the "Calls" address as [[Answer URL]] and the "Call events" address as [[Event URL]] (HTTP POST for both); under [[Messages]], paste the "Texts" address as [[Inbound URL]] and the "Delivery reports" address as [[Status URL]]. Link this number to the application and keep signed webhooks on. "npx nonmerci connect vonage" can do this for you.',
+  'lines.webhook.voice': 'Calls',
+  'lines.webhook.sms': 'Texts',
+  'lines.webhook.messaging': 'Texts and delivery reports',
+  'lines.webhook.status': 'Delivery reports',
+  'lines.webhook.call_events': 'Call events',
   'lines.providerMissing.twilio':
     'This server has no Twilio credentials: calls and texts to this line are refused and its replies wait. Set TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, then restart.',
   'lines.providerMissing.telnyx':
@@ -392,15 +388,22 @@ export const en: Record<keyof typeof fr, string> = {
   'lines.checkSomeFailed': 'Something needs fixing at {provider}: see below.',
   'lines.check.provider.ok':
     'This line is simulated: there is no provider account to check, and nothing is sent for real.',
+  'lines.check.wrongWebhooks': 'Some addresses are not set at the provider yet:',
+  'lines.check.wrongAddress': '{what}: set to {found} instead of the address above',
+  'lines.check.nowhere': 'nothing',
+  'lines.check.notPost': '(with {method}, where POST is needed)',
+  'lines.check.reason.provider_auth':
+    'The provider refused the credentials: check them in the .env file, or run "npx nonmerci connect" again.',
+  'lines.check.reason.provider_unreachable':
+    'The provider could not be reached from this server: check its Internet connection.',
+  'lines.check.reason.provider_error':
+    'The provider answered in an unexpected way: run "npx nonmerci doctor" on the server to see its answer.',
+  'lines.check.reason.no_credentials':
+    'This server has no credentials for this provider: run "npx nonmerci connect" on the server, then restart it.',
+  'lines.check.reason.not_on_account':
+    'This number is not on the provider account whose credentials are set.',
   'lines.check.provider_credentials.ok': '{provider} accepts the credentials.',
-  'lines.check.provider_credentials.fail':
-    '{provider} refused the credentials, or could not be reached.',
-  'lines.check.number.ok': 'The number is on the {provider} account.',
-  'lines.check.number.fail': 'The number is not on the {provider} account.',
   'lines.check.webhooks.ok': 'Calls and texts to this number come to this server.',
-  'lines.check.webhooks.fail': 'Calls or texts to this number go elsewhere than this server.',
-  'lines.check.public_url.ok': 'The provider can reach this server at its public address.',
-  'lines.check.public_url.fail': 'The provider cannot reach this server at its public address.',
   'lines.save': 'Save line',
   'lines.saved': 'Line {number} saved.',
   'lines.voiceMissing': 'The voice message is empty: write a text or add a recording.',

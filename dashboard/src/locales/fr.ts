@@ -374,20 +374,16 @@ export const fr = {
     'Codes pays à deux lettres, séparés par des virgules, par exemple FR, BE. Seuls les portables de ces pays reçoivent un SMS.',
   'lines.webhooks': 'Adresses à donner à {provider}',
   'lines.webhooksHow.twilio':
-    "Dans la console Twilio, ouvrez Phone Numbers → Manage → Active numbers, puis ce numéro. Collez l'adresse « Appels » dans « A call comes in » et l'adresse « SMS » dans « A message comes in » (méthode HTTP POST), puis enregistrez. L'adresse « Suivi des envois » n'est à coller nulle part : nonmerci la donne à Twilio avec chaque SMS. « npx nonmerci connect twilio » peut faire tout cela pour vous.",
+    "Dans la console Twilio, ouvrez [[Phone Numbers → Manage → Active numbers]], puis ce numéro. Collez l'adresse « Appels » dans [[A call comes in]] et l'adresse « SMS » dans [[A message comes in]] (méthode HTTP POST), puis enregistrez. L'adresse « Suivi des envois » n'est à coller nulle part : nonmerci la donne à Twilio avec chaque SMS. « npx nonmerci connect twilio » peut faire tout cela pour vous.",
   'lines.webhooksHow.telnyx':
-    "Dans le portail Telnyx, ouvrez Voice → Programmable Voice → TeXML Applications et collez l'adresse « Appels » comme Voice URL (POST) ; puis ouvrez Messaging → Messaging Profiles et collez l'adresse « SMS et suivi des envois » comme Webhook URL (API version 2). Rattachez ce numéro aux deux. « npx nonmerci connect telnyx » peut le faire pour vous.",
+    "Dans le portail Telnyx, ouvrez [[Voice → Programmable Voice → TeXML Applications]] et collez l'adresse « Appels » dans son champ [[Voice URL]] (POST) ; puis ouvrez [[Messaging → Messaging Profiles]] et collez l'adresse « SMS et suivi des envois » dans son champ [[Webhook URL]] (API version 2). Rattachez ce numéro aux deux. « npx nonmerci connect telnyx » peut le faire pour vous.",
   'lines.webhooksHow.vonage':
-    "Dans le tableau de bord Vonage, ouvrez Applications, puis votre application → Edit. Sous Voice, collez l'adresse « Appels » comme Answer URL et l'adresse « Déroulé des appels » comme Event URL (HTTP POST pour les deux) ; sous Messages, collez l'adresse « SMS » comme Inbound URL et l'adresse « Suivi des envois » comme Status URL. Rattachez ce numéro à l'application et laissez « Signed webhooks » activé. « npx nonmerci connect vonage » peut le faire pour vous.",
-  'lines.webhook.twilio.voice': 'Appels (A call comes in)',
-  'lines.webhook.twilio.sms': 'SMS (A message comes in)',
-  'lines.webhook.twilio.status': 'Suivi des envois',
-  'lines.webhook.telnyx.voice': 'Appels (application TeXML, Voice URL)',
-  'lines.webhook.telnyx.messaging': 'SMS et suivi des envois (profil de messagerie, Webhook URL)',
-  'lines.webhook.vonage.answer': 'Appels (Answer URL)',
-  'lines.webhook.vonage.event': 'Déroulé des appels (Event URL)',
-  'lines.webhook.vonage.inbound': 'SMS (Inbound URL)',
-  'lines.webhook.vonage.status': 'Suivi des envois (Status URL)',
+    "Dans le tableau de bord Vonage, ouvrez [[Applications]], puis votre application et [[Edit]]. Sous [[Voice]], collez l'adresse « Appels » dans [[Answer URL]] et l'adresse « Déroulé des appels » dans [[Event URL]] (HTTP POST pour les deux) ; sous [[Messages]], collez l'adresse « SMS » dans [[Inbound URL]] et l'adresse « Suivi des envois » dans [[Status URL]]. Rattachez ce numéro à l'application et laissez les webhooks signés activés. « npx nonmerci connect vonage » peut le faire pour vous.",
+  'lines.webhook.voice': 'Appels',
+  'lines.webhook.sms': 'SMS',
+  'lines.webhook.messaging': 'SMS et suivi des envois',
+  'lines.webhook.status': 'Suivi des envois',
+  'lines.webhook.call_events': 'Déroulé des appels',
   'lines.providerMissing.twilio':
     "Ce serveur n'a pas les identifiants Twilio : les appels et SMS vers cette ligne sont refusés et ses réponses attendent. Renseignez TWILIO_ACCOUNT_SID et TWILIO_AUTH_TOKEN, puis redémarrez.",
   'lines.providerMissing.telnyx':
@@ -399,17 +395,22 @@ export const fr = {
   'lines.checkSomeFailed': 'Quelque chose est à corriger chez {provider} : voir ci-dessous.',
   'lines.check.provider.ok':
     "Cette ligne est simulée : il n'y a pas de compte d'opérateur à vérifier, et rien ne part pour de vrai.",
+  'lines.check.wrongWebhooks': "Certaines adresses ne sont pas encore en place chez l'opérateur :",
+  'lines.check.wrongAddress': "{what} : réglé sur {found} au lieu de l'adresse ci-dessus",
+  'lines.check.nowhere': 'rien',
+  'lines.check.notPost': '(en {method}, alors que POST est nécessaire)',
+  'lines.check.reason.provider_auth':
+    "L'opérateur a refusé les identifiants : vérifiez-les dans le fichier .env, ou relancez « npx nonmerci connect ».",
+  'lines.check.reason.provider_unreachable':
+    "L'opérateur est injoignable depuis ce serveur : vérifiez sa connexion à Internet.",
+  'lines.check.reason.provider_error':
+    "L'opérateur a répondu de façon inattendue : lancez « npx nonmerci doctor » sur le serveur pour voir sa réponse.",
+  'lines.check.reason.no_credentials':
+    "Ce serveur n'a pas d'identifiants pour cet opérateur : lancez « npx nonmerci connect » sur le serveur, puis redémarrez-le.",
+  'lines.check.reason.not_on_account':
+    "Ce numéro n'est pas sur le compte de l'opérateur dont les identifiants sont renseignés.",
   'lines.check.provider_credentials.ok': '{provider} accepte les identifiants.',
-  'lines.check.provider_credentials.fail':
-    "{provider} a refusé les identifiants, ou n'a pas pu être joint.",
-  'lines.check.number.ok': 'Le numéro est bien sur le compte {provider}.',
-  'lines.check.number.fail': "Le numéro n'est pas sur le compte {provider}.",
   'lines.check.webhooks.ok': 'Les appels et SMS vers ce numéro arrivent sur ce serveur.',
-  'lines.check.webhooks.fail':
-    'Les appels ou SMS vers ce numéro partent ailleurs que sur ce serveur.',
-  'lines.check.public_url.ok': "L'opérateur peut joindre ce serveur à son adresse publique.",
-  'lines.check.public_url.fail':
-    "L'opérateur ne peut pas joindre ce serveur à son adresse publique.",
   'lines.save': 'Enregistrer la ligne',
   'lines.saved': 'Ligne {number} enregistrée.',
   'lines.voiceMissing':

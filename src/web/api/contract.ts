@@ -205,7 +205,22 @@ export interface LineWebhook {
  */
 export interface LineCheck {
   provider: string;
-  checks: { id: string; ok: boolean; message: string; fix: string | null }[];
+  checks: {
+    id: string;
+    ok: boolean;
+    /** In English, as `nonmerci doctor` prints it; screens say it from `reason` and `wrong`. */
+    message: string;
+    fix: string | null;
+    /** provider_auth, provider_unreachable, provider_error, no_credentials, not_on_account, wrong_webhooks. */
+    reason?: string;
+    /** The addresses set wrongly at the provider, and where they point instead (null: nowhere). */
+    wrong?: {
+      name: string;
+      purpose: LineWebhook['purpose'];
+      found: string | null;
+      method: string | null;
+    }[];
+  }[];
 }
 
 /** PATCH /api/lines/:id (admin) → LineDetail. Every field optional. */
