@@ -1,4 +1,4 @@
-import { webhookAddresses } from '../telephony/endpoints.ts';
+import { ARRIVALS, providerLabel, webhookAddresses } from '../telephony/endpoints.ts';
 import type { Config } from '../config/load.ts';
 import { ConfigError } from '../domain/errors.ts';
 import { formatDuration } from '../domain/duration.ts';
@@ -99,18 +99,20 @@ export async function runServe(
     );
     if (line.provider !== 'simulator') {
       const addresses = webhookAddresses(config.publicUrl, line.provider);
-      print(`    addresses to give ${label(line.provider)} (see the Lines page of the dashboard):`);
-      for (const a of addresses) print(`      ${a.purpose.padEnd(11)} ${a.url}`);
+      print(
+        `    addresses to give ${providerLabel(line.provider)} (see the Lines page of the dashboard):`,
+      );
+      for (const a of addresses) print(`      ${ARRIVALS[a.purpose].padEnd(26)} ${a.url}`);
       if (/\/\/(127\.|localhost|\[::1\])/.test(config.publicUrl))
         print(
-          `    ⚠  PUBLIC_URL is a local address: ${label(line.provider)} cannot reach it. Set PUBLIC_URL to your public https address.`,
+          `    ⚠  PUBLIC_URL is a local address: ${providerLabel(line.provider)} cannot reach it. Set PUBLIC_URL to your public https address.`,
         );
     }
   }
   for (const provider of ['twilio', 'telnyx', 'vonage'] as const) {
     if (config[provider] && !lines.some((l) => l.provider === provider))
       print(
-        `  ⚠  ${label(provider)} credentials are set but no line uses ${label(provider)}: set HOTLINE_NUMBER to your ${label(provider)} number${provider === config.hotline.provider ? '' : ` and HOTLINE_PROVIDER=${provider}`}.`,
+        `  ⚠  ${providerLabel(provider)} credentials are set but no line uses ${providerLabel(provider)}: set HOTLINE_NUMBER to your ${providerLabel(provider)} number${provider === config.hotline.provider ? '' : ` and HOTLINE_PROVIDER=${provider}`}.`,
       );
   }
   if (
@@ -138,8 +140,4 @@ export async function runServe(
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   return shutdown;
-}
-
-function label(provider: string): string {
-  return provider[0]!.toUpperCase() + provider.slice(1);
 }

@@ -1,5 +1,5 @@
 import { ConfigError } from '../domain/errors.ts';
-import type { ProviderName } from '../telephony/endpoints.ts';
+import { providerLabel, type ProviderName } from '../telephony/endpoints.ts';
 
 /** Credentials of each real provider, as the adapters take them. */
 export interface TwilioSettings {
@@ -89,7 +89,7 @@ export function resolveProviders(
     errors.push(
       new ConfigError(
         closest[0]!,
-        `${label(provider)} needs ${needs.map((set) => set.join(' + ')).join(', or ')}; set ${closest.join(' and ')}, or unset ${given.join(', ')} to leave ${label(provider)} out`,
+        `${providerLabel(provider)} needs ${needs.map((set) => set.join(' + ')).join(', or ')}; set ${closest.join(' and ')}, or unset ${given.join(', ')} to leave ${providerLabel(provider)} out`,
       ),
     );
   }
@@ -99,7 +99,7 @@ export function resolveProviders(
       errors.push(
         new ConfigError(
           'HOTLINE_PROVIDER',
-          `is ${chosen}, but ${label(chosen)}'s credentials are not all set (${SETS.find(
+          `is ${chosen}, but ${providerLabel(chosen)}'s credentials are not all set (${SETS.find(
             (x) => x.provider === chosen,
           )!
             .needs.map((set) => set.join(' + '))
@@ -111,7 +111,7 @@ export function resolveProviders(
     errors.push(
       new ConfigError(
         'HOTLINE_PROVIDER',
-        `credentials of ${[...complete].map(label).join(' and ')} are set: say which provider the line uses, e.g. HOTLINE_PROVIDER=${[...complete][0]!}`,
+        `credentials of ${[...complete].map(providerLabel).join(' and ')} are set: say which provider the line uses, e.g. HOTLINE_PROVIDER=${[...complete][0]!}`,
       ),
     );
   } else if (complete.size === 1) defaultProvider = [...complete][0] as ProviderName;
@@ -148,8 +148,4 @@ export function resolveProviders(
         }
       : null,
   };
-}
-
-function label(provider: string): string {
-  return provider[0]!.toUpperCase() + provider.slice(1);
 }

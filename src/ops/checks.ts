@@ -4,7 +4,7 @@ import type { Config } from '../config/load.ts';
 import { checkTariff, type Tariff } from '../hotline/tariff.ts';
 import { formatMoney, MICROS } from '../domain/types.ts';
 import { assertTimeZone } from '../policy/budget-periods.ts';
-import { webhookAddresses, type EndpointPurpose } from '../telephony/endpoints.ts';
+import { ARRIVALS, webhookAddresses, type EndpointPurpose } from '../telephony/endpoints.ts';
 
 /**
  * The checks behind `nonmerci doctor` and `GET /readyz`: each says what holds, or what is wrong and
@@ -265,15 +265,6 @@ export interface ProviderView {
   /** Check ids, when several providers are checked at once (default provider_credentials, webhooks). */
   ids?: { credentials: string; webhooks: string };
 }
-
-/** What arrives at an address, in words. */
-const ARRIVALS: Record<EndpointPurpose, string> = {
-  voice: 'calls',
-  sms: 'texts',
-  messaging: 'texts and delivery reports',
-  status: 'delivery reports',
-  call_events: 'call events',
-};
 
 /** The credentials, then the number's webhooks against webhookAddresses(PUBLIC_URL, provider). */
 export function providerChecks(view: ProviderView, publicUrl: string): Check[] {

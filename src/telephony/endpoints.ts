@@ -7,6 +7,11 @@
 export const PROVIDER_NAMES = ['twilio', 'telnyx', 'vonage', 'simulator'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
 
+/** A provider's name as its company writes it: Twilio, Telnyx, Vonage. */
+export function providerLabel(provider: string): string {
+  return provider === '' ? provider : provider[0]!.toUpperCase() + provider.slice(1);
+}
+
 export function isProviderName(value: string): value is ProviderName {
   return (PROVIDER_NAMES as readonly string[]).includes(value);
 }
@@ -20,6 +25,15 @@ export function isProviderName(value: string): value is ProviderName {
  * - call_events: a call's progress (acknowledged, not recorded).
  */
 export type EndpointPurpose = 'voice' | 'sms' | 'messaging' | 'status' | 'call_events';
+
+/** What arrives at an address, in the words of the command line and `doctor` (English). */
+export const ARRIVALS: Record<EndpointPurpose, string> = {
+  voice: 'calls',
+  sms: 'texts',
+  messaging: 'texts and delivery reports',
+  status: 'delivery reports',
+  call_events: 'call events',
+};
 
 export interface WebhookEndpoint {
   /** Last segment of the path. */
