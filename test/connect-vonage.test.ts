@@ -21,6 +21,7 @@ import {
   VONAGE_APP,
   VONAGE_KEY,
   VONAGE_SECRET,
+  VONAGE_PRIVATE_KEY_FILE,
   VONAGE_SIGNATURE,
 } from './support/fake-vonage-account.ts';
 
@@ -47,6 +48,7 @@ const credentials = () => ({
   VONAGE_API_KEY: VONAGE_KEY,
   VONAGE_API_SECRET: VONAGE_SECRET,
   VONAGE_APPLICATION_ID: VONAGE_APP,
+  VONAGE_PRIVATE_KEY: VONAGE_PRIVATE_KEY_FILE,
   VONAGE_SIGNATURE_SECRET: VONAGE_SIGNATURE,
   VONAGE_API_URL: fake.url,
 });
@@ -98,7 +100,7 @@ describe('nonmerci connect vonage', () => {
     assert.equal(fake.number('33939000000')!.appId, VONAGE_APP);
     assert.equal(
       readFileSync(join(dir, '.env'), 'utf8'),
-      `PUBLIC_URL=${PUBLIC_URL}\nVONAGE_API_KEY=${VONAGE_KEY}\nVONAGE_API_SECRET=${VONAGE_SECRET}\nVONAGE_APPLICATION_ID=${VONAGE_APP}\nVONAGE_SIGNATURE_SECRET=${VONAGE_SIGNATURE}\nHOTLINE_NUMBER=+33939000000\nHOTLINE_PROVIDER=vonage\n`,
+      `PUBLIC_URL=${PUBLIC_URL}\nVONAGE_API_KEY=${VONAGE_KEY}\nVONAGE_API_SECRET=${VONAGE_SECRET}\nVONAGE_APPLICATION_ID=${VONAGE_APP}\nVONAGE_PRIVATE_KEY=${VONAGE_PRIVATE_KEY_FILE}\nVONAGE_SIGNATURE_SECRET=${VONAGE_SIGNATURE}\nHOTLINE_NUMBER=+33939000000\nHOTLINE_PROVIDER=vonage\n`,
     );
     assert.match(
       o.stdout,
@@ -209,7 +211,7 @@ describe('nonmerci connect vonage', () => {
   it('asks in a terminal for what is missing, the secrets without echo', async () => {
     const dir = folder(null);
     const t = operator(
-      [VONAGE_KEY, VONAGE_SECRET, VONAGE_APP, VONAGE_SIGNATURE, '1'],
+      [VONAGE_KEY, VONAGE_SECRET, VONAGE_APP, VONAGE_PRIVATE_KEY_FILE, VONAGE_SIGNATURE, '1'],
       { PUBLIC_URL, VONAGE_API_URL: fake.url },
       dir,
     );
@@ -217,12 +219,16 @@ describe('nonmerci connect vonage', () => {
     assert.equal(code, 0, t.out.join('\n'));
     assert.deepEqual(
       t.asked.map((a) => a.secret),
-      [false, true, false, true, false],
+      [false, true, false, false, true, false],
     );
     assert.equal(fake.number('33939000000')!.appId, VONAGE_APP);
     const printed = t.out.join('\n');
     assert.ok(!printed.includes(VONAGE_SECRET) && !printed.includes(VONAGE_SIGNATURE), printed);
-    assert.match(readFileSync(join(dir, '.env'), 'utf8'), /^HOTLINE_PROVIDER=vonage$/m);
+    const env = readFileSync(join(dir, '.env'), 'utf8');
+    assert.match(env, /^HOTLINE_PROVIDER=vonage$/m);
+    // The key's path, not its text: the .env file stays one setting per line.
+    assert.ok(env.includes(`\nVONAGE_PRIVATE_KEY=${VONAGE_PRIVATE_KEY_FILE}\n`), env);
+    assert.ok(!env.includes('BEGIN PRIVATE KEY'), env);
   });
 });
 

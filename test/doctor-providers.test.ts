@@ -9,6 +9,7 @@ import {
   VONAGE_APP,
   VONAGE_KEY,
   VONAGE_SECRET,
+  VONAGE_PRIVATE_KEY_FILE,
   VONAGE_SIGNATURE,
 } from './support/fake-vonage-account.ts';
 import { TEST_SECRET } from './support/hotline.ts';
@@ -61,6 +62,7 @@ const vonageEnv = () => ({
   VONAGE_API_KEY: VONAGE_KEY,
   VONAGE_API_SECRET: VONAGE_SECRET,
   VONAGE_APPLICATION_ID: VONAGE_APP,
+  VONAGE_PRIVATE_KEY: VONAGE_PRIVATE_KEY_FILE,
   VONAGE_SIGNATURE_SECRET: VONAGE_SIGNATURE,
   VONAGE_API_URL: vonage.url,
 });

@@ -214,6 +214,8 @@ export interface Wanted {
   /** The question, e.g. "Twilio Account SID (AC…): ". */
   question: string;
   secret?: boolean;
+  /** Keep what was written (a file's path), not what it reads as (the file's text). */
+  asTyped?: boolean;
 }
 
 /**
@@ -229,7 +231,7 @@ export async function askSettings(
 ): Promise<Partial<Record<SettingName, string>>> {
   const found: Partial<Record<SettingName, string>> = {};
   for (const w of wanted) {
-    const value = settings[w.name];
+    const value = w.asTyped ? io.env[w.name]?.trim() : settings[w.name];
     if (typeof value === 'string' && value) found[w.name] = value;
   }
   const missing = wanted.filter((w) => found[w.name] === undefined);
@@ -252,7 +254,7 @@ export async function askSettings(
       (answer) => {
         if (!answer) throw new InvalidInputError(`This cannot be empty; paste it again.`);
         const parsed: unknown = SETTINGS[w.name].parse(answer);
-        return typeof parsed === 'string' ? parsed : answer;
+        return typeof parsed === 'string' && !w.asTyped ? parsed : answer;
       },
       w.secret,
     );

@@ -84,12 +84,17 @@ export const vonageFlow: ProviderFlow<Listed> = {
         },
         { name: 'VONAGE_APPLICATION_ID', question: 'Vonage application id (a UUID): ' },
         {
+          name: 'VONAGE_PRIVATE_KEY',
+          question: "Path of the application's private.key file (it signs the replies): ",
+          asTyped: true,
+        },
+        {
           name: 'VONAGE_SIGNATURE_SECRET',
           question: 'Vonage signature secret (not shown as you type): ',
           secret: true,
         },
       ],
-      `the API key, API secret and signature secret are under "API settings", and the application id under "Applications", on ${DASHBOARD}`,
+      `the API key, API secret and signature secret are under "API settings", and the application id under "Applications", on ${DASHBOARD}; the private.key file is the one the dashboard gave you when the application was created (or "Generate new key pair" on its page)`,
     );
     const account = new VonageAccount({
       apiKey: creds.VONAGE_API_KEY!,

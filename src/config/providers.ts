@@ -93,6 +93,16 @@ export function resolveProviders(
       ),
     );
   }
+  // With an application, replies are sent with its key only: the account's key does not stand in.
+  if (set('VONAGE_APPLICATION_ID') && !set('VONAGE_PRIVATE_KEY') && complete.has('vonage')) {
+    complete.delete('vonage');
+    errors.push(
+      new ConfigError(
+        'VONAGE_PRIVATE_KEY',
+        "VONAGE_APPLICATION_ID is set, so replies are sent with that application's key: set VONAGE_PRIVATE_KEY to the path of its private.key file (or unset VONAGE_APPLICATION_ID to send with VONAGE_API_KEY and VONAGE_API_SECRET)",
+      ),
+    );
+  }
   let defaultProvider: ProviderName = 'simulator';
   if (chosen !== undefined) {
     if (chosen !== 'simulator' && !complete.has(chosen))

@@ -14,6 +14,7 @@ import {
   VONAGE_APP,
   VONAGE_KEY,
   VONAGE_SECRET,
+  VONAGE_PRIVATE_KEY_FILE,
   VONAGE_SIGNATURE,
 } from '../../test/support/fake-vonage-account.ts';
 import { folder, operator, removeFolders } from '../../test/support/connect-run.ts';
@@ -147,6 +148,7 @@ describe('checkLineAtProvider', () => {
       VONAGE_API_KEY: VONAGE_KEY,
       VONAGE_API_SECRET: VONAGE_SECRET,
       VONAGE_APPLICATION_ID: VONAGE_APP,
+      VONAGE_PRIVATE_KEY: VONAGE_PRIVATE_KEY_FILE,
       VONAGE_SIGNATURE_SECRET: VONAGE_SIGNATURE,
       VONAGE_API_URL: vonage.url,
     });

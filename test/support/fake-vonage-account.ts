@@ -1,3 +1,7 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { FakeAccountApi, type FakeAnswer, type RecordedRequest } from './fake-account-api.ts';
 
 /**
@@ -159,3 +163,17 @@ export class FakeVonageAccount extends FakeAccountApi {
     return { status: 200, body: { 'error-code': '200', 'error-code-label': 'success' } };
   }
 }
+
+/**
+ * A Vonage application's private.key file, as the dashboard hands it out: a fresh RSA key written
+ * once per test process, for the settings that name it by its path.
+ */
+export const VONAGE_PRIVATE_KEY_FILE = join(tmpdir(), `nonmerci-test-vonage-${process.pid}.key`);
+writeFileSync(
+  VONAGE_PRIVATE_KEY_FILE,
+  generateKeyPairSync('rsa', { modulusLength: 2048 })
+    .privateKey.export({ type: 'pkcs8', format: 'pem' })
+    .toString(),
+  { mode: 0o600 },
+);
+process.once('exit', () => rmSync(VONAGE_PRIVATE_KEY_FILE, { force: true }));
