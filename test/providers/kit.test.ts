@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { MICROS } from '../../src/domain/types.ts';
+import { ContactsRepo } from '../../src/storage/contacts-repo.ts';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../support/databases.ts';
 import { LINE, startHotline, testConfig, type TestHotline } from '../support/hotline.ts';
 import {
@@ -300,6 +301,12 @@ for (const makeDriver of DRIVERS) {
         const [after] = await replies();
         assert.equal(after!.cost_micros, REPLY_PRICE);
         assert.equal(after!.reported_price, `${c.expect!.price} ${c.expect!.currency}`);
+        // As the caller's page shows it, beside the amount counted.
+        const [shown] = await new ContactsRepo(hotline.storage.db).repliesOf(after!.caller_id);
+        assert.deepEqual(
+          [shown!.costMicros, shown!.reportedPrice],
+          [REPLY_PRICE, after!.reported_price],
+        );
       });
 
       it('a reply that never left costs nothing', async () => {
