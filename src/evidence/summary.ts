@@ -8,6 +8,9 @@ import type {
 } from './bundle/types.ts';
 
 const HOUR_MS = 3_600_000;
+const MINUTE_MS = 60_000;
+/** The minute-by-minute chart covers at most this long: the busiest stretch of a longer period. */
+const MINUTES_SPAN = 180;
 const TOP_SENDERS = 20;
 const THREATS_LISTED = 200;
 
@@ -101,6 +104,7 @@ export function summarise(events: readonly BundleEvent[], ctx: SummaryContext): 
     }
   }
 
+  const minutes = busiestMinutes(events, ctx.from, ctx.to);
   const naiveMicros = (calls + texts) * ctx.replyPriceMicros;
   const topSenders = [...senders.values()]
     .sort((a, b) => b.calls + b.texts - (a.calls + a.texts) || a.first - b.first)
@@ -119,6 +123,7 @@ export function summarise(events: readonly BundleEvent[], ctx: SummaryContext): 
     texts,
     distinctSenders: senders.size,
     hours,
+    minutes,
     topSenders,
     labelCounts,
     threats,
@@ -134,4 +139,57 @@ export function summarise(events: readonly BundleEvent[], ctx: SummaryContext): 
     shieldPeriods: ctx.shieldPeriods,
     chain: ctx.chain,
   };
+}
+
+/**
+ * Contacts and replies minute by minute, over the whole period when it lasts three hours or less,
+ * else over the three hours with the most contacts: a raid's pace, which an hourly chart flattens.
+ * Empty when nothing arrived.
+ */
+export function busiestMinutes(
+  events: readonly BundleEvent[],
+  from: number,
+  to: number,
+): BundleSummary['minutes'] {
+  const first = Math.floor(from / MINUTE_MS) * MINUTE_MS;
+  const count = Math.max(1, Math.ceil((to - first) / MINUTE_MS));
+  const contacts = new Map<number, number>();
+  for (const e of events)
+    if ((e.kind === 'call' || e.kind === 'text') && e.at >= from && e.at < to) {
+      const i = Math.floor((e.at - first) / MINUTE_MS);
+      contacts.set(i, (contacts.get(i) ?? 0) + 1);
+    }
+  if (contacts.size === 0) return [];
+  // The window of MINUTES_SPAN minutes holding the most contacts (the earliest among equals).
+  let start = 0;
+  if (count > MINUTES_SPAN) {
+    const indexes = [...contacts.keys()].sort((a, b) => a - b);
+    let best = -1;
+    let sum = 0;
+    let tail = 0;
+    for (const i of indexes) {
+      sum += contacts.get(i)!;
+      while (indexes[tail]! <= i - MINUTES_SPAN) sum -= contacts.get(indexes[tail++]!)!;
+      // The window starts at its first contact: the chart opens where the stretch begins.
+      if (sum > best) {
+        best = sum;
+        start = Math.min(indexes[tail]!, count - MINUTES_SPAN);
+      }
+    }
+  }
+  const span = Math.min(count, MINUTES_SPAN);
+  const bins = Array.from({ length: span }, (_, i) => ({
+    start: first + (start + i) * MINUTE_MS,
+    calls: 0,
+    texts: 0,
+    replies: 0,
+  }));
+  for (const e of events) {
+    const bin = bins[Math.floor((e.at - first) / MINUTE_MS) - start];
+    if (!bin || e.at < from || e.at >= to) continue;
+    if (e.kind === 'call') bin.calls++;
+    else if (e.kind === 'text') bin.texts++;
+    else if (e.kind === 'reply' && e.decision === 'sent') bin.replies++;
+  }
+  return bins;
 }

@@ -103,6 +103,19 @@ function hoursSection(summary: BundleSummary, w: Words, f: Formats): Section {
   }
   if (listed.length < summary.hours.length)
     blocks.push({ type: 'note', text: w.hoursTable.omitted });
+  // A raid's pace, which the hourly chart flattens.
+  if (summary.minutes.length > 1)
+    blocks.push({
+      type: 'chart',
+      hours: summary.minutes,
+      caption:
+        summary.minutes.length * 60_000 >= summary.to - summary.from
+          ? w.chart.minutes
+          : w.chart.busiestMinutes,
+      legend: { calls: w.chart.calls, texts: w.chart.texts },
+      hourLabel: f.hourShort,
+      count: f.count,
+    });
   return { id: 'hours', title: w.sections.hours, blocks };
 }
 

@@ -1,3 +1,4 @@
+import { busiestMinutes } from '../summary.ts';
 import canonicalize from 'canonicalize';
 import { entryHash, sha256Hex } from '../chain.ts';
 import type {
@@ -242,6 +243,7 @@ function summarise(events: BundleEvent[], language: BundleSummary['language']): 
     texts: contacts.filter((e) => e.kind === 'text').length,
     distinctSenders: senders.size,
     hours,
+    minutes: busiestMinutes(events, FROM, TO),
     topSenders: [...senders.values()]
       .sort((a, b) => b.calls + b.texts - (a.calls + a.texts))
       .slice(0, 20),

@@ -117,6 +117,11 @@ export interface BundleSummary {
   distinctSenders: number;
   /** Hour by hour over the period, including empty hours. */
   hours: HourCount[];
+  /**
+   * Minute by minute (HourCount's start is then a minute's) over the period when it lasts three
+   * hours or less, else over its busiest three hours; empty when nothing arrived.
+   */
+  minutes: HourCount[];
   /** The senders with the most contacts, most first (at most 20). */
   topSenders: TopSender[];
   /** Number of texts per classifier label ({ insult: 412, threat: 9 }). */

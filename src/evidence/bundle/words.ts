@@ -30,7 +30,14 @@ export interface Words {
   exportedBy: string;
   exportedAt: string;
   totals: { calls: string; texts: string; contacts: string; distinctSenders: string };
-  chart: { caption: string; calls: string; texts: string };
+  chart: {
+    caption: string;
+    calls: string;
+    texts: string;
+    /** The minute-by-minute chart over the whole period, and over its busiest three hours. */
+    minutes: string;
+    busiestMinutes: string;
+  };
   hoursTable: { hour: string; calls: string; texts: string; replies: string; omitted: string };
   senders: {
     number: string;
@@ -130,6 +137,8 @@ const fr: Words = {
     caption: 'Appels et SMS reçus, heure par heure (heure locale)',
     calls: 'Appels',
     texts: 'SMS',
+    minutes: 'Appels et SMS reçus, minute par minute (heure locale)',
+    busiestMinutes: 'Minute par minute, les trois heures les plus chargées',
   },
   hoursTable: {
     hour: 'Heure',
@@ -281,6 +290,8 @@ const en: Words = {
     caption: 'Calls and texts received, hour by hour (local time)',
     calls: 'Calls',
     texts: 'Texts',
+    minutes: 'Calls and texts received, minute by minute (local time)',
+    busiestMinutes: 'Minute by minute, the busiest three hours (local time)',
   },
   hoursTable: {
     hour: 'Hour',
