@@ -56,8 +56,7 @@ type OneCheck = LineCheck['checks'][number];
 function CheckText({ check, provider }: { check: OneCheck; provider: string }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const said = (key: string) =>
-    i18n.has(key) ? i18n.t(key, { provider }) : null;
+  const said = (key: string) => (i18n.has(key) ? i18n.t(key, { provider }) : null);
   if (check.ok) return <>{said(`lines.check.${check.id}.ok`) ?? check.message}</>;
   if (check.reason === 'wrong_webhooks' && check.wrong)
     return (
