@@ -27,6 +27,8 @@ export interface EvidenceDeps {
   tariff(): Promise<Tariff>;
   /** Who files the complaint, printed at the top of the report; null until an admin sets it. */
   organisation(): Promise<Organisation | null>;
+  /** Journal references ("contact:12") of the texts operators chose to quote in the report. */
+  quotedRefs(from: number, to: number, lineId: number | null): Promise<Set<string>>;
   settings: { timeZone: string; currency: string; language: Language };
 }
 
@@ -100,7 +102,14 @@ export class EvidenceService {
       ...covered.map((l) => smsCost(l.replyText, tariff.segmentPriceMicros).costMicros),
     );
     const periods = await this.#d.shieldPeriods(lineId, from, to);
+    const quotedRefs = await this.#d.quotedRefs(from, to, lineId);
+    const quoted = events.flatMap((e, i) =>
+      rows[i]!.ref !== null && quotedRefs.has(rows[i]!.ref!) && e.text !== null
+        ? [{ at: e.at, number: e.caller ?? '', line: e.line ?? '', text: e.text, labels: e.labels }]
+        : [],
+    );
     const summary = summarise(events, {
+      quoted,
       organisation: await this.#d.organisation(),
       from,
       to,

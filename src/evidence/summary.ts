@@ -28,6 +28,8 @@ export interface SummaryContext {
   shieldPeriods: ShieldSpan[];
   chain: BundleSummary['chain'];
   organisation?: BundleSummary['organisation'];
+  /** Texts operators chose to quote in the report, oldest first. */
+  quoted?: FlaggedText[];
 }
 
 /**
@@ -128,6 +130,7 @@ export function summarise(events: readonly BundleEvent[], ctx: SummaryContext): 
     labelCounts,
     threats,
     threatsTotal,
+    quoted: [...(ctx.quoted ?? [])].sort((a, b) => a.at - b.at),
     money: {
       spentMicros,
       repliesSent,

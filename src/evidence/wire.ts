@@ -1,3 +1,4 @@
+import { ContactsRepo } from '../storage/contacts-repo.ts';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import type { Clock } from '../domain/clock.ts';
@@ -48,6 +49,7 @@ export function wireEvidence(
     shieldPeriods: (lineId, from, to) => deps.shield.periods(lineId, from, to),
     tariff: deps.currentTariff,
     organisation: () => deps.settings.organisation(),
+    quotedRefs: (from, to, lineId) => new ContactsRepo(storage.db).quotedRefs(from, to, lineId),
     settings: {
       timeZone: config.timeZone,
       currency: config.currency,

@@ -31,6 +31,8 @@ export interface ContactRecord {
   labels: string | null;
   outcome: string;
   evidenceAt: number | null;
+  /** When an operator chose this text to be quoted in the complaint report. */
+  quotedAt: number | null;
   callerBlocked: boolean;
   reply: ReplyRecord | null;
 }
@@ -89,6 +91,7 @@ export class ContactsRepo {
         'c.labels',
         'c.outcome',
         'c.evidence_at',
+        'c.quoted_at',
         'r.id as reply_id',
         'r.state as reply_state',
         'r.reason as reply_reason',
@@ -129,6 +132,7 @@ export class ContactsRepo {
       labels: r.labels,
       outcome: r.outcome,
       evidenceAt: n(r.evidence_at),
+      quotedAt: n(r.quoted_at),
       callerBlocked: Number(r.blocked) === 1,
       reply:
         r.reply_id === null
@@ -148,6 +152,51 @@ export class ContactsRepo {
 
   async find(id: number): Promise<ContactRecord | null> {
     return (await this.list({ before: id + 1, limit: 1 })).find((c) => c.id === id) ?? null;
+  }
+
+  /**
+   * Chooses a text to be quoted in the complaint report (or takes it out); a quoted text is kept
+   * as evidence too. False when nothing changed; an error for a call or an erased text.
+   */
+  async setQuoted(id: number, on: boolean, actor: string, now: number): Promise<boolean> {
+    return this.#db.transaction().execute(async (tx) => {
+      const res = await tx
+        .updateTable('contacts')
+        .set(on ? { quoted_at: now, quoted_by: actor } : { quoted_at: null, quoted_by: null })
+        .where('id', '=', id)
+        .where('kind', '=', 'text')
+        .where('body', 'is not', null)
+        .where('quoted_at', on ? 'is' : 'is not', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) === 0) return false;
+      if (on)
+        await tx
+          .updateTable('contacts')
+          .set({ evidence_at: now, evidence_by: actor })
+          .where('id', '=', id)
+          .where('evidence_at', 'is', null)
+          .execute();
+      await appendAudit(tx, {
+        at: now,
+        actor,
+        action: on ? 'evidence.quote' : 'evidence.unquote',
+        target: `contact #${id}`,
+        detail: null,
+      });
+      return true;
+    });
+  }
+
+  /** The journal references ("contact:12") of the texts chosen to be quoted, received in a period. */
+  async quotedRefs(from: number, to: number, lineId: number | null): Promise<Set<string>> {
+    let q = this.#db
+      .selectFrom('contacts')
+      .select('id')
+      .where('quoted_at', 'is not', null)
+      .where('received_at', '>=', from)
+      .where('received_at', '<', to);
+    if (lineId !== null) q = q.where('line_id', '=', lineId);
+    return new Set((await q.execute()).map((r) => `contact:${Number(r.id)}`));
   }
 
   /** Marks a contact as evidence (or takes the mark off); false when nothing changed. */

@@ -15,6 +15,7 @@ import { numberKeysMigration } from './migrations/006-number-keys.ts';
 import { shieldReasonsMigration } from './migrations/007-shield-reasons.ts';
 import { intakeLogMigration } from './migrations/008-intake-log.ts';
 import { reportedPriceMigration } from './migrations/009-reported-price.ts';
+import { quotedMigration } from './migrations/010-quoted.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -28,6 +29,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '007-shield-reasons': shieldReasonsMigration,
     '008-intake-log': intakeLogMigration(storage.caps),
     '009-reported-price': reportedPriceMigration,
+    '010-quoted': quotedMigration,
   };
 }
 

@@ -116,6 +116,9 @@ export interface ContactsTable {
   /** When an operator marked this contact as evidence, and who. */
   evidence_at: number | null;
   evidence_by: string | null;
+  /** When an operator chose this text to be quoted in the complaint report, and who. */
+  quoted_at: number | null;
+  quoted_by: string | null;
 }
 
 export interface RepliesTable {

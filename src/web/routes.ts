@@ -111,6 +111,7 @@ export function routeTable(deps: RouteDeps): Route[] {
     route('GET', '/api/contacts', 'moderator', contacts.list),
     route('GET', '/api/contacts/:id/text', 'moderator', contacts.text),
     route('POST', '/api/contacts/:id/evidence', 'moderator', contacts.evidence),
+    route('POST', '/api/contacts/:id/quote', 'moderator', contacts.quote),
     route('GET', '/api/callers', 'moderator', callers.list),
     route('POST', '/api/callers/bulk', 'moderator', callers.bulk),
     route('POST', '/api/callers/forget', 'admin', callers.forget),

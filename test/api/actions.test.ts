@@ -1,3 +1,4 @@
+import { ContactsRepo } from '../../src/storage/contacts-repo.ts';
 import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type { LightMyRequestResponse } from 'fastify';
@@ -650,6 +651,27 @@ for (const dialect of DIALECTS) {
         );
         refused(await a.post('/api/contacts/999/evidence', { evidence: true }), 404);
         refused(await a.post(`/api/contacts/${bruno.id}/evidence`, { evidence: 'yes' }), 400);
+      });
+
+      it('quotes a text in the report (kept as evidence, still withheld here), audited; never a call', async () => {
+        const { anna, bruno } = rows;
+        const quoted = ok<ContactRow>(
+          await a.post(`/api/contacts/${bruno.id}/quote`, { quoted: true }),
+        );
+        assert.deepEqual([quoted.quoted, quoted.evidence, quoted.body], [true, true, null]);
+        assert.equal(
+          (await auditEntry(d.app, admin, 'evidence.quote')).target,
+          `contact #${bruno.id}`,
+        );
+        const refs = await new ContactsRepo(d.hotline.storage.db).quotedRefs(t0, t0 + HOUR, null);
+        assert.deepEqual([...refs], [`contact:${bruno.id}`]);
+        const unquoted = ok<ContactRow>(
+          await a.post(`/api/contacts/${bruno.id}/quote`, { quoted: false }),
+        );
+        assert.deepEqual([unquoted.quoted, unquoted.evidence], [false, true]);
+        refused(await a.post(`/api/contacts/${anna.id}/quote`, { quoted: true }), 400);
+        refused(await a.post('/api/contacts/999/quote', { quoted: true }), 404);
+        refused(await a.post(`/api/contacts/${bruno.id}/quote`, {}), 400);
       });
 
       it('names every caller with a stable nickname beside his mask, the same after a restart', async () => {

@@ -281,52 +281,95 @@ for (const dialect of DIALECTS) {
 }
 
 for (const dialect of DIALECTS) {
-  describe(`the filing organisation [${dialect.name}]`, { skip: dialect.skip }, () => {
-    it('prints the filing organisation, set once by an admin, at the top of the report', async (t) => {
-      const d = await startDashboard(dialect.name);
-      t.after(() => d.close());
-      const admin = await setUp(d.app);
-      const a = api(d.app, admin);
-      await d.hotline.intake.receive('simulator', {
-        kind: 'text',
-        from: RAIDER,
-        to: LINE,
-        providerSid: 'SIM-ORG-1',
-        body: 'sale connasse',
+  describe(
+    `the complaint report's organisation and quotes [${dialect.name}]`,
+    { skip: dialect.skip },
+    () => {
+      it('prints the filing organisation, set once by an admin, at the top of the report', async (t) => {
+        const d = await startDashboard(dialect.name);
+        t.after(() => d.close());
+        const admin = await setUp(d.app);
+        const a = api(d.app, admin);
+        await d.hotline.intake.receive('simulator', {
+          kind: 'text',
+          from: RAIDER,
+          to: LINE,
+          providerSid: 'SIM-ORG-1',
+          body: 'sale connasse',
+        });
+        assert.deepEqual(ok(await a.get('/api/evidence/organisation')), {
+          name: '',
+          address: '',
+          contact: '',
+        });
+        const period = {
+          from: new Date(START).toISOString(),
+          to: new Date(START + 3 * 3_600_000).toISOString(),
+        };
+        const before = utf8(
+          files((await a.post('/api/evidence/export', period)).rawPayload).get('summary.html'),
+        );
+        assert.match(before, /Organisation qui dépose la plainte/);
+        assert.match(before, /Non renseignée/);
+        const organisation = {
+          name: 'Collectif Stop Relous',
+          address: '3 place du Marché, 35000 Rennes',
+          contact: 'plaintes@stop-relous.example',
+        };
+        assert.deepEqual(ok(await a.put('/api/evidence/organisation', organisation)), organisation);
+        assert.equal(
+          (await a.put('/api/evidence/organisation', { ...organisation, name: ' ' })).statusCode,
+          400,
+        );
+        const english = await a.post('/api/evidence/export', { ...period, language: 'en' });
+        assert.equal(english.statusCode, 200, english.body);
+        const after = utf8(files(english.rawPayload).get('summary.html'));
+        assert.match(after, /Organisation filing the complaint/);
+        for (const value of Object.values(organisation)) assert.ok(after.includes(value), value);
+        assert.equal(
+          (await auditEntry(d.app, admin, 'evidence.organisation')).target,
+          organisation.name,
+        );
       });
-      assert.deepEqual(ok(await a.get('/api/evidence/organisation')), {
-        name: '',
-        address: '',
-        contact: '',
+
+      it('quotes in clear, under a warning, the texts an operator chose, and only those', async (t) => {
+        const d = await startDashboard(dialect.name);
+        t.after(() => d.close());
+        const admin = await setUp(d.app);
+        const a = api(d.app, admin);
+        for (const [sid, body] of [
+          ['SIM-Q-1', 'je sais où tu habites'],
+          ['SIM-Q-2', 'réponds salope'],
+        ] as const)
+          await d.hotline.intake.receive('simulator', {
+            kind: 'text',
+            from: RAIDER,
+            to: LINE,
+            providerSid: sid,
+            body,
+          });
+        await d.hotline.processor.drain();
+        const page = ok<{ contacts: { id: number }[] }>(await a.get('/api/contacts'));
+        const [newest] = page.contacts;
+        assert.equal(
+          (await a.post(`/api/contacts/${newest!.id}/quote`, { quoted: true })).statusCode,
+          200,
+        );
+        const period = {
+          from: new Date(START).toISOString(),
+          to: new Date(START + 3 * 3_600_000).toISOString(),
+        };
+        const html = utf8(
+          files((await a.post('/api/evidence/export', period)).rawPayload).get('summary.html'),
+        );
+        const section = html.slice(
+          html.indexOf('Messages cités'),
+          html.indexOf('Menaces signalées'),
+        );
+        assert.match(section, /reproduits en clair/);
+        assert.ok(section.includes('réponds salope'), section);
+        assert.ok(!section.includes('je sais où tu habites'), 'only the quoted text is quoted');
       });
-      const period = {
-        from: new Date(START).toISOString(),
-        to: new Date(START + 3 * 3_600_000).toISOString(),
-      };
-      const before = utf8(
-        files((await a.post('/api/evidence/export', period)).rawPayload).get('summary.html'),
-      );
-      assert.match(before, /Organisation qui dépose la plainte/);
-      assert.match(before, /Non renseignée/);
-      const organisation = {
-        name: 'Collectif Stop Relous',
-        address: '3 place du Marché, 35000 Rennes',
-        contact: 'plaintes@stop-relous.example',
-      };
-      assert.deepEqual(ok(await a.put('/api/evidence/organisation', organisation)), organisation);
-      assert.equal(
-        (await a.put('/api/evidence/organisation', { ...organisation, name: ' ' })).statusCode,
-        400,
-      );
-      const english = await a.post('/api/evidence/export', { ...period, language: 'en' });
-      assert.equal(english.statusCode, 200, english.body);
-      const after = utf8(files(english.rawPayload).get('summary.html'));
-      assert.match(after, /Organisation filing the complaint/);
-      for (const value of Object.values(organisation)) assert.ok(after.includes(value), value);
-      assert.equal(
-        (await auditEntry(d.app, admin, 'evidence.organisation')).target,
-        organisation.name,
-      );
-    });
-  });
+    },
+  );
 }

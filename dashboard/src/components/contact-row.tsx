@@ -1,5 +1,10 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { ContactRow, ContactText, EvidenceRequest } from '../../../src/web/api/contract.ts';
+import type {
+  ContactRow,
+  ContactText,
+  EvidenceRequest,
+  QuoteRequest,
+} from '../../../src/web/api/contract.ts';
 import { api } from '../api.ts';
 import { callerText, contactStatus, labelsText, words } from '../describe.ts';
 import { useI18n } from '../i18n.ts';
@@ -26,21 +31,19 @@ export function ContactItem({ contact, onChange, linkCaller = true }: ContactIte
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
-  const toggleEvidence = async () => {
+  const post = async (path: 'evidence' | 'quote', body: EvidenceRequest | QuoteRequest) => {
     setBusy(true);
     setError(null);
     try {
-      onChange(
-        await api.post<ContactRow>(`/api/contacts/${contact.id}/evidence`, {
-          evidence: !contact.evidence,
-        } satisfies EvidenceRequest),
-      );
+      onChange(await api.post<ContactRow>(`/api/contacts/${contact.id}/${path}`, body));
     } catch (reason) {
       setError(reason);
     } finally {
       setBusy(false);
     }
   };
+  const toggleEvidence = () => post('evidence', { evidence: !contact.evidence });
+  const toggleQuoted = () => post('quote', { quoted: !contact.quoted });
 
   return (
     <li class={`contact ${contact.labels.length ? 'contact-flagged' : ''}`}>
@@ -89,6 +92,19 @@ export function ContactItem({ contact, onChange, linkCaller = true }: ContactIte
           <span aria-hidden="true">{contact.evidence ? '★ ' : '☆ '}</span>
           {t('contact.evidence')}
         </button>
+        {contact.kind === 'text' && (contact.body !== null || contact.hidden) ? (
+          <button
+            type="button"
+            class={`button button-small evidence ${contact.quoted ? 'evidence-on' : ''}`}
+            aria-pressed={contact.quoted}
+            title={t('contact.quoteHint')}
+            disabled={busy}
+            onClick={() => void toggleQuoted()}
+          >
+            <span aria-hidden="true">{contact.quoted ? '❝ ' : '“ '}</span>
+            {t('contact.quote')}
+          </button>
+        ) : null}
       </div>
       <ErrorAlert error={error} />
     </li>

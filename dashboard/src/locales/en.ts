@@ -215,6 +215,9 @@ export const en: Record<keyof typeof fr, string> = {
   'contact.onLine': 'line {number}',
   'contact.callerHistory': 'see their history',
   'contact.blocked': 'Blocked',
+  'contact.quote': 'Quote in the report',
+  'contact.quoteHint':
+    'Printed in clear in the complaint report, under a warning; it stays blurred here. A quoted text is kept as evidence.',
   'contact.evidence': 'Evidence',
   'contact.reveal': 'Show text ({labels})',
   'contact.revealPlain': 'Show text',

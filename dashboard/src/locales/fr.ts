@@ -219,6 +219,9 @@ export const fr = {
   'contact.onLine': 'ligne {number}',
   'contact.callerHistory': 'voir son historique',
   'contact.blocked': 'Bloqué',
+  'contact.quote': 'Citer dans le relevé',
+  'contact.quoteHint':
+    'Reproduit en clair dans le relevé joint à la plainte, sous un avertissement ; il reste flouté ici. Un SMS cité est gardé comme preuve.',
   'contact.evidence': 'Preuve',
   'contact.reveal': 'Afficher le texte ({labels})',
   'contact.revealPlain': 'Afficher le texte',

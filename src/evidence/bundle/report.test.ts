@@ -35,12 +35,30 @@ describe('buildReport', () => {
         'hours',
         'senders',
         'labels',
+        'quoted',
         'threats',
         'money',
         'shield',
         'chain',
       ],
     );
+  });
+
+  it('quotes the chosen texts in clear under a warning, and leaves the section out when none is', () => {
+    const s = summary();
+    const quoted = buildReport(s).sections.find((x) => x.id === 'quoted')!;
+    const [warning, table] = quoted.blocks;
+    assert.equal(warning?.type, 'note');
+    assert.match(warning?.type === 'note' ? warning.text : '', /en clair/);
+    assert.equal(table?.type, 'table');
+    const texts = table?.type === 'table' ? table.rows.map((r) => r.at(-1)) : [];
+    assert.deepEqual(
+      texts,
+      s.quoted.map((q) => q.text),
+    );
+    assert.ok(texts.length > 0);
+    const none = buildReport({ ...s, quoted: [] }).sections.map((x) => x.id);
+    assert.ok(!none.includes('quoted'));
   });
 
   it('opens with the organisation filing the complaint, or says where to set it', () => {

@@ -148,6 +148,34 @@ function threatsSection(summary: BundleSummary, w: Words, f: Formats): Section {
   return { id: 'threats', title: w.sections.threats, blocks };
 }
 
+/** The texts the organisation chose to quote, in clear, under a warning; none: no section. */
+function quotedSection(summary: BundleSummary, w: Words, f: Formats): Section[] {
+  if (summary.quoted.length === 0) return [];
+  const withLine = summary.lines.length > 1;
+  const columns: Column[] = [
+    { title: w.threatsTable.time, align: 'left', weight: 2 },
+    { title: w.threatsTable.number, align: 'left', weight: 2.4 },
+    ...(withLine ? [{ title: w.threatsTable.line, align: 'left' as const, weight: 2.4 }] : []),
+    { title: w.threatsTable.text, align: 'left', weight: 8, tone: 'hostile' },
+  ];
+  const rows = summary.quoted.map((q) => [
+    f.eventTime(q.at),
+    number(w, q.number),
+    ...(withLine ? [q.line] : []),
+    q.text,
+  ]);
+  return [
+    {
+      id: 'quoted',
+      title: w.sections.quoted,
+      blocks: [
+        { type: 'note', text: w.quotedWarning, tone: 'alert' },
+        { type: 'table', columns, rows },
+      ],
+    },
+  ];
+}
+
 function moneySection(summary: BundleSummary, w: Words, f: Formats): Section {
   const m = summary.money;
   const withheld = Object.entries(m.withheldByReason)
@@ -345,6 +373,7 @@ export function buildReport(summary: BundleSummary): Report {
       title: w.sections.labels,
       blocks: labelsBlocks(summary, w, f),
     },
+    ...quotedSection(summary, w, f),
     threatsSection(summary, w, f),
     moneySection(summary, w, f),
     shieldSection(summary, w, f),

@@ -251,6 +251,8 @@ function summarise(events: BundleEvent[], language: BundleSummary['language']): 
     // List fewer than all, to exercise "N more in events.csv".
     threats: threats.slice(0, 5),
     threatsTotal: threats.length,
+    // Two texts an operator chose to quote.
+    quoted: threats.slice(1, 3),
     money: {
       spentMicros,
       repliesSent: sent.length,

@@ -129,6 +129,8 @@ export interface BundleSummary {
   /** Texts labelled as threats, oldest first (at most 200 listed; threatsTotal counts all). */
   threats: FlaggedText[];
   threatsTotal: number;
+  /** Texts the organisation chose to quote in clear (from the dashboard), oldest first. */
+  quoted: FlaggedText[];
   money: {
     /** Spent on replies sent during the period. */
     spentMicros: number;

@@ -21,6 +21,7 @@ export interface Words {
     topSenders: string;
     labels: string;
     threats: string;
+    quoted: string;
     money: string;
     shield: string;
     chain: string;
@@ -53,6 +54,8 @@ export interface Words {
   noLabels: string;
   threatsTable: { time: string; number: string; line: string; text: string; labels: string };
   noThreats: string;
+  /** Above the texts quoted in clear. */
+  quotedWarning: string;
   moreThreats: (n: string) => string;
   money: {
     spent: string;
@@ -107,6 +110,7 @@ const fr: Words = {
     topSenders: 'Expéditeurs les plus actifs',
     labels: 'Classement des SMS',
     threats: 'Menaces signalées',
+    quoted: 'Messages cités',
     money: 'Coûts',
     shield: 'Bouclier',
     chain: 'Intégrité du journal',
@@ -167,6 +171,8 @@ const fr: Words = {
     labels: 'Classement',
   },
   noThreats: "Aucun SMS n'a été classé comme menace.",
+  quotedWarning:
+    "Attention : les messages ci-dessous sont reproduits en clair, tels qu'ils ont été reçus. Ils contiennent des propos injurieux, sexistes ou menaçants. L'organisation les a choisis pour illustrer la plainte ; tous les autres figurent dans events.csv.",
   moreThreats: (n) => `… et ${n} de plus dans events.csv (étiquette « threat »).`,
   money: {
     spent: 'Dépensé',
@@ -260,6 +266,7 @@ const en: Words = {
     topSenders: 'Most active senders',
     labels: 'Text labels',
     threats: 'Threats flagged',
+    quoted: 'Quoted messages',
     money: 'Costs',
     shield: 'Shield',
     chain: 'Journal integrity',
@@ -314,6 +321,8 @@ const en: Words = {
   noLabels: 'No text was labelled.',
   threatsTable: { time: 'Time', number: 'Number', line: 'Line', text: 'Text', labels: 'Labels' },
   noThreats: 'No text was labelled as a threat.',
+  quotedWarning:
+    'Warning: the messages below are reproduced in clear, as they were received. They contain insulting, sexist or threatening words. The organisation chose them to illustrate the complaint; all the others are in events.csv.',
   moreThreats: (n) => `… and ${n} more in events.csv (label "threat").`,
   money: {
     spent: 'Spent',

@@ -39,6 +39,7 @@ export function contactsApi(deps: ApiDeps) {
       outcome: c.outcome,
       reply: c.reply,
       evidence: c.evidenceAt !== null,
+      quoted: c.quotedAt !== null,
       callerBlocked: c.callerBlocked,
     };
   }
@@ -119,6 +120,18 @@ export function contactsApi(deps: ApiDeps) {
       const on = flag(jsonBody(request), 'evidence');
       const found = await contact(request);
       await deps.contacts.setEvidence(found.id, on, actorOf(request), deps.clock.now());
+      return row((await deps.contacts.find(found.id)) ?? found);
+    },
+
+    /** Chooses a text to be quoted in the complaint report, or takes it out. */
+    quote: async (request: FastifyRequest): Promise<ContactRow> => {
+      const on = flag(jsonBody(request), 'quoted');
+      const found = await contact(request);
+      if (found.kind !== 'text' || found.body === null)
+        throw new InvalidInputError(
+          'Only a text can be quoted in the report, and this one holds no text (a call, or a text erased by the retention period).',
+        );
+      await deps.contacts.setQuoted(found.id, on, actorOf(request), deps.clock.now());
       return row((await deps.contacts.find(found.id)) ?? found);
     },
 

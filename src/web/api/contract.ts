@@ -316,7 +316,14 @@ export interface ContactRow {
   outcome: string;
   reply: ReplySummary | null;
   evidence: boolean;
+  /** Chosen to be quoted, in clear, in the complaint report (texts only; kept as evidence too). */
+  quoted: boolean;
   callerBlocked: boolean;
+}
+
+/** POST /api/contacts/:id/quote (moderator) → ContactRow. */
+export interface QuoteRequest {
+  quoted: boolean;
 }
 
 export interface ReplySummary {
