@@ -104,7 +104,7 @@ export class EvidenceService {
     const periods = await this.#d.shieldPeriods(lineId, from, to);
     const quotedRefs = await this.#d.quotedRefs(from, to, lineId);
     const quoted = events.flatMap((e, i) =>
-      rows[i]!.ref !== null && quotedRefs.has(rows[i]!.ref!) && e.text !== null
+      rows[i]!.ref !== null && quotedRefs.has(rows[i]!.ref) && e.text !== null
         ? [{ at: e.at, number: e.caller ?? '', line: e.line ?? '', text: e.text, labels: e.labels }]
         : [],
     );
