@@ -86,12 +86,17 @@ export class RaidRepo {
     return new Map(rows.map((r) => [Number(r.b) * bucketMs, Number(r.n)]));
   }
 
-  /** What became of the replies of the contacts received in [from, to): by state and reason. */
+  /**
+   * What became of the replies the contacts received in [from, to) scheduled, by state and
+   * reason: one per reply. A contact that found its caller already answered (cooldown) points at
+   * that earlier reply but is counted in withoutReply, not as the reply a second time.
+   */
   async replies(lineId: number, from: number, to: number): Promise<ReplyTally[]> {
     const rows = await this.#db
       .selectFrom('contacts as c')
       .innerJoin('replies as r', 'r.id', 'c.reply_id')
       .select(['r.state', 'r.reason', (eb) => eb.fn.countAll<number>().as('n')])
+      .where('c.outcome', '=', 'reply_scheduled')
       .where('c.line_id', '=', lineId)
       .where('c.received_at', '>=', from)
       .where('c.received_at', '<', to)
@@ -104,7 +109,7 @@ export class RaidRepo {
   async withoutReply(lineId: number, from: number, to: number): Promise<Map<string, number>> {
     const rows = await this.#contacts(lineId, from, to)
       .select(['outcome', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('reply_id', 'is', null)
+      .where('outcome', '!=', 'reply_scheduled')
       .groupBy('outcome')
       .execute();
     return new Map(rows.map((r) => [r.outcome, Number(r.n)]));

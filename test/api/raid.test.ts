@@ -103,6 +103,10 @@ for (const dialect of DIALECTS) {
       const cancelled = Object.values(view.replies.cancelled).reduce((s, n) => s + n, 0);
       const without = Object.values(view.withoutReply).reduce((s, n) => s + n, 0);
       assert.equal(totals + held + cancelled + without, 20, JSON.stringify(view.replies));
+      // One reply per number, counted once however often he came back; the rest already had one
+      // (the calm man too: his reply was sent before the raid).
+      assert.equal(totals + held + cancelled, view.callers - 1, JSON.stringify(view.replies));
+      assert.equal(view.withoutReply.cooldown, 20 - (view.callers - 1));
 
       // Once the delay has passed, each number is answered once at most, and every reply counted
       // as sent in the window is one the database says it paid for.

@@ -14,6 +14,8 @@ export interface E2eServer {
   base: string;
   /** The fake Twilio Messages API, when the server runs a Twilio line. */
   fake: FakeTwilio | null;
+  /** The server's data folder (its SQLite database is nonmerci.db there). */
+  dataDir: string;
   stop(): Promise<void>;
 }
 
@@ -52,6 +54,7 @@ export async function startE2eServer(options: {
     return {
       ...server,
       fake,
+      dataDir,
       async stop() {
         await server.proc.stop();
         await stop();

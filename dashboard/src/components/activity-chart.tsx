@@ -20,6 +20,12 @@ const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000, 10
  * periods shaded red. Drawn on a canvas, so hidden from screen readers: the panel around it gives
  * the same figures as text.
  */
+/** Room for an axis's longest label (about 7.5 px a character at the axis font) and its ticks. */
+function axisWidth(values: string[] | null): number {
+  const longest = Math.max(0, ...(values ?? []).map((v) => v.length));
+  return Math.max(40, Math.ceil(longest * 7.5) + 18);
+}
+
 export function ActivityChart(props: { chart: Chart; currency: string }) {
   const i18n = useI18n();
   const box = useRef<HTMLDivElement>(null);
@@ -59,12 +65,14 @@ export function ActivityChart(props: { chart: Chart; currency: string }) {
           stroke: CHART_COLORS.axis,
           grid: { stroke: CHART_COLORS.grid },
           incrs: COUNT_STEPS,
+          // Wide enough for a raid's "20 000", measured on the labels themselves.
+          size: (_u, values) => axisWidth(values),
           values: (_u, splits) => splits.map((v) => i18n.number(v)),
         },
         {
           scale: 'money',
           side: 1,
-          size: 72,
+          size: (_u, values) => Math.max(72, axisWidth(values)),
           stroke: CHART_COLORS.spend,
           grid: { show: false },
           values: (_u, splits) => splits.map((v) => i18n.money(v * 1_000_000, currency)),
