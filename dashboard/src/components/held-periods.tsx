@@ -20,11 +20,17 @@ import {
 } from './period-fields.tsx';
 
 /** The periods retention must not touch, each with a button to release it. */
+/** Periods shown at first, and added by each "more". */
+const PAGE = 10;
+
 export function HeldPeriods(props: { holds: EvidenceHoldRow[]; onReleased: (id: number) => void }) {
   const i18n = useI18n();
   const { t } = i18n;
   const [releasing, setReleasing] = useState<EvidenceHoldRow | null>(null);
   const [done, setDone] = useState('');
+  /** Every export holds its period: the list grows with the raids, so it opens on the newest. */
+  const [limit, setLimit] = useState(PAGE);
+  const shown = props.holds.slice(0, limit);
   const lineOf = (hold: EvidenceHoldRow) => hold.lineNumber ?? t('evidence.allLines');
 
   return (
@@ -46,7 +52,7 @@ export function HeldPeriods(props: { holds: EvidenceHoldRow[]; onReleased: (id: 
               </tr>
             </thead>
             <tbody>
-              {props.holds.map((hold) => {
+              {shown.map((hold) => {
                 const period = i18n.period(hold.from, hold.to);
                 return (
                   <tr key={hold.id}>
@@ -74,6 +80,21 @@ export function HeldPeriods(props: { holds: EvidenceHoldRow[]; onReleased: (id: 
               })}
             </tbody>
           </table>
+          {props.holds.length > PAGE ? (
+            <div class="paged-footer">
+              <p class="status status-shown status-count">
+                {t('evidence.holdsShown', {
+                  shown: i18n.number(shown.length),
+                  total: i18n.number(props.holds.length),
+                })}
+              </p>
+              {shown.length < props.holds.length ? (
+                <button type="button" class="button" onClick={() => setLimit(limit + PAGE)}>
+                  {t('common.loadMore')}
+                </button>
+              ) : null}
+            </div>
+          ) : null}
         </div>
       ) : (
         <p class="muted">{t('evidence.noHolds')}</p>

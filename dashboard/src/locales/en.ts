@@ -598,6 +598,7 @@ export const en: Record<keyof typeof fr, string> = {
   'evidence.manifestExplain':
     'This fingerprint is recorded in the log of actions, and the period is now kept as evidence. Write it down with the bundle: it proves that the file handed over is the one exported here.',
 
+  'evidence.holdsShown': '{shown} of {total} periods shown, newest first',
   'evidence.holds': 'Periods kept as evidence',
   'evidence.holdsIntro':
     'Nothing that happened during these periods is erased, even after the retention period, until an administrator releases them.',

@@ -610,6 +610,7 @@ export const fr = {
   'evidence.manifestExplain':
     'Cette empreinte est notée dans le journal des actions, et la période est désormais gardée comme preuve. Recopiez-la avec le lot : elle permet de prouver que le fichier remis est bien celui exporté ici.',
 
+  'evidence.holdsShown': '{shown} périodes affichées sur {total}, les plus récentes d’abord',
   'evidence.holds': 'Périodes gardées comme preuves',
   'evidence.holdsIntro':
     "Rien de ce qui s'est passé pendant ces périodes n'est effacé, même après la durée de conservation, tant qu'une personne de l'administration ne les libère pas.",
