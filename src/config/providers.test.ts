@@ -128,7 +128,7 @@ describe('choosing the provider', () => {
     assert.match(refused({ ...TELNYX, TELNYX_API_KEY: 'secret' }), /starts with "KEY"/);
     assert.match(
       refused({ ...VONAGE_APP, VONAGE_PRIVATE_KEY: join(dir, 'missing.key') }),
-      /no file can be read/,
+      /neither a private key's text nor the path of a readable file/,
     );
     assert.match(
       refused({
@@ -140,7 +140,17 @@ describe('choosing the provider', () => {
     assert.match(refused({ ...VONAGE_APP, VONAGE_APPLICATION_ID: 'my-app' }), /UUID/);
   });
 
-  it('never shows a secret in its messages', () => {
+  it('never shows a secret in its messages, a mangled private key included', () => {
+    const quoted = `"${privateKey.trim().slice(0, -20)}"`;
+    const keyMessage = refused({ ...VONAGE_APP, VONAGE_PRIVATE_KEY: quoted });
+    assert.ok(!keyMessage.includes(privateKey.split('\n')[1]!), keyMessage);
+    assert.doesNotMatch(keyMessage, /MII/);
+    assert.equal(
+      load({ ...VONAGE_APP, VONAGE_PRIVATE_KEY: `"${privateKey.trim()}"` }).vonage!.application
+        ?.privateKey,
+      privateKey.trim(),
+      'a quoted key (docker --env-file) is read without its quotes',
+    );
     const message = refused({
       ...TELNYX,
       TELNYX_PUBLIC_KEY: 'short',

@@ -101,13 +101,15 @@ const url = (value: string) => {
  * the path of the file that holds it.
  */
 function privateKeyPem(value: string): string {
-  let pem = value.trim();
-  if (!pem.startsWith('-----BEGIN')) {
+  // A quoted value (as `docker --env-file` keeps it) is read without its quotes.
+  let pem = value.trim().replace(/^(["'])([\s\S]*)\1$/, '$2');
+  if (!pem.includes('-----BEGIN')) {
     try {
       pem = readFileSync(pem, 'utf8').trim();
     } catch {
+      // Never quote the value: it may be the key itself, slightly mangled.
       throw new Error(
-        `no file can be read at "${value}"; give the path of the private.key file Vonage gave you, or paste its text`,
+        "is neither a private key's text nor the path of a readable file; give the path of the private.key file Vonage gave you, or paste its text",
       );
     }
   }
@@ -116,7 +118,7 @@ function privateKeyPem(value: string): string {
     if (createPrivateKey(pem).asymmetricKeyType !== 'rsa') throw new Error();
   } catch {
     throw new Error(
-      'this is not an RSA private key in PEM form ("-----BEGIN PRIVATE KEY-----"…); use the private.key file of your Vonage application',
+      'is not an RSA private key in PEM form ("-----BEGIN PRIVATE KEY-----"…); use the private.key file of your Vonage application',
     );
   }
   return pem;

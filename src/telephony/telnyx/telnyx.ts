@@ -133,7 +133,8 @@ export class TelnyxProvider implements TelephonyProvider {
       errorCode: jsonField(payload, 'errors.0.code') || null,
       priceMicros: price,
       priceCurrency: price === null ? null : currencyCode(jsonField(payload, 'cost.currency')),
-      idempotencyKey: replyKey(query),
+      // The key of the reply's own webhook_url, as the signed payload states it; else the address's.
+      idempotencyKey: signedKey(jsonField(payload, 'webhook_url', false, 2048)) ?? replyKey(query),
     };
   }
 
@@ -181,4 +182,10 @@ export class TelnyxProvider implements TelephonyProvider {
   findSent(_sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
     return Promise.resolve(awaitDeliveryReport(since, now));
   }
+}
+
+/** The `key` of a webhook_url named in a signed payload, or null. */
+function signedKey(url: string): string | null {
+  const parsed = url ? URL.parse(url) : null;
+  return parsed ? replyKey(parsed.searchParams) : null;
 }

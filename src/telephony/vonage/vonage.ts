@@ -13,8 +13,9 @@
  * Numbers come without "+". Every webhook is signed: `Authorization: Bearer <JWT>`, HS256 with the
  * account's signature secret, whose payload_hash is the SHA-256 of the body.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
-import { tokenGenerate, verifySignature } from '@vonage/jwt';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { verifySignature } from '@vonage/jwt';
+import jwt from 'jsonwebtoken';
 import { speakableText } from '../../domain/messages.ts';
 import { withoutForbiddenCharacters } from '../../domain/operator-text.ts';
 import {
@@ -95,9 +96,10 @@ export class VonageProvider implements TelephonyProvider {
 
   /**
    * The JWT is checked with Vonage's own verifier (signature and `exp`), then its age (`iat`,
-   * within 5 minutes) and that it was made for this request: `payload_hash` is the SHA-256 of the
-   * raw body of a POST; of a GET, the hash of its query as a JSON object, which Vonage documents
-   * for its answer URL (a GET without payload_hash is taken on its signature and age alone).
+   * within 5 minutes), that it names this application and account when they are set, and that it
+   * was made for this request: `payload_hash` is the SHA-256 of the raw body of a POST; of a GET,
+   * the hash of its query as a JSON object, which Vonage documents for its answer URL. A token
+   * without payload_hash is refused.
    */
   verify(request: WebhookRequest): boolean {
     const header = request.headers.authorization;
@@ -105,7 +107,12 @@ export class VonageProvider implements TelephonyProvider {
     const token = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(header)?.[1];
     if (!token) return false;
     if (!verifySignature(token, this.#settings.signatureSecret)) return false;
-    let claims: { iat?: unknown; payload_hash?: unknown };
+    let claims: {
+      iat?: unknown;
+      payload_hash?: unknown;
+      api_key?: unknown;
+      application_id?: unknown;
+    };
     try {
       const header64 = token.split('.')[0]!;
       const head = JSON.parse(Buffer.from(header64, 'base64url').toString('utf8')) as {
@@ -120,11 +127,21 @@ export class VonageProvider implements TelephonyProvider {
     }
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.iat !== 'number' || Math.abs(now - claims.iat) > MAX_AGE_S) return false;
+    // The signature secret is the account's: a token made for another application of the same
+    // account, or another account's key, is not for this hotline.
+    const { application, account } = this.#settings;
+    if (
+      application &&
+      claims.application_id !== undefined &&
+      claims.application_id !== application.id
+    )
+      return false;
+    if (account && claims.api_key !== undefined && claims.api_key !== account.apiKey) return false;
+    // The token must name what it signs, or its body or query could be anything for 5 minutes.
     const hash = claims.payload_hash;
-    if (request.method === 'POST')
-      return typeof hash === 'string' && sameHex(hash, sha256(request.rawBody));
-    if (hash === undefined) return true;
-    return typeof hash === 'string' && sameHex(hash, sha256(JSON.stringify(request.params)));
+    if (typeof hash !== 'string') return false;
+    const signed = request.method === 'POST' ? request.rawBody : JSON.stringify(request.params);
+    return sameHex(hash, sha256(signed));
   }
 
   read(endpoint: string, request: WebhookRequest): WebhookEvent {
@@ -205,13 +222,15 @@ export class VonageProvider implements TelephonyProvider {
   }
 
   /**
-   * POST /v1/messages, authenticated by a JWT of the application (RS256, made with Vonage's own
-   * generator) or, without an application, by the account's key and secret.
+   * POST /v1/messages, authenticated by a JWT of the application (RS256) or, without an
+   * application, by the account's key and secret. The token is made here with jsonwebtoken, the
+   * library Vonage's own generator wraps: that generator writes the private key to its debug log
+   * (DEBUG=vonage:*), and a key must never reach a log.
    */
   async sendSms(sms: OutboundSms): Promise<SendResult> {
     const { application, account } = this.#settings;
     const authorization = application
-      ? `Bearer ${tokenGenerate(application.id, application.privateKey, { ttl: 300 })}`
+      ? `Bearer ${applicationToken(application.id, application.privateKey)}`
       : `Basic ${Buffer.from(`${account!.apiKey}:${account!.apiSecret}`).toString('base64')}`;
     const answer = await postJson(
       `${this.#settings.apiUrl}/v1/messages`,
@@ -256,6 +275,14 @@ export class VonageProvider implements TelephonyProvider {
   findSent(_sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
     return Promise.resolve(awaitDeliveryReport(since, now));
   }
+}
+
+/** The claims Vonage asks of an application's token: its id, a unique jti, iat and exp. */
+export function applicationToken(applicationId: string, privateKey: string): string {
+  return jwt.sign({ application_id: applicationId, jti: randomUUID() }, privateKey, {
+    algorithm: 'RS256',
+    expiresIn: 300,
+  });
 }
 
 /** Vonage's error code: the number of a status's `error.title`, or the tail of a problem's `type`. */
