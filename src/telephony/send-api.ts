@@ -86,10 +86,25 @@ export function unreachable(provider: string, why: string): SendResult {
  */
 export const DELIVERY_REPORT_WAIT_MS = 15 * 60_000;
 
-/** findSent for a provider without a lookup: its delivery report, carrying our key, settles it. */
-export function awaitDeliveryReport(since: number, now: number): SendLookup {
-  const until = since + DELIVERY_REPORT_WAIT_MS;
-  return now < until ? { waitUntil: until } : null;
+/**
+ * findSent for a provider without a lookup: its delivery report, carrying our key, settles the
+ * reply. The wait runs from the attempt, and from the first time this process asks: a server that
+ * was down for longer than the wait still gives the provider's retried reports their time before
+ * sending again.
+ */
+export class DeliveryReportWait {
+  readonly #firstAsked = new Map<string, number>();
+
+  lookup(key: string, since: number, now: number): SendLookup {
+    const first = this.#firstAsked.get(key) ?? now;
+    this.#firstAsked.set(key, first);
+    const until = Math.max(since + DELIVERY_REPORT_WAIT_MS, first + DELIVERY_REPORT_WAIT_MS);
+    if (now < until) return { waitUntil: until };
+    this.#firstAsked.delete(key);
+    // Replies settled by their report are never asked about again: forget them after a day.
+    for (const [k, at] of this.#firstAsked) if (now - at > 86_400_000) this.#firstAsked.delete(k);
+    return null;
+  }
 }
 
 /** Reads an optional member of an error answer, which may be of any shape: "" when it cannot. */

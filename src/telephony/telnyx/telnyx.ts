@@ -35,7 +35,7 @@ import type {
   WebhookRequest,
 } from '../provider.ts';
 import {
-  awaitDeliveryReport,
+  DeliveryReportWait,
   MAX_TIMEOUT_MS,
   optional,
   postJson,
@@ -69,6 +69,7 @@ export class TelnyxProvider implements TelephonyProvider {
   readonly #settings: TelnyxSettings;
   readonly #webhook: TelnyxWebhook;
   readonly #timeoutMs: number;
+  readonly #wait = new DeliveryReportWait();
 
   constructor(settings: TelnyxSettings, timeoutMs = MAX_TIMEOUT_MS) {
     this.#settings = settings;
@@ -179,8 +180,8 @@ export class TelnyxProvider implements TelephonyProvider {
   }
 
   /** Telnyx finds messages by its own id only: the delivery report, which names our key, decides. */
-  findSent(_sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
-    return Promise.resolve(awaitDeliveryReport(since, now));
+  findSent(sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
+    return Promise.resolve(this.#wait.lookup(sms.idempotencyKey, since, now));
   }
 }
 

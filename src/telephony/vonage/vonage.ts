@@ -40,7 +40,7 @@ import type {
   WebhookRequest,
 } from '../provider.ts';
 import {
-  awaitDeliveryReport,
+  DeliveryReportWait,
   MAX_TIMEOUT_MS,
   optional,
   postJson,
@@ -88,6 +88,7 @@ export class VonageProvider implements TelephonyProvider {
   readonly statusEndpoint = 'status';
   readonly #settings: VonageSettings;
   readonly #timeoutMs: number;
+  readonly #wait = new DeliveryReportWait();
 
   constructor(settings: VonageSettings, timeoutMs = MAX_TIMEOUT_MS) {
     this.#settings = settings;
@@ -272,8 +273,8 @@ export class VonageProvider implements TelephonyProvider {
   }
 
   /** Vonage cannot find a message by client_ref: the status webhook, which carries it, decides. */
-  findSent(_sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
-    return Promise.resolve(awaitDeliveryReport(since, now));
+  findSent(sms: OutboundSms, since: number, now: number): Promise<SendLookup> {
+    return Promise.resolve(this.#wait.lookup(sms.idempotencyKey, since, now));
   }
 }
 
