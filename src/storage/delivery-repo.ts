@@ -36,6 +36,8 @@ export class DeliveryRepo implements DeliveryStore {
           'budget_day',
           'budget_month',
           'budget_hour',
+          'other_sids',
+          'other_micros',
         ])
         .where('provider', '=', u.provider);
       query = u.idempotencyKey
@@ -49,30 +51,35 @@ export class DeliveryRepo implements DeliveryStore {
       if (!row) return false;
 
       const periods = replyPeriodKeys(row);
+      const otherMicros = Number(row.other_micros);
       if (row.provider_sid !== null && row.provider_sid !== u.sid) {
         // Another message of the same reply: a send whose outcome was unknown, sent again after
         // its provider could not be asked (docs/providers.md). Its status says nothing of the
-        // reply's own message, but money it cost counts too.
+        // reply's own message, but the money it cost counts, once, when its final report comes.
+        const counted = (row.other_sids ?? '').split(' ').includes(u.sid);
+        if (!u.final || counted) return true;
+        const own = (row.cost_micros ?? 0) - otherMicros;
         const extra =
           u.charge.kind === 'price'
             ? u.charge.micros
             : u.charge.kind === 'estimate'
-              ? row.reserved_micros || (row.cost_micros ?? 0)
+              ? row.reserved_micros || own
               : 0;
-        if (u.final && extra > 0) {
+        if (extra > 0)
           await tx
             .updateTable('budget_periods')
             .set((eb) => ({ committed_micros: eb('committed_micros', '+', extra) }))
             .where('period', 'in', periods)
             .execute();
-          await tx
-            .updateTable('replies')
-            .set((eb) => ({
-              cost_micros: eb(eb.fn.coalesce('cost_micros', eb.lit(0)), '+', extra),
-            }))
-            .where('id', '=', row.id)
-            .execute();
-        }
+        await tx
+          .updateTable('replies')
+          .set({
+            other_sids: row.other_sids ? `${row.other_sids} ${u.sid}` : u.sid,
+            other_micros: otherMicros + extra,
+            ...(extra > 0 ? { cost_micros: (row.cost_micros ?? 0) + extra } : {}),
+          })
+          .where('id', '=', row.id)
+          .execute();
         return true;
       }
       let cost = row.cost_micros;
@@ -91,14 +98,15 @@ export class DeliveryRepo implements DeliveryStore {
             .where('period', 'in', periods)
             .execute();
         // What another message of this reply cost, already counted, stays in the reply's cost.
-        cost += row.cost_micros ?? 0;
+        cost += otherMicros;
       } else if (
         u.final &&
         u.charge.kind === 'price' &&
-        u.charge.micros !== (row.cost_micros ?? 0)
+        u.charge.micros !== (row.cost_micros ?? 0) - otherMicros
       ) {
-        const delta = u.charge.micros - (row.cost_micros ?? 0);
-        cost = u.charge.micros;
+        // A price correcting the reply's own message, beside what its other messages cost.
+        const delta = u.charge.micros - ((row.cost_micros ?? 0) - otherMicros);
+        cost = u.charge.micros + otherMicros;
         await tx
           .updateTable('budget_periods')
           .set((eb) => ({ committed_micros: eb('committed_micros', '+', delta) }))

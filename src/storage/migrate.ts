@@ -16,6 +16,7 @@ import { shieldReasonsMigration } from './migrations/007-shield-reasons.ts';
 import { intakeLogMigration } from './migrations/008-intake-log.ts';
 import { reportedPriceMigration } from './migrations/009-reported-price.ts';
 import { quotedMigration } from './migrations/010-quoted.ts';
+import { otherMessagesMigration } from './migrations/011-other-messages.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -30,6 +31,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '008-intake-log': intakeLogMigration(storage.caps),
     '009-reported-price': reportedPriceMigration,
     '010-quoted': quotedMigration,
+    '011-other-messages': otherMessagesMigration,
   };
 }
 

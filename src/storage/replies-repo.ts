@@ -334,7 +334,9 @@ export class RepliesRepo implements ReplyStore {
         state: 'sent',
         reason: 'sent',
         detail: null,
-        provider_sid: s.sid,
+        // A report may already have named a message of this reply (an earlier send whose outcome
+        // was unknown): it stays the reply's own, and this one, when it reports, another.
+        provider_sid: sql<string>`coalesce(provider_sid, ${s.sid})`,
         // A status callback may already have reported a later stage.
         delivery_status: sql<string>`coalesce(delivery_status, ${s.status})`,
         claimed_by: null,

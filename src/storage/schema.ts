@@ -147,6 +147,10 @@ export interface RepliesTable {
   cost_micros: number | null;
   /** A price the provider reported in another currency than CURRENCY, as said ("0.0040 USD"). */
   reported_price: string | null;
+  /** Provider ids of other messages of this reply (sent again after an unknown outcome), space-separated. */
+  other_sids: string | null;
+  /** What those other messages cost, included in cost_micros. */
+  other_micros: Generated<number>;
   budget_day: string | null;
   budget_month: string | null;
   /** Shield's hourly slice the reservation was counted in, "<line>:2026-11-01T16". */
