@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidInputError } from '../domain/errors.ts';
-import { messageBody, replyKey, shortField, sidField } from './fields.ts';
+import { decimalMicros, jsonField, messageBody, replyKey, shortField, sidField } from './fields.ts';
 
 describe('webhook field readers', () => {
   it('accept provider identifiers and refuse anything else', () => {
@@ -46,5 +46,23 @@ describe('webhook field readers', () => {
     assert.equal(replyKey(new URLSearchParams({ key })), key);
     assert.equal(replyKey(new URLSearchParams({ key: `${key}\u0000` })), null);
     assert.equal(replyKey(new URLSearchParams()), null);
+  });
+
+  it('read a price as positive micro-units, and nothing that is not a plausible price', () => {
+    assert.equal(decimalMicros('0.0040'), 4_000);
+    assert.equal(decimalMicros('-0.07600'), 76_000);
+    assert.equal(decimalMicros(''), null);
+    assert.equal(decimalMicros('free'), null);
+    assert.equal(decimalMicros('1e300'), null);
+    assert.equal(decimalMicros('Infinity'), null);
+  });
+
+  it('read JSON members by path, bounded, and refuse objects where a value is expected', () => {
+    const body = { data: { payload: { to: [{ phone_number: '+33939000000' }], n: 2 } } };
+    assert.equal(jsonField(body, 'data.payload.to.0.phone_number'), '+33939000000');
+    assert.equal(jsonField(body, 'data.payload.n'), '2');
+    assert.equal(jsonField(body, 'data.missing.deep'), '');
+    assert.throws(() => jsonField(body, 'data.payload', true), InvalidInputError);
+    assert.throws(() => jsonField(body, 'data.missing', true), InvalidInputError);
   });
 });

@@ -85,11 +85,14 @@ export function jsonText(body: unknown, path: string): string {
   return messageBody({ text: jsonField(body, path, false, MAX_BODY) }, 'text');
 }
 
-/** "0.0040" → micro-units; null when absent or not a number. Prices are taken as positive. */
+/** No SMS costs this much: a larger "price" is not one (and would not fit the spend's columns). */
+const MAX_PRICE = 1_000;
+
+/** "0.0040" → micro-units; null when absent, not a number or not a plausible price. Taken as positive. */
 export function decimalMicros(value: string): number | null {
   if (value === '') return null;
-  const n = Number(value);
-  return Number.isFinite(n) ? Math.round(Math.abs(n) * 1_000_000) : null;
+  const n = Math.abs(Number(value));
+  return Number.isFinite(n) && n <= MAX_PRICE ? Math.round(n * 1_000_000) : null;
 }
 
 /** A currency code as a provider wrote it, or null when it is not one. */
