@@ -2,7 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ROUTE_PATHS } from '../../dashboard/src/route-paths.ts';
-import { BROWSER_SKIP, launchChromium, screenshot, signInAs } from '../support/browser.ts';
+import {
+  BROWSER_SKIP,
+  launchChromium,
+  screenshot,
+  seriousViolations,
+  signInAs,
+} from '../support/browser.ts';
 import { startE2eServer, type E2eServer } from '../support/e2e-server.ts';
 import { problems, READABLE } from '../support/language.ts';
 
@@ -96,6 +102,28 @@ describe('one language per page', { skip: BROWSER_SKIP, timeout: 240_000 }, () =
       }
       assert.deepEqual(failures, [], failures.join('\n'));
     });
+
+  it('passes axe on every page on a phone (390 px), in French', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(`localStorage.setItem('nonmerci.language', 'fr')`);
+    const failures: string[] = [];
+    try {
+      for (const path of ROUTE_PATHS) {
+        const url = path.replace(':id', String(callerId));
+        await page.goto(`${server.base}${url}`);
+        await page.getByRole('heading', { level: 1 }).waitFor();
+        await page.waitForLoadState('networkidle');
+        const found = await seriousViolations(page);
+        if (found.length) {
+          await screenshot(page, `axe-390${url.replaceAll('/', '-')}`);
+          failures.push(`${url}: ${found.join('; ')}`);
+        }
+      }
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    assert.deepEqual(failures, [], failures.join('\n'));
+  });
 
   it('finds a word of the other language when there is one', () => {
     assert.deepEqual(problems('Réponses envoyées: the shield is on', 'fr'), [

@@ -152,7 +152,12 @@ function ChartTable({ chart, currency }: { chart: Chart; currency: string }) {
   return (
     <details class="chart-table">
       <summary>{t(byHour ? 'chart.tableHours' : 'chart.tableDays')}</summary>
-      <div class="table-scroll">
+      <div
+        class="table-scroll"
+        role="region"
+        aria-label={t(byHour ? 'chart.tableHours' : 'chart.tableDays')}
+        tabIndex={0}
+      >
         <table>
           <caption class="visually-hidden">
             {t(byHour ? 'chart.tableHours' : 'chart.tableDays')}

@@ -37,7 +37,7 @@ export function HeldPeriods(props: { holds: EvidenceHoldRow[]; onReleased: (id: 
     <>
       <Status message={done} />
       {props.holds.length ? (
-        <div class="table-scroll">
+        <div class="table-scroll" role="region" aria-label={t('evidence.holds')} tabIndex={0}>
           <table class="table-wide" data-testid="held-periods">
             <caption class="visually-hidden">{t('evidence.holds')}</caption>
             <thead>

@@ -23,7 +23,7 @@ export function KeptCallers(props: { callers: KeptCallerRow[]; onReleased: (id: 
     <>
       <Status message={done} />
       {props.callers.length ? (
-        <div class="table-scroll">
+        <div class="table-scroll" role="region" aria-label={t('evidence.callers')} tabIndex={0}>
           <table class="table-wide" data-testid="kept-callers">
             <caption class="visually-hidden">{t('evidence.callers')}</caption>
             <thead>

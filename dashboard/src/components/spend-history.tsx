@@ -49,7 +49,7 @@ export function MonthlySpendTable({ budget }: { budget: Budget }) {
   const i18n = useI18n();
   const { t } = i18n;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" role="region" aria-label={t('budget.monthsCaption')} tabIndex={0}>
       <table>
         <caption>{t('budget.monthsCaption')}</caption>
         <thead>

@@ -22,7 +22,7 @@ export function AuditPage() {
 
   return (
     <Page title={t('audit.title')} intro={t('audit.intro')}>
-      <div class="table-scroll">
+      <div class="table-scroll" role="region" aria-label={t('audit.title')} tabIndex={0}>
         <table>
           <caption class="visually-hidden">{t('audit.title')}</caption>
           <thead>

@@ -172,7 +172,7 @@ export function CallersPage() {
       </div>
       <ErrorAlert error={action.error} />
       <Status message={action.done} />
-      <div class="table-scroll">
+      <div class="table-scroll" role="region" aria-label={t('callers.list')} tabIndex={0}>
         <table class="callers-table">
           <caption class="visually-hidden">{t('callers.list')}</caption>
           <thead>

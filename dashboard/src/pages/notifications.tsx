@@ -286,7 +286,7 @@ function History({ data }: { data: Notifications }) {
   const nameOf = (sink: string) => names.get(sink) ?? names.get(`settings-${sink}`) ?? sink;
   if (!data.history.length) return <p class="muted">{t('notifications.noHistory')}</p>;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" role="region" aria-label={t('notifications.history')} tabIndex={0}>
       <table>
         <caption class="visually-hidden">{t('notifications.history')}</caption>
         <thead>

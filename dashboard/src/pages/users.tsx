@@ -44,7 +44,7 @@ export function UsersPage() {
       <ErrorAlert error={users.error} />
       <Status message={done} />
       {users.data ? (
-        <div class="table-scroll">
+        <div class="table-scroll" role="region" aria-label={t('users.title')} tabIndex={0}>
           <table>
             <caption class="visually-hidden">{t('users.title')}</caption>
             <thead>
