@@ -131,14 +131,6 @@ const pathOf = (url: string | null) => (url ?? '').replace(PUBLIC_URL, '');
 
 type ScriptRule = (attempt: number) => { reply: KitCase['reply']; recorded: boolean } | null;
 
-/** Scripts the answers of a JSON API fake (fake-messaging.ts) from send-* samples. */
-function scriptFake(api: FakeTelnyx | FakeVonage, rule: ScriptRule): void {
-  api.failure = (_to, attempt) => {
-    const r = rule(attempt);
-    return r ? { ...r.reply!, recorded: r.recorded } : null;
-  };
-}
-
 function attemptsAt(api: { attempts: Map<string, number> }): number {
   return [...api.attempts.values()].reduce((a, b) => a + b, 0);
 }
@@ -205,41 +197,55 @@ class TwilioDriver implements ProviderDriver {
   }
 }
 
-class TelnyxDriver implements ProviderDriver {
+/** What the Telnyx and Vonage drivers share: a JSON API fake (fake-messaging.ts) on loopback. */
+abstract class JsonApiDriver<A extends FakeTelnyx | FakeVonage> {
+  protected readonly api: A;
+  constructor(api: A) {
+    this.api = api;
+  }
+  async start() {
+    await this.api.start();
+  }
+  stop() {
+    return this.api.stop();
+  }
+  reset() {
+    this.api.reset();
+  }
+  /** Scripts the fake's answers from send-* samples. */
+  script(rule: ScriptRule) {
+    this.api.failure = (_to, attempt) => {
+      const r = rule(attempt);
+      return r ? { ...r.reply!, recorded: r.recorded } : null;
+    };
+  }
+  attempts() {
+    return attemptsAt(this.api);
+  }
+}
+
+class TelnyxDriver extends JsonApiDriver<FakeTelnyx> implements ProviderDriver {
   readonly name = 'telnyx';
   readonly signatureHasAge = true;
   readonly canLookUpSends = false;
-  readonly #api = new FakeTelnyx();
   readonly #keys = generateKeyPairSync('ed25519');
   readonly #other = generateKeyPairSync('ed25519');
-  async start() {
-    await this.#api.start();
-  }
-  stop() {
-    return this.#api.stop();
-  }
-  reset() {
-    this.#api.reset();
+  constructor() {
+    super(new FakeTelnyx());
   }
   settings(): Partial<Config> {
     // The raw 32 bytes of the public key, in base64, as the Telnyx portal shows it.
     const der = this.#keys.publicKey.export({ format: 'der', type: 'spki' });
     return {
       telnyx: {
-        apiKey: this.#api.apiKey,
+        apiKey: this.api.apiKey,
         publicKey: der.subarray(-32).toString('base64'),
-        apiUrl: this.#api.url,
+        apiUrl: this.api.url,
       },
     };
   }
   sent(): FakeSent[] {
-    return this.#api.messages.map((m) => ({ ...m, reportPath: pathOf(m.webhookUrl) }));
-  }
-  script(rule: ScriptRule) {
-    scriptFake(this.#api, rule);
-  }
-  attempts() {
-    return attemptsAt(this.#api);
+    return this.api.messages.map((m) => ({ ...m, reportPath: pathOf(m.webhookUrl) }));
   }
   sign(request: KitRequest, how: Signing): Record<string, string> {
     if (how === 'missing') return {};
@@ -260,51 +266,38 @@ class TelnyxDriver implements ProviderDriver {
   }
 }
 
-class VonageDriver implements ProviderDriver {
+class VonageDriver extends JsonApiDriver<FakeVonage> implements ProviderDriver {
   readonly name = 'vonage';
   readonly signatureHasAge = true;
   readonly canLookUpSends = false;
-  readonly #api: FakeVonage;
   constructor() {
-    const keys = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    });
-    this.#api = new FakeVonage(keys);
-  }
-  async start() {
-    await this.#api.start();
-  }
-  stop() {
-    return this.#api.stop();
-  }
-  reset() {
-    this.#api.reset();
+    super(
+      new FakeVonage(
+        generateKeyPairSync('rsa', {
+          modulusLength: 2048,
+          publicKeyEncoding: { type: 'spki', format: 'pem' },
+          privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+        }),
+      ),
+    );
   }
   settings(): Partial<Config> {
     return {
       vonage: {
-        application: { id: this.#api.applicationId, privateKey: this.#api.privateKey },
+        application: { id: this.api.applicationId, privateKey: this.api.privateKey },
         account: null,
-        signatureSecret: this.#api.signatureSecret,
-        apiUrl: this.#api.url,
+        signatureSecret: this.api.signatureSecret,
+        apiUrl: this.api.url,
       },
     };
   }
   sent(): FakeSent[] {
-    return this.#api.messages.map((m) => ({
+    return this.api.messages.map((m) => ({
       ...m,
       to: `+${m.to}`,
       from: `+${m.from}`,
       reportPath: pathOf(m.webhookUrl),
     }));
-  }
-  script(rule: ScriptRule) {
-    scriptFake(this.#api, rule);
-  }
-  attempts() {
-    return attemptsAt(this.#api);
   }
   /** Vonage's signed webhooks: a JWT (HS256, the signature secret) naming the body's SHA-256. */
   sign(request: KitRequest, how: Signing): Record<string, string> {
@@ -320,10 +313,10 @@ class VonageDriver implements ProviderDriver {
         jti: randomUUID(),
         iss: 'Vonage',
         payload_hash: createHash('sha256').update(hashed).digest('hex'),
-        api_key: this.#api.apiKey,
-        application_id: this.#api.applicationId,
+        api_key: this.api.apiKey,
+        application_id: this.api.applicationId,
       },
-      how === 'bad' ? 'not-the-signature-secret-at-all' : this.#api.signatureSecret,
+      how === 'bad' ? 'not-the-signature-secret-at-all' : this.api.signatureSecret,
       { algorithm: 'HS256' },
     );
     return { authorization: `Bearer ${token}` };
