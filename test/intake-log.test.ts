@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { ManualClock } from '../src/domain/clock.ts';
 import { assemble, type Hotline } from '../src/main.ts';
@@ -151,6 +152,26 @@ for (const dialect of DIALECTS) {
       assert.equal(orphan?.failures, MAX_FAILURES);
       assert.match(orphan?.last_error ?? '', /line 999999/);
       assert.deepEqual(await logRepo.backlog().then((b) => [b.waiting, b.setAside]), [0, 1]);
+    });
+
+    it('records its batches without waiting for the disk, and leaves every other commit synced', async () => {
+      const h = await boot();
+      const line = h.defaultLine.number;
+      for (let i = 0; i < 5; i++)
+        await h.intake.receive('simulator', { ...text(`SM${i}`, `+3361234560${i}`), to: line });
+      assert.equal(await count(h, 'contacts'), 5);
+      // The log's appends, and everything else, still wait for the disk.
+      if (h.storage.caps.unsyncedCommit === 'connection') {
+        const { rows } = await sql<{ synchronous: number }>`pragma synchronous`.execute(
+          h.storage.db,
+        );
+        assert.equal(rows[0]?.synchronous, 2, 'FULL again after each batch');
+      } else {
+        const { rows } = await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(
+          h.storage.db,
+        );
+        assert.equal(rows[0]?.synchronous_commit, 'on', 'set for the batch transaction only');
+      }
     });
 
     it('records each event exactly once when several processes drain one log', async () => {

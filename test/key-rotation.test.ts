@@ -320,6 +320,9 @@ for (const dialect of DIALECTS) {
       await hotline.vault.reload();
       assert.throws(() => hotline.vault.decrypt(underK2[0]!), /retired and destroyed/);
       assert.equal((await verify()).intact, true);
+      // A caller the hotline met under k2 writes again: his number is now written under k3.
+      const back = await contact(LATER, 'text');
+      assert.equal(back.result.outcome, 'cooldown');
 
       const status: string[] = [];
       await runSecret(

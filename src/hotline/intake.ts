@@ -43,8 +43,18 @@ export interface IntakeOptions {
   rules(): Promise<RuleBook>;
 }
 
-/** Numbers classified lately: raids come back from the same numbers, and parsing one is not free. */
+/** Numbers seen lately: raids come back from the same numbers, and reading one is not free. */
 const CLASSIFIED_CACHE = 10_000;
+
+/** A caller's number as the intake log stores it, kept for the next webhook from him. */
+interface KnownCaller {
+  classified: ClassifiedNumber;
+  /** Blind index (HMAC) of the normalised number. */
+  index: string;
+  /** The number encrypted under key version `version`; a rotation makes it stale. */
+  enc: string;
+  version: number;
+}
 
 /**
  * The webhook's side of the hotline. `accept` writes the event to the intake log and says how to
@@ -55,7 +65,7 @@ const CLASSIFIED_CACHE = 10_000;
  */
 export class Intake {
   readonly #o: IntakeOptions;
-  readonly #classified = new Map<string, ClassifiedNumber>();
+  readonly #known = new Map<string, KnownCaller>();
 
   constructor(options: IntakeOptions) {
     this.#o = options;
@@ -71,8 +81,7 @@ export class Intake {
     if (!line || line.provider !== provider) throw new UnknownLineError(lineNumber);
 
     const now = o.clock.now();
-    const caller = this.#classify(contact.from);
-    const index = o.vault.blindIndex(caller.normalized);
+    const { classified: caller, index, enc } = this.#caller(contact.from);
     let standing: CallerStanding | null = null;
     if (contact.kind === 'call') {
       standing = {
@@ -89,7 +98,7 @@ export class Intake {
       kind: contact.kind,
       receivedAt: now,
       callerIndex: index,
-      callerEnc: o.vault.encrypt(caller.normalized),
+      callerEnc: enc,
       callerType: caller.type,
       callerCountry: caller.country,
       body: contact.body,
@@ -137,14 +146,26 @@ export class Intake {
     }
   }
 
-  #classify(raw: string): ClassifiedNumber {
-    let classified = this.#classified.get(raw);
-    if (!classified) {
-      classified = classifyNumber(raw);
-      if (this.#classified.size >= CLASSIFIED_CACHE) this.#classified.clear();
-      this.#classified.set(raw, classified);
+  /**
+   * The caller's number parsed, indexed and encrypted, from memory when he wrote lately. His
+   * stored ciphertext is then the same as last time (a fresh nonce per number and key version,
+   * not per message): it tells no more than the blind index stored beside it already does.
+   */
+  #caller(raw: string): KnownCaller {
+    const vault = this.#o.vault;
+    const version = vault.currentVersion();
+    let known = this.#known.get(raw);
+    if (!known) {
+      const classified = classifyNumber(raw);
+      const index = vault.blindIndex(classified.normalized);
+      known = { classified, index, enc: vault.encrypt(classified.normalized), version };
+      if (this.#known.size >= CLASSIFIED_CACHE) this.#known.clear();
+      this.#known.set(raw, known);
+    } else if (known.version !== version) {
+      known.enc = vault.encrypt(known.classified.normalized);
+      known.version = version;
     }
-    return classified;
+    return known;
   }
 }
 

@@ -21,6 +21,11 @@ export interface Capabilities {
   namedSchemas: boolean;
   /** Write transactions that can usefully run at once (SQLite has one writer). */
   parallelWriters: number;
+  /**
+   * How a transaction commits without waiting for the disk: PostgreSQL per transaction
+   * (`SET LOCAL synchronous_commit = off`), SQLite per connection (`PRAGMA synchronous`).
+   */
+  unsyncedCommit: 'transaction' | 'connection';
   autoIncrementId: {
     type: ColumnDataType;
     build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
@@ -35,6 +40,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   multiProcess: false,
   namedSchemas: false,
   parallelWriters: 1,
+  unsyncedCommit: 'connection',
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
   bytesType: 'blob',
 };
@@ -45,6 +51,7 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   multiProcess: true,
   namedSchemas: true,
   parallelWriters: 8,
+  unsyncedCommit: 'transaction',
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
   bytesType: 'bytea',
 };

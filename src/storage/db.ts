@@ -6,6 +6,7 @@ import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kys
 import pg from 'pg';
 import { ensurePrivateFolder, tightenMode, type DatabaseTarget } from '../config/load.ts';
 import { ConfigError } from '../domain/errors.ts';
+import { Checkpointer } from './checkpointer.ts';
 import { POSTGRES_CAPABILITIES, SQLITE_CAPABILITIES, type Capabilities } from './capabilities.ts';
 import type { Database } from './schema.ts';
 
@@ -103,13 +104,24 @@ function openSqlite(target: Extract<DatabaseTarget, { kind: 'sqlite' }>): SQLite
   }
 }
 
-export function openStorage(target: DatabaseTarget, options: { poolSize?: number } = {}): Storage {
+export interface StorageOptions {
+  /** PostgreSQL connections in the pool. */
+  poolSize?: number;
+  /** SQLite: checkpoint the WAL on a thread of its own (the default), not on the event loop. */
+  checkpointThread?: boolean;
+}
+
+export function openStorage(target: DatabaseTarget, options: StorageOptions = {}): Storage {
   if (target.kind === 'sqlite') {
     const sqlite = openSqlite(target);
     // FULL syncs the WAL on every commit, so an acknowledged webhook survives a power cut too.
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    const checkpointer =
+      target.path === ':memory:' || options.checkpointThread === false
+        ? null
+        : Checkpointer.start(sqlite, target.path);
     const db = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     });
@@ -117,7 +129,10 @@ export function openStorage(target: DatabaseTarget, options: { poolSize?: number
       db,
       caps: SQLITE_CAPABILITIES,
       describe: `SQLite ${target.path}`,
-      close: () => db.destroy(),
+      async close() {
+        await checkpointer?.stop();
+        await db.destroy();
+      },
     };
   }
   const pool = new pg.Pool({

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { LoggedEvent } from '../intake/log.ts';
 import { claimEvents, countFailure, removeEvents } from './intake-log-repo.ts';
 import type { ContactOutcome } from '../domain/types.ts';
@@ -31,22 +31,59 @@ class DuplicateDelivery extends Error {}
 export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
   readonly #q: ReturnType<typeof intakeQueries>;
-  readonly #caps: Pick<Capabilities, 'skipLocked'>;
+  readonly #caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit'>;
   readonly #sealer: ContentSealer;
 
-  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'skipLocked'>, sealer: ContentSealer) {
+  readonly #unsyncedBatches: boolean;
+
+  /**
+   * A batch's commit does not wait for the disk (SQLite's and PostgreSQL's own "asynchronous
+   * commit"): the intake log is what must survive a power cut, and its appends still sync. A
+   * batch lost with the last instants before a cut leaves its events in the log, and they are
+   * recorded again, once. The next synced commit (an append, the claim of a reply before it is
+   * sent) syncs the log of the database up to it, batches included, so nothing leaves the
+   * process on the strength of a batch that could still be lost. `unsyncedBatches: false` makes
+   * every batch wait for the disk.
+   */
+  constructor(
+    db: Kysely<Database>,
+    caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit'>,
+    sealer: ContentSealer,
+    options: { unsyncedBatches?: boolean } = {},
+  ) {
     this.#db = db;
     this.#sealer = sealer;
     this.#q = intakeQueries(db);
     this.#caps = caps;
+    this.#unsyncedBatches = options.unsyncedBatches ?? true;
   }
 
   async processBatch(
     limit: number,
     prepare: (event: LoggedEvent) => NewContact,
   ): Promise<ProcessedBatch> {
+    if (!this.#unsyncedBatches || this.#caps.unsyncedCommit === 'transaction')
+      return this.#processBatch(this.#db, limit, prepare);
+    // SQLite: the connection is held from one pragma to the other, so that no other commit (an
+    // append to the log) runs meanwhile without its sync.
+    return this.#db.connection().execute(async (connection) => {
+      await sql`pragma synchronous = NORMAL`.execute(connection);
+      try {
+        return await this.#processBatch(connection, limit, prepare);
+      } finally {
+        await sql`pragma synchronous = FULL`.execute(connection);
+      }
+    });
+  }
+
+  async #processBatch(
+    db: Kysely<Database>,
+    limit: number,
+    prepare: (event: LoggedEvent) => NewContact,
+  ): Promise<ProcessedBatch> {
     try {
-      const done = await this.#db.transaction().execute(async (tx) => {
+      const done = await db.transaction().execute(async (tx) => {
+        await this.#unsynced(tx);
         const events = await claimEvents(tx, this.#caps, limit);
         // Callers are locked in one order (their index, then arrival) in every batch, so parallel
         // batches on PostgreSQL wait for each other instead of deadlocking, and each caller's
@@ -74,19 +111,21 @@ export class IntakeRepo implements IntakeStore {
       });
       return { done, failed: [] };
     } catch {
-      return this.#processAlone(limit, prepare);
+      return this.#processAlone(db, limit, prepare);
     }
   }
 
   async #processAlone(
+    db: Kysely<Database>,
     limit: number,
     prepare: (event: LoggedEvent) => NewContact,
   ): Promise<ProcessedBatch> {
     const batch: ProcessedBatch = { done: [], failed: [] };
-    const waiting = await claimEvents(this.#db, { skipLocked: false }, limit);
+    const waiting = await claimEvents(db, { skipLocked: false }, limit);
     for (const candidate of waiting) {
       try {
-        const one = await this.#db.transaction().execute(async (tx) => {
+        const one = await db.transaction().execute(async (tx) => {
+          await this.#unsynced(tx);
           const [event] = await claimEvents(tx, this.#caps, 1, candidate.id);
           if (!event) return null; // another process took it meanwhile
           const contact = prepare(event);
@@ -110,20 +149,26 @@ export class IntakeRepo implements IntakeStore {
             event: LoggedEvent;
             contact: NewContact;
           };
-          const delivered = await this.#findDelivered(this.#db, event.provider, event.providerSid);
+          const delivered = await this.#findDelivered(db, event.provider, event.providerSid);
           if (delivered) {
-            await removeEvents(this.#db, [event.id]);
+            await removeEvents(db, [event.id]);
             batch.done.push({ event, contact, result: delivered });
             continue;
           }
         }
-        await countFailure(this.#db, candidate.id, (error as Error).message ?? String(error)).catch(
+        await countFailure(db, candidate.id, (error as Error).message ?? String(error)).catch(
           () => undefined,
         );
         batch.failed.push({ event: candidate, error });
       }
     }
     return batch;
+  }
+
+  /** PostgreSQL: this transaction's commit does not wait for the disk (see the constructor). */
+  async #unsynced(tx: Transaction<Database>): Promise<void> {
+    if (this.#unsyncedBatches && this.#caps.unsyncedCommit === 'transaction')
+      await sql`SET LOCAL synchronous_commit = off`.execute(tx);
   }
 
   /**

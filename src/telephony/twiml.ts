@@ -12,6 +12,20 @@ const XML = 'text/xml; charset=utf-8';
  * holds (see speakableText), so one bad stored text cannot turn every call into a 500.
  */
 export function renderTwiml(answer: VoiceAnswer): RenderedResponse {
+  // A line answers every caller with one of a few documents: each is built once.
+  const key = JSON.stringify(answer);
+  let rendered = renderedAnswers.get(key);
+  if (!rendered) {
+    rendered = build(answer);
+    if (renderedAnswers.size >= 64) renderedAnswers.clear();
+    renderedAnswers.set(key, rendered);
+  }
+  return rendered;
+}
+
+const renderedAnswers = new Map<string, RenderedResponse>();
+
+function build(answer: VoiceAnswer): RenderedResponse {
   const twiml = new VoiceResponse();
   if (answer.kind === 'reject') {
     // <Reject/> as the first verb refuses the call before it is answered: it costs nothing.
