@@ -355,13 +355,17 @@ async function main(): Promise<number> {
                 'serve',
                 ...(target.processes ? ['--processes', String(target.processes)] : []),
               ],
-              nodeArgs: options.cpuProf
-                ? [
-                    '--cpu-prof',
-                    `--cpu-prof-dir=${options.cpuProf}`,
-                    `--cpu-prof-name=nonmerci-${target.kind}.cpuprofile`,
-                  ]
-                : [],
+              nodeArgs: [
+                // As `npm start`, the Dockerfile and the systemd unit run it (README, Memory).
+                '--max-semi-space-size=8',
+                ...(options.cpuProf
+                  ? [
+                      '--cpu-prof',
+                      `--cpu-prof-dir=${options.cpuProf}`,
+                      `--cpu-prof-name=nonmerci-${target.kind}.cpuprofile`,
+                    ]
+                  : []),
+              ],
               env: nonmerciEnv({
                 HOST: '127.0.0.1',
                 PORT: String(port),

@@ -27,7 +27,7 @@ export class Checkpointer {
   static start(sqlite: SQLite.Database, path: string, everyMs = 200): Checkpointer | null {
     let worker: Worker;
     try {
-      worker = new Worker(new URL('./checkpoint-thread.ts', import.meta.url), {
+      worker = new Worker(new URL('./checkpoint-thread.js', import.meta.url), {
         workerData: { path, everyMs },
       });
     } catch {
