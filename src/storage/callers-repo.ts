@@ -226,6 +226,6 @@ export class CallersRepo {
 }
 
 /** Words typed by an operator, safe inside LIKE: % and _ match themselves. */
-function escapeLike(words: string): string {
+export function escapeLike(words: string): string {
   return words.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

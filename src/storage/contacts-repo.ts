@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { appendAudit } from './audit-repo.ts';
+import { escapeLike } from './callers-repo.ts';
 import type { Database } from './schema.ts';
 
 export interface ContactFilter {
@@ -12,6 +13,8 @@ export interface ContactFilter {
   reason?: string;
   callerId?: number;
   evidence?: boolean;
+  /** Contacts whose text holds these words (any case), or from one of these callers. */
+  search?: { words: string | null; callerIds: readonly number[] };
   /** Contacts with a smaller id (the next page). */
   before?: number;
   limit: number;
@@ -118,6 +121,21 @@ export class ContactsRepo {
     if (f.replied === false)
       q = q.where((eb) => eb.or([eb('r.state', 'is', null), eb('r.state', '!=', 'sent')]));
     if (f.reason) q = q.where('r.reason', '=', f.reason);
+    if (f.search) {
+      const { words, callerIds } = f.search;
+      q = q.where((eb) =>
+        eb.or([
+          ...(words === null
+            ? []
+            : [
+                sql<boolean>`lower(c.body) like ${`%${escapeLike(words.toLowerCase())}%`} escape '\\'`,
+              ]),
+          ...(callerIds.length > 0 ? [eb('c.caller_id', 'in', [...callerIds])] : []),
+          // Nothing can match: an empty OR.
+          ...(words === null && callerIds.length === 0 ? [sql<boolean>`1 = 0`] : []),
+        ]),
+      );
+    }
     const rows = await q.orderBy('c.id', 'desc').limit(f.limit).execute();
     return rows.map((r) => ({
       id: Number(r.id),

@@ -99,6 +99,33 @@ for (const dialect of DIALECTS) {
       assert.deepEqual((await list('?q=99')).callers, []);
     });
 
+    it('searches the contacts list the same way: digits, nickname, words', async () => {
+      const contacts = async (q: string) =>
+        ok<ContactPage>(await a.get(`/api/contacts?q=${encodeURIComponent(q)}`)).contacts.map(
+          (c) => c.caller,
+        );
+      const anna = byEnd(await list(), '78');
+      assert.deepEqual(await contacts('5678'), ['+3361****78', '+3361****78', '+3361****78']);
+      assert.deepEqual(await contacts(ANNA.typed), ['+3361****78', '+3361****78', '+3361****78']);
+      assert.deepEqual(await contacts(anna.nickname!), [
+        '+3361****78',
+        '+3361****78',
+        '+3361****78',
+      ]);
+      // Words find the texts that hold them, whoever sent them, in any case.
+      assert.deepEqual(await contacts('RÉPONDS'), ['+3361****78', '+3369****31']);
+      assert.deepEqual(await contacts('connasse'), ['+3369****31']);
+      assert.deepEqual(await contacts('100%'), [], 'a % matches itself');
+      assert.deepEqual(await contacts('99'), []);
+      // Combined with the other filters.
+      const calls = ok<ContactPage>(
+        await a.get(`/api/contacts?q=5678&label=clean&replied=no`),
+      ).contacts;
+      assert.ok(calls.length > 0 && calls.every((c) => c.caller === '+3361****78'));
+      const tooLong = await a.get(`/api/contacts?q=${'a'.repeat(81)}`);
+      assert.equal(tooLong.statusCode, 400);
+    });
+
     it('filters by decision, by blocklist and by period, and pages with "after"', async () => {
       d.hotline.clock.advance(HOUR);
       await d.hotline.worker.drain();

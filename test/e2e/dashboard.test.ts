@@ -174,6 +174,20 @@ describe('dashboard in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     await revealed.waitFor();
     assert.equal((await revealed.textContent())?.trim(), INSULT);
     await checkPage(page, '07-contacts-revealed');
+    // Two contacts, one from each number: the search keeps the caller it names.
+    const items = page.getByRole('list', { name: 'Appels et SMS' }).getByRole('listitem');
+    assert.equal(await items.count(), 2);
+    await page.getByLabel('Rechercher').fill('80014');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/\?q=80014/);
+    await items.nth(1).waitFor({ state: 'detached' });
+    assert.match((await items.first().textContent()) ?? '', /\+3363\*\*\*\*14/);
+    await page.getByLabel('Rechercher').fill('connasse');
+    await page.getByRole('button', { name: 'Filtrer' }).click();
+    await page.waitForURL(/\?q=connasse/);
+    await page.getByText('+3363****13').first().waitFor();
+    assert.equal(await items.count(), 1);
+    await checkPage(page, '07b-contacts-searched');
   });
 
   it('blocks a number from the rules page, and the line then refuses its calls', async () => {

@@ -125,6 +125,37 @@ describe('one language per page', { skip: BROWSER_SKIP, timeout: 240_000 }, () =
     assert.deepEqual(failures, [], failures.join('\n'));
   });
 
+  it('passes axe with a confirmation open on a phone (390 px), in French', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.evaluate(`localStorage.setItem('nonmerci.language', 'fr')`);
+    const failures: string[] = [];
+    const check = async (name: string) => {
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      await screenshot(page, `axe-390-dialog-${name}`);
+      for (const found of await seriousViolations(page)) failures.push(`${name}: ${found}`);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
+    };
+    try {
+      // The line's pause, from the overview.
+      await page.goto(`${server.base}/`);
+      await page.getByRole('button', { name: 'Mettre en pause' }).first().click();
+      await check('pause');
+      // Forgetting callers chosen in the list.
+      await page.goto(`${server.base}/callers`);
+      await page
+        .getByRole('checkbox', { name: /^Sélectionner / })
+        .first()
+        .check();
+      await page.getByRole('button', { name: 'Oublier' }).click();
+      await check('forget');
+    } finally {
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
+    assert.deepEqual(failures, [], failures.join('\n'));
+  });
+
   it('finds a word of the other language when there is one', () => {
     assert.deepEqual(problems('Réponses envoyées: the shield is on', 'fr'), [
       'English "the"',

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n.ts';
 import { CheckboxField, SelectField, TextField, type Choice } from './fields.tsx';
 
 export const FILTER_KEYS = [
+  'q',
   'line',
   'from',
   'to',
@@ -72,6 +73,12 @@ export function ContactFilters(props: {
         props.onApply(draft);
       }}
     >
+      <TextField
+        label={t('filters.search')}
+        hint={t('filters.searchHint')}
+        value={draft.q}
+        onValue={set('q')}
+      />
       <SelectField
         label={t('filters.line')}
         value={draft.line}

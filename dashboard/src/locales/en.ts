@@ -232,6 +232,8 @@ export const en: Record<keyof typeof fr, string> = {
   'filters.title': 'Filter calls and texts',
   'filters.all': 'All',
   'filters.line': 'Line',
+  'filters.search': 'Search',
+  'filters.searchHint': 'Last digits of the number, nickname (Jaguar-07) or words from the text',
   'filters.from': 'From',
   'filters.to': 'To',
   'filters.label': 'Kind of message',

@@ -236,6 +236,8 @@ export const fr = {
   'filters.title': 'Filtrer les appels et SMS',
   'filters.all': 'Tous',
   'filters.line': 'Ligne',
+  'filters.search': 'Rechercher',
+  'filters.searchHint': 'Derniers chiffres du numéro, surnom (Jaguar-07) ou mots du SMS',
   'filters.from': 'Du',
   'filters.to': 'Au',
   'filters.label': 'Type de message',

@@ -84,6 +84,7 @@ function apiFilters(filters: Filters, timeZone: string | undefined) {
   const nextDay = (day: string) =>
     new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10);
   return {
+    q: filters.q,
     line: filters.line,
     label: filters.label,
     replied: filters.replied,

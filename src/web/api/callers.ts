@@ -10,11 +10,10 @@ import {
 import type { BulkRequest, BulkResult, CallerLine, CallerListPage, Label } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonBody, oneOf, query, queryNumber } from './input.ts';
+import { numberMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
 import { actorOf } from './session.ts';
 import { shownCaller } from './shown-caller.ts';
 
-/** Callers looked through in memory for a search by digits or nickname (numbers are encrypted). */
-const SEARCH_SCAN = 50_000;
 const FIRST_WORDS = 60;
 const MAX_BULK = 500;
 const BULK_ACTIONS: readonly BulkRequest['action'][] = [
@@ -25,20 +24,6 @@ const BULK_ACTIONS: readonly BulkRequest['action'][] = [
   'evidence',
   'unevidence',
 ];
-
-/** What an operator typed in the search box, understood. */
-type Search =
-  { kind: 'digits'; digits: string } | { kind: 'words'; words: string; nickname: string | null };
-
-function parseSearch(raw: string | undefined): Search | null {
-  const q = raw?.trim().replace(/\s+/g, ' ');
-  if (!q) return null;
-  if (q.length > 80) throw new InvalidInputError('The search is too long.', { field: 'q' });
-  const digits = q.replace(/[\s.+-]/g, '');
-  if (/^\d{2,15}$/.test(digits)) return { kind: 'digits', digits };
-  const nickname = /^[A-Za-z]{2,}(-\d{0,2})?$/.test(q) ? q.toLowerCase() : null;
-  return { kind: 'words', words: q, nickname };
-}
 
 /** "lastAt.callerId" → the cursor, or a 400 saying what `after` should be. */
 function parseCursor(raw: string | undefined): CallerCursor | null {
@@ -87,15 +72,7 @@ export function callersApi(deps: ApiDeps) {
       if (cursor && !afterCursor(g, cursor)) return false;
       if (worded?.has(g.callerId)) return true;
       if (g.numberType === 'withheld') return false;
-      const number = deps.vault.decrypt(g.numberEnc);
-      if (search.kind === 'digits')
-        return search.digits.length >= 8
-          ? number.replace(/^\+/, '').endsWith(search.digits.replace(/^0/, ''))
-          : number.endsWith(search.digits);
-      return (
-        search.nickname !== null &&
-        deps.vault.nickname(number).toLowerCase().startsWith(search.nickname)
-      );
+      return numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search);
     });
   }
 

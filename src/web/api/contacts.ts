@@ -14,6 +14,7 @@ import type {
 import type { ApiDeps } from './deps.ts';
 import { shownCaller } from './shown-caller.ts';
 import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
+import { numberMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
 import { actorOf } from './session.ts';
 
 const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test', 'mockery'];
@@ -76,6 +77,27 @@ export function contactsApi(deps: ApiDeps) {
     };
   }
 
+  /** The callers whose number or nickname answers the search (numbers are stored encrypted). */
+  async function callersFound(
+    search: Search,
+    f: { lineId?: number | undefined; from?: number | undefined; to?: number | undefined },
+  ): Promise<number[]> {
+    if (search.kind === 'words' && search.nickname === null) return [];
+    const filter = {
+      ...(f.lineId !== undefined ? { lineId: f.lineId } : {}),
+      ...(f.from !== undefined ? { from: f.from } : {}),
+      ...(f.to !== undefined ? { to: f.to } : {}),
+    };
+    const groups = await deps.callers.groups(filter, null, SEARCH_SCAN);
+    return groups
+      .filter(
+        (g) =>
+          g.numberType !== 'withheld' &&
+          numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search),
+      )
+      .map((g) => g.callerId);
+  }
+
   return {
     list: async (request: FastifyRequest): Promise<ContactPage> => {
       const label = query(request, 'label');
@@ -91,6 +113,7 @@ export function contactsApi(deps: ApiDeps) {
       const to = queryNumber(request, 'to');
       const callerId = queryNumber(request, 'caller');
       const before = queryNumber(request, 'before');
+      const search = parseSearch(query(request, 'q'));
       const records = await deps.contacts.list({
         ...(lineId !== undefined ? { lineId } : {}),
         ...(from !== undefined ? { from } : {}),
@@ -101,6 +124,14 @@ export function contactsApi(deps: ApiDeps) {
         ...(replied === 'yes' ? { replied: true } : replied === 'no' ? { replied: false } : {}),
         ...(reason ? { reason } : {}),
         ...(query(request, 'evidence') === 'yes' ? { evidence: true } : {}),
+        ...(search
+          ? {
+              search: {
+                words: search.kind === 'words' ? search.words : null,
+                callerIds: await callersFound(search, { lineId, from, to }),
+              },
+            }
+          : {}),
         limit: Math.max(limit, 1),
       });
       return {

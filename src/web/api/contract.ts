@@ -285,7 +285,8 @@ export type Label = 'insult' | 'threat' | 'sexual' | 'spam' | 'test' | 'mockery'
 /**
  * GET /api/contacts (moderator). Query: line (id), from / to (epoch ms), label (a Label, or
  * "clean", or "any" for any label), replied ("yes" | "no"), reason (a reply reason), caller (id),
- * evidence ("yes"), before (contact id, for the next page), limit (default 50, at most 200).
+ * evidence ("yes"), q (the end of a number, a nickname, or words in the text; 80 characters at
+ * most), before (contact id, for the next page), limit (default 50, at most 200).
  */
 export interface ContactPage {
   contacts: ContactRow[];
