@@ -156,6 +156,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       // Looked up per request, so a rebuilt dashboard is served without a restart.
       wildcard: true,
       index: ['index.html'],
+      // The build writes .br and .gz beside each asset; they are sent to browsers that take them.
+      preCompressed: true,
       setHeaders(reply, path) {
         // Vite names assets by content hash: they never change under one name.
         void reply.header(
