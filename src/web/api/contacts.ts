@@ -17,6 +17,9 @@ import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
 import { numberMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
 import { actorOf } from './session.ts';
 
+/** Callers a search by digits or nickname may find at most (the newest, as the list is). */
+const MAX_FOUND_CALLERS = 10_000;
+
 const LABELS: readonly string[] = ['insult', 'threat', 'sexual', 'spam', 'test', 'mockery'];
 
 /** Contacts, the caller history behind them, evidence marks and blocking. */
@@ -89,13 +92,17 @@ export function contactsApi(deps: ApiDeps) {
       ...(f.to !== undefined ? { to: f.to } : {}),
     };
     const groups = await deps.callers.groups(filter, null, SEARCH_SCAN);
-    return groups
-      .filter(
-        (g) =>
-          g.numberType !== 'withheld' &&
-          numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search),
-      )
-      .map((g) => g.callerId);
+    return (
+      groups
+        .filter(
+          (g) =>
+            g.numberType !== 'withheld' &&
+            numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search),
+        )
+        // The most recent callers first: within what one query may list (SQLite takes 32,766).
+        .slice(0, MAX_FOUND_CALLERS)
+        .map((g) => g.callerId)
+    );
   }
 
   return {
