@@ -34,35 +34,30 @@ export class IntakeRepo implements IntakeStore {
   readonly #caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit'>;
   readonly #sealer: ContentSealer;
 
-  readonly #unsyncedBatches: boolean;
-
   /**
    * A batch's commit does not wait for the disk (SQLite's and PostgreSQL's own "asynchronous
    * commit"): the intake log is what must survive a power cut, and its appends still sync. A
    * batch lost with the last instants before a cut leaves its events in the log, and they are
    * recorded again, once. The next synced commit (an append, the claim of a reply before it is
    * sent) syncs the log of the database up to it, batches included, so nothing leaves the
-   * process on the strength of a batch that could still be lost. `unsyncedBatches: false` makes
-   * every batch wait for the disk.
+   * process on the strength of a batch that could still be lost.
    */
   constructor(
     db: Kysely<Database>,
     caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit'>,
     sealer: ContentSealer,
-    options: { unsyncedBatches?: boolean } = {},
   ) {
     this.#db = db;
     this.#sealer = sealer;
     this.#q = intakeQueries(db);
     this.#caps = caps;
-    this.#unsyncedBatches = options.unsyncedBatches ?? true;
   }
 
   async processBatch(
     limit: number,
     prepare: (event: LoggedEvent) => NewContact,
   ): Promise<ProcessedBatch> {
-    if (!this.#unsyncedBatches || this.#caps.unsyncedCommit === 'transaction')
+    if (this.#caps.unsyncedCommit === 'transaction')
       return this.#processBatch(this.#db, limit, prepare);
     // SQLite: the connection is held from one pragma to the other, so that no other commit (an
     // append to the log) runs meanwhile without its sync.
@@ -167,7 +162,7 @@ export class IntakeRepo implements IntakeStore {
 
   /** PostgreSQL: this transaction's commit does not wait for the disk (see the constructor). */
   async #unsynced(tx: Transaction<Database>): Promise<void> {
-    if (this.#unsyncedBatches && this.#caps.unsyncedCommit === 'transaction')
+    if (this.#caps.unsyncedCommit === 'transaction')
       await sql`SET LOCAL synchronous_commit = off`.execute(tx);
   }
 

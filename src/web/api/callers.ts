@@ -10,7 +10,7 @@ import {
 import type { BulkRequest, BulkResult, CallerLine, CallerListPage, Label } from './contract.ts';
 import type { ApiDeps } from './deps.ts';
 import { jsonBody, oneOf, query, queryNumber } from './input.ts';
-import { numberMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
+import { callerMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
 import { actorOf } from './session.ts';
 import { shownCaller } from './shown-caller.ts';
 
@@ -71,8 +71,7 @@ export function callersApi(deps: ApiDeps) {
     return groups.filter((g) => {
       if (cursor && !afterCursor(g, cursor)) return false;
       if (worded?.has(g.callerId)) return true;
-      if (g.numberType === 'withheld') return false;
-      return numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search);
+      return callerMatches(deps.vault, g, search);
     });
   }
 

@@ -14,7 +14,7 @@ import type {
 import type { ApiDeps } from './deps.ts';
 import { shownCaller } from './shown-caller.ts';
 import { flag, idParam, jsonBody, query, queryNumber } from './input.ts';
-import { numberMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
+import { callerMatches, parseSearch, SEARCH_SCAN, type Search } from './search.ts';
 import { actorOf } from './session.ts';
 
 /** Callers a search by digits or nickname may find at most (the newest, as the list is). */
@@ -94,11 +94,7 @@ export function contactsApi(deps: ApiDeps) {
     const groups = await deps.callers.groups(filter, null, SEARCH_SCAN);
     return (
       groups
-        .filter(
-          (g) =>
-            g.numberType !== 'withheld' &&
-            numberMatches(deps.vault, deps.vault.decrypt(g.numberEnc), search),
-        )
+        .filter((g) => callerMatches(deps.vault, g, search))
         // The most recent callers first: within what one query may list (SQLite takes 32,766).
         .slice(0, MAX_FOUND_CALLERS)
         .map((g) => g.callerId)

@@ -1,14 +1,14 @@
 import { InvalidInputError } from '../../domain/errors.ts';
 import type { NumberVault } from '../../privacy/number-vault.ts';
 
+/** Callers looked through in memory for a search by digits or nickname. */
+export const SEARCH_SCAN = 50_000;
+
 /**
  * What an operator typed in a search box, understood: digits (the end of a number, spaces and
  * dots allowed), or words, found in the texts and, when they look like one, the start of a
  * caller's nickname ("Renard", "renard-4").
  */
-/** Callers looked through in memory for a search by digits or nickname. */
-export const SEARCH_SCAN = 50_000;
-
 export type Search =
   { kind: 'digits'; digits: string } | { kind: 'words'; words: string; nickname: string | null };
 
@@ -23,11 +23,18 @@ export function parseSearch(raw: string | undefined): Search | null {
 }
 
 /**
- * Whether a caller's number answers the search by its digits or his nickname. Numbers are only
- * stored encrypted, so callers are looked through in memory: 8 digits or more are read as a
- * national or international number ("0612345678" finds +33612345678), fewer as its last digits.
+ * Whether a caller's number answers the search by its digits or his nickname (a withheld number
+ * never does). Numbers are only stored encrypted, so callers are looked through in memory: 8
+ * digits or more are read as a national or international number ("0612345678" finds
+ * +33612345678), fewer as its last digits.
  */
-export function numberMatches(vault: NumberVault, number: string, search: Search): boolean {
+export function callerMatches(
+  vault: NumberVault,
+  caller: { numberType: string; numberEnc: string },
+  search: Search,
+): boolean {
+  if (caller.numberType === 'withheld') return false;
+  const number = vault.decrypt(caller.numberEnc);
   if (search.kind === 'digits')
     return search.digits.length >= 8
       ? number.replace(/^\+/, '').endsWith(search.digits.replace(/^0/, ''))
