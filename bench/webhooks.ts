@@ -362,7 +362,7 @@ async function main(): Promise<number> {
                   ? [
                       '--cpu-prof',
                       `--cpu-prof-dir=${options.cpuProf}`,
-                      `--cpu-prof-name=nonmerci-${target.kind}.cpuprofile`,
+                      `--cpu-prof-name=nonmerci-${target.kind}${target.processes ? `-${target.processes}p` : ''}.cpuprofile`,
                     ]
                   : []),
               ],

@@ -121,6 +121,142 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(seen, ['text:reply_scheduled:', 'text:cooldown:insult']);
     });
 
+    it('decides the events of one batch as if they had come one by one', async () => {
+      const h = await boot();
+      h.processor.leaveToOthers();
+      const line = h.defaultLine.number;
+      const [a, c, d, e] = ['+33612340001', '+33612340003', '+33612340004', '+33612340005'];
+      // Before the batch: c has a reply within the cooldown; d's reply expired unsent, which
+      // frees his cooldown.
+      await h.intake.accept('simulator', { ...text('SM-c0', c), to: line });
+      await h.intake.accept('simulator', { ...text('SM-d0', d), to: line });
+      await h.processor.drain();
+      const earlier = new Map(
+        (
+          await h.storage.db.selectFrom('contacts').select(['provider_sid', 'reply_id']).execute()
+        ).map((r) => [r.provider_sid, r.reply_id]),
+      );
+      await h.storage.db
+        .updateTable('replies')
+        .set({ state: 'expired', reason: 'expired' })
+        .where('id', '=', earlier.get('SM-d0')!)
+        .execute();
+
+      // One batch, in an order where a caller's texts are mixed with others'.
+      const batch: Array<[sid: string, from: string, body: string]> = [
+        ['SM-a1', a, 'Allô ?'],
+        ['SM-c1', c, 'tu es qui ?'],
+        ['SM-a2', a, 'réponds connasse'],
+        ['SM-e1', e, 'STOP'],
+        ['SM-d1', d, 'encore moi'],
+        ['SM-a3', a, 'STOP'],
+        ['SM-a4', a, 'alors ?'],
+      ];
+      const at = new Map<string, number>();
+      for (const [sid, from, body] of batch) {
+        h.clock.advance(60_000);
+        at.set(sid, h.clock.now());
+        await h.intake.accept('simulator', { ...text(sid, from, body), to: line });
+      }
+      const seen: string[] = [];
+      h.processor.subscribe((ev) => seen.push(`${ev.contactId}`));
+      await h.processor.drain();
+      assert.equal(seen.length, batch.length, 'recorded in one drain');
+
+      const rows = await h.storage.db
+        .selectFrom('contacts')
+        .select(['provider_sid', 'outcome', 'reply_id', 'caller_id'])
+        .where('provider_sid', 'in', [...at.keys()])
+        .execute();
+      const by = new Map(rows.map((r) => [r.provider_sid, r]));
+      const outcome = (sid: string) => by.get(sid)?.outcome;
+      const reply = (sid: string) => by.get(sid)?.reply_id ?? null;
+      assert.equal(outcome('SM-a1'), 'reply_scheduled');
+      assert.notEqual(reply('SM-a1'), null);
+      assert.equal(outcome('SM-a2'), 'cooldown');
+      assert.equal(reply('SM-a2'), reply('SM-a1'), 'within the reply the batch scheduled');
+      assert.equal(outcome('SM-a3'), 'opted_out');
+      assert.equal(reply('SM-a3'), reply('SM-a1'));
+      assert.equal(outcome('SM-a4'), 'opted_out', 'after his STOP in the same batch');
+      assert.equal(outcome('SM-c1'), 'cooldown');
+      assert.equal(reply('SM-c1'), earlier.get('SM-c0'), 'within the reply stored before');
+      assert.equal(outcome('SM-d1'), 'reply_scheduled', 'an expired reply frees the cooldown');
+      assert.notEqual(reply('SM-d1'), earlier.get('SM-d0'));
+      assert.equal(outcome('SM-e1'), 'opted_out');
+      assert.equal(reply('SM-e1'), null);
+
+      const replies = await h.storage.db
+        .selectFrom('replies')
+        .select(['id', 'caller_id', 'due_at', 'created_at'])
+        .where('id', 'in', [reply('SM-a1')!, reply('SM-d1')!])
+        .execute();
+      assert.equal(replies.length, 2);
+      for (const [sid, r] of [
+        ['SM-a1', replies.find((x) => x.id === reply('SM-a1'))],
+        ['SM-d1', replies.find((x) => x.id === reply('SM-d1'))],
+      ] as const) {
+        assert.equal(Number(r?.created_at), at.get(sid));
+        assert.equal(Number(r?.due_at), at.get(sid)! + h.defaultLine.delayMs);
+        assert.equal(r?.caller_id, by.get(sid)?.caller_id);
+      }
+
+      const callerA = await h.storage.db
+        .selectFrom('callers')
+        .select(['contact_count', 'first_seen_at', 'last_seen_at', 'opted_out_at'])
+        .where('id', '=', by.get('SM-a1')!.caller_id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [
+          Number(callerA.contact_count),
+          Number(callerA.first_seen_at),
+          Number(callerA.last_seen_at),
+          Number(callerA.opted_out_at),
+        ],
+        [4, at.get('SM-a1'), at.get('SM-a4'), at.get('SM-a3')],
+      );
+      const callerC = await h.storage.db
+        .selectFrom('callers')
+        .select(['contact_count', 'last_seen_at'])
+        .where('id', '=', by.get('SM-c1')!.caller_id)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        [Number(callerC.contact_count), Number(callerC.last_seen_at)],
+        [2, at.get('SM-c1')],
+      );
+    });
+
+    it('refreshes the planner statistics of the tables a raid grows (PostgreSQL)', async (t) => {
+      const h = await boot();
+      if (!h.storage.caps.analyzeOnGrowth) {
+        t.skip('SQLite plans without statistics');
+        return;
+      }
+      h.processor.leaveToOthers();
+      const analyzed = async () =>
+        (
+          await sql<{ relname: string; last_analyze: Date | null }>`
+            SELECT relname, last_analyze FROM pg_stat_user_tables
+            WHERE schemaname = current_schema() AND relname IN ('callers', 'replies', 'contacts')
+            ORDER BY relname`.execute(h.storage.db)
+        ).rows.map((r) => `${r.relname}:${r.last_analyze !== null}`);
+      const line = h.defaultLine.number;
+      const accept = (from: number, to: number) =>
+        Promise.all(
+          Array.from({ length: to - from }, (_, k) =>
+            h.intake.accept('simulator', {
+              ...text(`SM${from + k}`, `+336200${String(from + k).padStart(5, '0')}`),
+              to: line,
+            }),
+          ),
+        );
+      await accept(0, 900);
+      await h.processor.drain();
+      assert.deepEqual(await analyzed(), ['callers:false', 'contacts:false', 'replies:false']);
+      await accept(900, 1_100);
+      await h.processor.drain();
+      assert.deepEqual(await analyzed(), ['callers:true', 'contacts:true', 'replies:true']);
+    });
+
     it('keeps an event it cannot record, tries it again, sets it aside after a few failures, and records the others', async () => {
       const h = await boot();
       h.processor.leaveToOthers();

@@ -26,6 +26,13 @@ export interface Capabilities {
    * (`SET LOCAL synchronous_commit = off`), SQLite per connection (`PRAGMA synchronous`).
    */
   unsyncedCommit: 'transaction' | 'connection';
+  /**
+   * The planner's statistics must be refreshed by hand while tables grow fast. PostgreSQL's
+   * autovacuum analyzes a table at best once a minute, and until then plans a table that grew from
+   * nothing to thousands of rows as if it were still empty (and may pick an index that reads all
+   * of it). SQLite's planner uses no statistics unless asked to.
+   */
+  analyzeOnGrowth: boolean;
   autoIncrementId: {
     type: ColumnDataType;
     build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
@@ -41,6 +48,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   namedSchemas: false,
   parallelWriters: 1,
   unsyncedCommit: 'connection',
+  analyzeOnGrowth: false,
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
   bytesType: 'blob',
 };
@@ -52,6 +60,7 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   namedSchemas: true,
   parallelWriters: 8,
   unsyncedCommit: 'transaction',
+  analyzeOnGrowth: true,
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
   bytesType: 'bytea',
 };
