@@ -319,11 +319,12 @@ for (const dialect of DIALECTS) {
     });
 
     it('links entries appended concurrently by several sequencers without gaps or forks', async () => {
+      // More than two rounds of linking (500 entries a round), which yield to other work between.
       await Promise.all(
-        Array.from({ length: 20 }, (_, i) =>
+        Array.from({ length: 1_100 }, (_, i) =>
           h.intake.receive('simulator', {
             kind: 'call',
-            from: `+336399${String(20000 + i)}`,
+            from: `+336398${String(20000 + i)}`,
             to: LINE,
             providerSid: `SIMC${i}`,
             body: null,
