@@ -22,7 +22,7 @@ import type { TariffSettings } from './hotline/tariff.ts';
 import { wireLinesAndRules, wireMoney, wireShield, wireTelephony } from './hotline/wire.ts';
 import { wireIntake } from './intake/wire.ts';
 import type { Metrics } from './observability/metrics.ts';
-import { lexiconClassifier } from './policy/text/classifier.ts';
+import { lexiconClassifier, rememberingClassifier } from './policy/text/classifier.ts';
 import type { NumberVault } from './privacy/number-vault.ts';
 import type { Retention } from './privacy/retention.ts';
 import type { SubjectRights } from './privacy/subject.ts';
@@ -155,7 +155,7 @@ async function assembleOn(
     lineDirectory: state.directory,
     standing: state.standing,
     rules: () => state.ruleCache.get(),
-    classifier: lexiconClassifier,
+    classifier: rememberingClassifier(lexiconClassifier),
     replyExpiryMs: config.replyExpiryMs,
   });
   const { alerts, notifications, settingsDestinations } = wireAlerts(config, {

@@ -6,6 +6,8 @@ import {
   containsUrl,
   createLexiconClassifier,
   lexiconClassifier,
+  rememberingClassifier,
+  type TextClassifier,
   type TextLabel,
 } from './classifier.ts';
 import { alone, stems, words } from './lexicon.ts';
@@ -431,5 +433,47 @@ describe('lexiconClassifier: documented trade-offs', () => {
 
   it('does not read "abrutissant" as "abrutie"', () => {
     assert.deepEqual(labels('un travail abrutissant'), []);
+  });
+});
+
+describe('rememberingClassifier', () => {
+  const counting = () => {
+    const calls: string[] = [];
+    const inner: TextClassifier = {
+      name: 'counting',
+      classify: (text) => {
+        calls.push(text);
+        return lexiconClassifier.classify(text);
+      },
+    };
+    return { calls, inner };
+  };
+
+  it('answers as the classifier it wraps, and reads a text it saw lately only once', () => {
+    const { calls, inner } = counting();
+    const remembering = rememberingClassifier(inner);
+    assert.equal(remembering.name, 'counting');
+    for (const text of ['réponds connasse', 'Allô ?', 'réponds connasse', 'je vais te retrouver']) {
+      assert.deepEqual(remembering.classify(text), lexiconClassifier.classify(text));
+    }
+    assert.deepEqual(calls, ['réponds connasse', 'Allô ?', 'je vais te retrouver']);
+  });
+
+  it('forgets the oldest text once full, and reads long texts every time', () => {
+    const { calls, inner } = counting();
+    const remembering = rememberingClassifier(inner, 2);
+    for (const text of ['a', 'b', 'c', 'c', 'a']) remembering.classify(text);
+    assert.deepEqual(calls, ['a', 'b', 'c', 'a'], '"a" was forgotten when "c" came');
+    const long = `salope ${'x'.repeat(600)}`;
+    remembering.classify(long);
+    remembering.classify(long);
+    assert.equal(calls.filter((t) => t === long).length, 2);
+  });
+
+  it('shares answers that cannot be changed by whoever gets them', () => {
+    const remembering = rememberingClassifier(lexiconClassifier);
+    const first = remembering.classify('sale pute');
+    assert.throws(() => first.labels.push('spam'));
+    assert.deepEqual(remembering.classify('sale pute').labels, ['insult']);
   });
 });

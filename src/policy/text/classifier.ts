@@ -312,3 +312,34 @@ export function createLexiconClassifier(lexicon: Lexicon = DEFAULT_LEXICON): Tex
 }
 
 export const lexiconClassifier: TextClassifier = createLexiconClassifier();
+
+/** Texts longer than this are classified every time (they are rarely sent twice). */
+const REMEMBERED_TEXT_LENGTH = 480;
+
+/**
+ * Remembers what `inner` (which must give the same answer for the same text) said of the last
+ * `size` distinct short texts: a raid sends the same few texts thousands of times, from bots or by
+ * copy and paste, and reading one costs tens of microseconds. The answers are frozen, as they are
+ * shared.
+ */
+export function rememberingClassifier(inner: TextClassifier, size = 1_000): TextClassifier {
+  const seen = new Map<string, TextClassification>();
+  return {
+    name: inner.name,
+    classify(text: string): TextClassification {
+      if (text.length > REMEMBERED_TEXT_LENGTH) return inner.classify(text);
+      let known = seen.get(text);
+      if (known) return known;
+      const found = inner.classify(text);
+      known = Object.freeze({
+        labels: Object.freeze([...found.labels]) as TextLabel[],
+        matches: Object.freeze(
+          found.matches.map((m) => Object.freeze({ ...m })),
+        ) as TextClassification['matches'],
+      });
+      if (seen.size >= size) seen.delete(seen.keys().next().value!);
+      seen.set(text, known);
+      return known;
+    },
+  };
+}
