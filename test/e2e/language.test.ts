@@ -71,6 +71,20 @@ describe('one language per page', { skip: BROWSER_SKIP, timeout: 240_000 }, () =
     assert.equal(listed.status(), 200, await listed.text());
     const callers = (await listed.json()) as { callers: { callerId: number }[] };
     callerId = callers.callers[0]!.callerId;
+    // His reply falls due during the raid: the page is read once the worker has decided it (held
+    // by the shield's pacing, with the measures it was judged on), not while it merely waits.
+    const decided = async () => {
+      const res = await page.request.get(`${server.base}/api/callers/${callerId}`);
+      const { replies } = (await res.json()) as {
+        replies: { state: string; reason: string | null }[];
+      };
+      return (
+        replies.length > 0 && replies.every((r) => r.state !== 'scheduled' || r.reason !== null)
+      );
+    };
+    for (let i = 0; i < 200 && !(await decided()); i++)
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(await decided(), 'the reply of the last caller was decided');
   });
 
   after(async () => {

@@ -21,7 +21,8 @@ export function SignalList({ signals }: { signals: Record<string, unknown> }) {
 function readable(i18n: I18n, name: string, value: unknown): string {
   if (typeof value === 'boolean') return i18n.t(value ? 'common.yes' : 'common.no');
   if (typeof value === 'number') return i18n.number(value);
-  if (typeof value === 'string') return value;
+  // A measure given as a word ("pressure") reads in the page's language when there are words for it.
+  if (typeof value === 'string') return words(i18n, name, value);
   if (Array.isArray(value)) return i18n.list(value.map((item) => readable(i18n, name, item)));
   if (value && typeof value === 'object') {
     const parts = Object.entries(value).map(([key, inner]) =>

@@ -272,6 +272,7 @@ export const en: Record<keyof typeof fr, string> = {
   'caller.replies': 'Replies and decisions',
   'caller.replyFrom': 'Line {number}, planned {time}',
   'caller.detail': 'Detail: {detail}',
+  'caller.serverNote': 'Server note:',
   'caller.noReplies': 'No reply was planned for this number.',
 
   'numberType.mobile': 'Mobile',
@@ -296,6 +297,9 @@ export const en: Record<keyof typeof fr, string> = {
   'signal.arrivedDuringShield': 'Came during a raid',
   'signal.score': 'Hostility score',
   'signal.why': 'Why',
+  'signal.regime': "Line's situation",
+  'regime.calm': 'calm: hostility only orders the replies',
+  'regime.pressure': 'under pressure (a raid): hostility can hold the reply back',
 
   'rules.title': 'Rules',
   'rules.intro':

@@ -277,6 +277,7 @@ export const fr = {
   'caller.replies': 'Réponses et décisions',
   'caller.replyFrom': 'Ligne {number}, prévue {time}',
   'caller.detail': 'Détail : {detail}',
+  'caller.serverNote': 'Note du serveur (en anglais) :',
   'caller.noReplies': 'Aucune réponse prévue pour ce numéro.',
 
   'numberType.mobile': 'Portable',
@@ -301,6 +302,9 @@ export const fr = {
   'signal.arrivedDuringShield': 'Arrivé pendant un raid',
   'signal.score': "Score d'hostilité",
   'signal.why': 'Pourquoi',
+  'signal.regime': 'Situation de la ligne',
+  'regime.calm': "calme : l'hostilité ne fait qu'ordonner les réponses",
+  'regime.pressure': "sous pression (raid) : l'hostilité peut retenir la réponse",
 
   'rules.title': 'Règles',
   'rules.intro':

@@ -1,5 +1,10 @@
 import { useState } from 'preact/hooks';
-import type { BlockRequest, CallerHistory, RuleRow } from '../../../src/web/api/contract.ts';
+import type {
+  BlockRequest,
+  CallerHistory,
+  ReplySummary,
+  RuleRow,
+} from '../../../src/web/api/contract.ts';
 import { formatRange } from '../../../src/domain/number-range.ts';
 import { api } from '../api.ts';
 import { ErrorAlert, errorMessage, Loading, Status } from '../components/alerts.tsx';
@@ -160,7 +165,7 @@ function CallerBody(props: { caller: CallerHistory; onChange(caller: CallerHisto
                     time: i18n.dateTime(reply.dueAt),
                   })}
                 </p>
-                {reply.detail ? <p>{t('caller.detail', { detail: reply.detail })}</p> : null}
+                <ReplyDetail reply={reply} />
                 {reply.signals ? <SignalList signals={reply.signals} /> : null}
               </li>
             ))}
@@ -170,5 +175,34 @@ function CallerBody(props: { caller: CallerHistory; onChange(caller: CallerHisto
         )}
       </Section>
     </>
+  );
+}
+
+/**
+ * Decisions whose status line already says all the server's note says: the note (in English, as
+ * the logs and the audit keep it) is shown only on the English page, beside the measures.
+ */
+const SAID_BY_THE_STATUS = new Set([
+  'paced',
+  'shield',
+  'paused',
+  'cooldown',
+  'opted_out',
+  'expired',
+  'budget_exhausted',
+  'hostile',
+  'provider_retry',
+]);
+
+/** The server's note on a decision, in English: marked as such on a page in another language. */
+function ReplyDetail({ reply }: { reply: ReplySummary }) {
+  const { t, lang } = useI18n();
+  if (!reply.detail) return null;
+  if (lang === 'en') return <p>{t('caller.detail', { detail: reply.detail })}</p>;
+  if (reply.reason !== null && SAID_BY_THE_STATUS.has(reply.reason)) return null;
+  return (
+    <p>
+      {t('caller.serverNote')} <span lang="en">{reply.detail}</span>
+    </p>
   );
 }
