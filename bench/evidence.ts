@@ -75,7 +75,11 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 async function measure(name: 'sqlite' | 'postgres') {
   const t = await target(name);
   const clock = new ManualClock(Date.UTC(2026, 10, 1, 15, 0));
-  const h = await assemble(testConfig(t.target), { clock, log: pino({ level: 'silent' }) });
+  const h = await assemble(testConfig(t.target), {
+    clock,
+    log: pino({ level: 'silent' }),
+    lines: 'ensure',
+  });
   try {
     const [, recordMs] = await time(async () => {
       const batch: Promise<unknown>[] = [];

@@ -358,6 +358,7 @@ async function main(): Promise<number> {
               nodeArgs: [
                 // As `npm start`, the Dockerfile and the systemd unit run it (README, Memory).
                 '--max-semi-space-size=8',
+                '--max-old-space-size=1536',
                 ...(options.cpuProf
                   ? [
                       '--cpu-prof',

@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=8
+#!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=1536
 // The nonmerci command. Node >= 22.18 runs the TypeScript sources directly (type stripping).
 import { readFileSync } from 'node:fs';
 // Not a named import: an old Node without parseEnv must reach the version check below.
