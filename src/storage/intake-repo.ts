@@ -357,11 +357,10 @@ export class IntakeRepo implements IntakeStore {
   }
 
   /**
-   * The latest reply of each (line, caller) of the batch that holds the cooldown, by "line caller".
-   * One index look-up per pair, written as a subquery per row of a VALUES list: a plain `IN` over
-   * the pairs lets PostgreSQL's planner, whose statistics lag behind a table growing by thousands
-   * of rows a second, scan every reply of the line instead (measured: the batches slowed as the
-   * table grew, to a quarter of their speed after 50,000 contacts).
+   * The latest reply of each (line, caller) of the batch that holds the cooldown, by "line caller":
+   * a subquery per row of a VALUES list, each reading the newest reply of its pair backwards along
+   * replies_caller_idx, rather than every reply of the batch's callers. PostgreSQL picks that index
+   * only with statistics that know the table's size (see #analyzeOnGrowth).
    */
   async #latestReplies(
     tx: Transaction<Database>,
