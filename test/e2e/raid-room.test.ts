@@ -115,6 +115,12 @@ describe('raid room in a real browser', { skip: BROWSER_SKIP, timeout: 180_000 }
     await page.getByTestId('raid-ranges').getByText('Bloqué', { exact: true }).waitFor();
     const call = await webhook('/webhooks/twilio/voice', callParams(rangeNumber(77)));
     assert.match(await call.text(), /<Reject/);
+    // Refused, and still recorded (as the raid's evidence), by the processor a moment later.
+    await waitFor(
+      'the refused call to be counted in the raid',
+      async () => ((await raidView()).contacts === 20 ? true : undefined),
+      { timeoutMs: TIMEOUT, intervalMs: 100 },
+    );
   });
 
   it('exports the raid as an evidence bundle in one click, with the contacts the room counts', async () => {
