@@ -55,6 +55,9 @@ function pickLine(lines: Line[], wanted: string | null): Line {
   );
 }
 
+/** How long the command waits for the server to record the contact before it looks for the reply. */
+const RECORDING_WAIT_MS = 30_000;
+
 /** Drives the simulated network: posts a signed webhook to the running server, then waits for the reply. */
 export async function runContact(
   config: Config,
@@ -70,8 +73,9 @@ export async function runContact(
     await assertSameSecret(storage.db, vault);
     await vault.reload();
     const server = localServerUrl(config);
+    const sid = `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`;
     const params = new URLSearchParams({
-      Sid: `SIM${cmd.kind === 'call' ? 'CA' : 'SM'}${randomUUID().replaceAll('-', '')}`,
+      Sid: sid,
       From: from,
       To: line.number,
     });
@@ -122,6 +126,17 @@ export async function runContact(
     const replies = new ReplyLookupRepo(storage.db);
     const outbox = new SimOutboxRepo(storage.db, vault);
     const index = vault.blindIndex(classifyNumber(from).normalized);
+    // The server answers once the message is in its intake log, and records it (the reply
+    // included) a moment later; during a flood, once the flood slows.
+    for (let waited = 0; !(await replies.recorded('simulator', sid)); waited += 200) {
+      if (waited >= RECORDING_WAIT_MS) {
+        print(
+          `…  The server took the ${cmd.kind} but has not recorded it after ${formatDuration(RECORDING_WAIT_MS)}: it is busy with other contacts. Its reply will show on the dashboard.`,
+        );
+        return 0;
+      }
+      await sleep(200);
+    }
     let announced = false;
     for (;;) {
       const reply = await replies.latestFor(line.id, index);

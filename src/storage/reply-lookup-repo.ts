@@ -18,6 +18,17 @@ export class ReplyLookupRepo {
     this.#db = db;
   }
 
+  /** Whether the provider's message with this id is recorded as a contact yet. */
+  async recorded(provider: string, providerSid: string): Promise<boolean> {
+    const row = await this.#db
+      .selectFrom('contacts')
+      .select('id')
+      .where('provider', '=', provider)
+      .where('provider_sid', '=', providerSid)
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
   async latestFor(lineId: number, callerIndex: string): Promise<ReplySummary | null> {
     const row = await this.#db
       .selectFrom('replies')
