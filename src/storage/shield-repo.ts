@@ -145,7 +145,10 @@ export class ShieldRepo implements ShieldStore {
    */
   async switch(lineId: number, change: ShieldChange): Promise<boolean> {
     try {
-      return this.#db.transaction().execute(async (tx) => {
+      // Awaited here, so that the copies in memory are told once the change is committed: told
+      // before, a process reading them again at once (another PostgreSQL connection) would read
+      // the old state and hold it for a second.
+      return await this.#db.transaction().execute(async (tx) => {
         const res = await tx
           .updateTable('lines')
           .set({
