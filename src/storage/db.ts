@@ -23,6 +23,14 @@ export interface Storage {
 pg.types.setTypeParser(20, (v) => Number(v));
 
 /**
+ * How Kysely's transactions begin on SQLite. Every transaction of nonmerci writes, so it takes the
+ * write lock at once, waiting (busy_timeout) for another process's commit: begun the default way,
+ * a transaction that read before writing failed at once with SQLITE_BUSY whenever another process
+ * (a command run beside the server: a backup, a pause) had committed in between.
+ */
+const BEGIN_WRITING = 'begin immediate';
+
+/**
  * Kysely's SQLite driver prepares every statement anew; our queries come in a few dozen shapes, so
  * prepared statements are kept and reused (better-sqlite3 statements are reusable once finished,
  * and Kysely never runs two at once on its single connection).
@@ -35,7 +43,7 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
       let statement = cache.get(sql);
       if (!statement) {
         if (cache.size >= 1000) cache.clear();
-        statement = sqlite.prepare(sql);
+        statement = sqlite.prepare(sql === 'begin' ? BEGIN_WRITING : sql);
         cache.set(sql, statement);
       }
       return statement;
