@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { intakeQueries } from './intake-queries.ts';
 import type { Database } from './schema.ts';
 
 export interface ReplySummary {
@@ -14,19 +15,16 @@ export interface ReplySummary {
 /** Answers "why did / didn't this number get a reply?" for one caller. */
 export class ReplyLookupRepo {
   readonly #db: Kysely<Database>;
+  /** The intake's own look-up of a provider's message (a retry is recognised by the same). */
+  readonly #findDelivered: ReturnType<typeof intakeQueries>['findDelivered'];
   constructor(db: Kysely<Database>) {
     this.#db = db;
+    this.#findDelivered = intakeQueries(db).findDelivered;
   }
 
   /** Whether the provider's message with this id is recorded as a contact yet. */
   async recorded(provider: string, providerSid: string): Promise<boolean> {
-    const row = await this.#db
-      .selectFrom('contacts')
-      .select('id')
-      .where('provider', '=', provider)
-      .where('provider_sid', '=', providerSid)
-      .executeTakeFirst();
-    return row !== undefined;
+    return (await this.#findDelivered(this.#db, provider, providerSid)).length > 0;
   }
 
   async latestFor(lineId: number, callerIndex: string): Promise<ReplySummary | null> {
