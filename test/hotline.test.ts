@@ -474,6 +474,21 @@ for (const dialect of DIALECTS) {
       );
     });
 
+    it('sends its security headers on webhooks and pages, the page-only ones on pages only', async () => {
+      const webhook = await post('/webhooks/twilio/sms', smsParams(CALLER, 'Allô ?'));
+      assert.equal(webhook.status, 200);
+      assert.equal(webhook.headers.get('x-content-type-options'), 'nosniff');
+      assert.equal(webhook.headers.get('referrer-policy'), 'same-origin');
+      assert.equal(webhook.headers.get('content-security-policy'), null);
+      assert.equal(webhook.headers.get('x-frame-options'), null);
+      // The dashboard is built by `npm install`.
+      const page = await fetch(`${base}/`);
+      assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+      assert.equal(page.headers.get('x-content-type-options'), 'nosniff');
+      assert.match(page.headers.get('content-security-policy') ?? '', /default-src/);
+      assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    });
+
     if (dialect.name === 'sqlite') {
       it('keeps caller numbers out of the database file in clear', async () => {
         await post('/webhooks/twilio/voice', callParams(CALLER));

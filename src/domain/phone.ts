@@ -69,11 +69,11 @@ export function classifyNumber(raw: string): ClassifiedNumber {
   if (fiction) return { normalized: compact, type: fiction.type, country: 'FR' };
   const parsed = parsePhoneNumberFromString(trimmed, { defaultCountry: undefined, extract: false });
   if (!parsed) return { normalized: compact || trimmed, type: 'invalid', country: null };
-  const normalized = parsed.number;
-  if (!parsed.isValid()) return { normalized, type: 'invalid', country: parsed.country ?? null };
+  // With the full metadata a number is valid exactly when it has a type (libphonenumber's isValid
+  // is getType() !== undefined): asking for the type alone matches it once, not twice.
   const type = parsed.getType();
   return {
-    normalized,
+    normalized: parsed.number,
     type: type ? (type.toLowerCase() as NumberType) : 'invalid',
     country: parsed.country ?? null,
   };

@@ -134,7 +134,8 @@ export function buildApp(options: AppOptions): FastifyInstance {
       done(error as Error);
     }
   });
-  app.addHook('onSend', async (_request, reply, payload) => {
+  // A callback hook, not an async one: it runs on every webhook, and needs no promise.
+  app.addHook('onSend', (_request, reply, payload, done) => {
     void reply.header('x-content-type-options', 'nosniff');
     void reply.header('referrer-policy', 'same-origin');
     const type = reply.getHeader('content-type');
@@ -142,7 +143,7 @@ export function buildApp(options: AppOptions): FastifyInstance {
       void reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
       void reply.header('x-frame-options', 'DENY');
     }
-    return payload;
+    done(null, payload);
   });
 
   const dashboard =

@@ -113,6 +113,27 @@ describe('TwilioProvider.verify', () => {
       );
     });
 
+    it('accepts exactly what validateRequest accepts, whichever spelling of the URL was signed', () => {
+      // The URL Twilio called is checked first; the official check's other spellings still pass.
+      const spelling = fc.constantFrom(
+        (u: string) => u,
+        (u: string) => u.replace('.org/', '.org:443/'),
+        (u: string) => u.replace(':8443', ''),
+        (u: string) => u.replace('https:', 'http:'),
+        (u: string) => u.replace('key=', 'key%3D'),
+      );
+      fc.assert(
+        fc.property(token, url, params, spelling, (t, u, p, spell) => {
+          const signature = webhooks.getExpectedTwilioSignature(t, spell(u), p);
+          assert.equal(
+            provider(t).verify(request(u, p, signature)),
+            webhooks.validateRequest(t, signature, u, p),
+          );
+        }),
+        { numRuns: 300 },
+      );
+    });
+
     it('refuses it once any value is changed', () => {
       fc.assert(
         fc.property(token, url, params, fc.nat(), (t, u, p, pick) => {
