@@ -1,7 +1,8 @@
 /**
  * Webhook benchmark: fires signed Twilio voice/SMS webhooks over loopback at the real server
- * (`nonmerci serve` in its own process, on SQLite and on PostgreSQL) and at a bare Fastify route
- * answering fixed TwiML, with the same load, and prints webhooks/s, p50/p99 latency and RSS.
+ * (`nonmerci serve` in its own process, on SQLite and on PostgreSQL), at a bare Fastify route
+ * answering fixed TwiML, and at the floor (bench/floor-server.ts: signature check and durable
+ * append, nothing else), with the same load, and prints webhooks/s, p50/p99 latency and RSS.
  *
  *   npm run bench -- [--duration 10] [--connections 64] [--warmup 2] [--only sqlite|postgres]
  *                    [--log-level info] [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
@@ -46,7 +47,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --warmup S         seconds of load before each measure (default 2)
   --raid N           then a raid of N signed webhooks at once, timed until absorbed and until
                      recorded (default 20000; 0 to skip)
-  --only T           sqlite or postgres: measure only this nonmerci target (the bare route always runs)
+  --only T           sqlite or postgres: measure only this nonmerci target (the bare route and the floor
+                     always run)
   --log-level L      LOG_LEVEL of the nonmerci server (default info, as in production)
   --pg-url URL       PostgreSQL to create the throw-away database in
                      (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
@@ -123,7 +125,7 @@ function parseOptions(argv: string[]): Options {
 
 interface Measure {
   label: string;
-  kind: 'bare' | 'sqlite' | 'postgres';
+  kind: 'bare' | 'floor' | 'sqlite' | 'postgres';
   run: LoadResult;
   warmup: LoadResult;
   rss: number;
@@ -190,7 +192,7 @@ async function countRows(url: string, table: 'contacts' | 'intake_log'): Promise
 }
 
 /** Events of the intake log not recorded yet, read from the side while the server runs. */
-function sqliteCount(path: string, table: 'contacts' | 'intake_log'): number {
+function sqliteCount(path: string, table: 'contacts' | 'intake_log' | 'log'): number {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
@@ -301,6 +303,7 @@ async function main(): Promise<number> {
     if (options.serverRoot !== ROOT) console.log(`  nonmerci runs from ${options.serverRoot}`);
     const targets: { kind: Measure['kind']; label: string; processes?: number }[] = [
       { kind: 'bare', label: 'bare Fastify (fixed TwiML)' },
+      { kind: 'floor', label: 'floor (signature + durable append)' },
     ];
     const logNote =
       (options.logLevel === 'info' ? '' : `, LOG_LEVEL=${options.logLevel}`) +
@@ -337,13 +340,21 @@ async function main(): Promise<number> {
       }
       console.log(`\n${target.label}:`);
       const sqlitePath = join(dir, 'data', 'nonmerci.db');
+      const floorPath = join(dir, 'floor.db');
       const server =
-        target.kind === 'bare'
+        target.kind === 'bare' || target.kind === 'floor'
           ? await startServer({
-              name: 'bare',
-              script: join(ROOT, 'bench', 'bare-server.ts'),
+              name: target.kind,
+              script: join(ROOT, 'bench', `${target.kind}-server.ts`),
               args: [],
-              env: { ...process.env, HOST: '127.0.0.1', PORT: String(port) },
+              env: {
+                ...process.env,
+                HOST: '127.0.0.1',
+                PORT: String(port),
+                PUBLIC_URL: publicUrl,
+                TWILIO_AUTH_TOKEN: authToken,
+                FLOOR_DB: floorPath,
+              },
               dir,
               port,
               cleanup,
@@ -394,7 +405,7 @@ async function main(): Promise<number> {
       );
       if (!wrap) sign(warmup.sent + amount + options.connections * 2);
       const waiting =
-        target.kind === 'bare'
+        target.kind === 'bare' || target.kind === 'floor'
           ? null
           : pgDb
             ? () => pgDb.waiting()
@@ -447,11 +458,12 @@ async function main(): Promise<number> {
             `all recorded ${fmt(raidDrainMs / 1000, 2)} s later (${fmt(raid.recorded)} contacts)`,
         );
       }
-      const outcomes = target.kind === 'bare' ? null : await webhookOutcomes(server);
+      const outcomes = waiting ? await webhookOutcomes(server) : null;
       await server.stop();
 
       let contacts: number | null = null;
-      if (target.kind === 'sqlite') contacts = sqliteCount(sqlitePath, 'contacts');
+      if (target.kind === 'floor') contacts = sqliteCount(floorPath, 'log');
+      else if (target.kind === 'sqlite') contacts = sqliteCount(sqlitePath, 'contacts');
       else if (pgDb) contacts = await pgDb.count();
       const logBytes = statSync(server.logFile).size;
 
@@ -591,15 +603,18 @@ function unexpectedOutcomes(outcomes: Record<string, number> | null): Record<str
 
 function report(measures: Measure[], skipped: string[], options: Options): void {
   const bare = measures.find((m) => m.kind === 'bare');
+  const floor = measures.find((m) => m.kind === 'floor');
   const rate = (m: Measure) => (m.run.ok * 1000) / m.run.elapsedMs;
   const bareRate = bare ? rate(bare) : Number.NaN;
+  const floorRate = floor ? rate(floor) : Number.NaN;
+  const recorded = (m: Measure) => m.kind === 'sqlite' || m.kind === 'postgres';
 
   console.log(
     `\nResults (${options.connections} connections, ~${options.duration} s each, loopback, same run):\n`,
   );
   console.log(
     table([
-      ['target', 'webhooks/s', 'p50 ms', 'p99 ms', 'RSS MB', 'ratio to bare'],
+      ['target', 'webhooks/s', 'p50 ms', 'p99 ms', 'RSS MB', 'ratio to bare', 'ratio to floor'],
       ...measures.map((m) => [
         m.label + (m.notes.length ? ' (INVALID)' : ''),
         fmt(rate(m)),
@@ -607,6 +622,7 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
         fmt(percentile(m.run.latencies, 99), 2),
         mb(m.rss),
         fmt(rate(m) / bareRate, 2),
+        m.kind === 'bare' ? '–' : fmt(rate(m) / floorRate, 2),
       ]),
     ]),
   );
@@ -646,8 +662,8 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
           mb(m.peakRss),
           `${fmt(m.serverCpuMs.user / ms, 2)}+${fmt(m.serverCpuMs.system / ms, 2)}`,
           fmt((server * 1000) / m.run.ok),
-          m.kind === 'bare' ? '–' : fmt(m.drainMs / 1000, 2),
-          m.kind === 'bare' ? '–' : fmt(((server + m.drainCpuMs) * 1000) / m.run.ok),
+          recorded(m) ? fmt(m.drainMs / 1000, 2) : '–',
+          recorded(m) ? fmt(((server + m.drainCpuMs) * 1000) / m.run.ok) : '–',
           fmt(m.benchCpuMs / ms, 2),
           fmt(Math.max(0, m.machineBusyMs - server - m.benchCpuMs) / ms, 2),
           fmt(m.logBytes / (m.warmup.ok + m.run.ok + (m.raid?.ok ?? 0))),
@@ -656,7 +672,11 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
     ]),
   );
   console.log(
-    '  other CPU: the rest of the machine during the run (PostgreSQL, kernel threads, anything else running).\n' +
+    "  floor: the least a webhook may cost under nonmerci's rules: form read, Twilio signature checked,\n" +
+      '  raw body encrypted and appended by group commit to SQLite (synchronous=FULL) before the answer;\n' +
+      '  nothing else (bench/floor-server.ts).\n' +
+      '  contacts / 200s: for the floor, rows it stored.\n' +
+      '  other CPU: the rest of the machine during the run (PostgreSQL, kernel threads, anything else running).\n' +
       "  server µs/webhook: the server's CPU during the run over the webhooks answered; the processor records\n" +
       '  part of them meanwhile. backlog drained: how long after the run the last acknowledged event was\n' +
       '  recorded; µs/webhook with recording adds the CPU that took.',
@@ -697,6 +717,16 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
       `\nTarget (SQLite ≥ ${TARGET_RATIO}× bare, p99 < ${TARGET_P99_MS} ms at ${options.connections} connections): ` +
         `${met ? 'met' : 'MISSED'} (${fmt(ratio, 2)}×, p99 ${fmt(p99, 2)} ms).`,
     );
+  }
+  if (floor && bare) {
+    const ceiling = floorRate / bareRate;
+    console.log(
+      `Ceiling: the floor ran at ${fmt(ceiling, 2)}× bare (p99 ${fmt(percentile(floor.run.latencies, 99), 2)} ms); ` +
+        `no server that checks the signature and stores the event before answering goes faster here` +
+        (ceiling < TARGET_RATIO ? `, so ${TARGET_RATIO}× is out of reach on this machine.` : '.'),
+    );
+    for (const m of measures.filter(recorded))
+      console.log(`  ${m.label}: ${fmt(rate(m) / floorRate, 2)}× the floor.`);
   }
   const [onePg, threePg] = [
     measures.find((m) => m.kind === 'postgres' && !m.label.includes('3 processes')),

@@ -1,0 +1,123 @@
+/**
+ * The benchmark's floor: the least a server may do with a webhook before answering it, under the
+ * rules nonmerci keeps (README, "How a webhook is taken in"), and nothing more. It reads the form,
+ * checks the Twilio signature with the official package (the URL Twilio called first, as nonmerci
+ * does), encrypts the raw body (AES-256-GCM: nothing a caller sent lies in clear on disk) and
+ * appends it to a SQLite table by group commit (WAL, synchronous=FULL: every webhook arriving in
+ * one turn of the event loop shares one transaction and one disk sync; a provider's retry is a
+ * no-op on its sid), then answers fixed TwiML of nonmerci's size. No number parsed, no blocklist,
+ * no evidence, nothing done with what was stored: a bound, not a product. Started by
+ * bench/webhooks.ts with PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN and FLOOR_DB.
+ */
+import { createCipheriv, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
+import Database from 'better-sqlite3';
+import Fastify from 'fastify';
+import webhooks from 'twilio/lib/webhooks/webhooks.js';
+
+const TWIML = 'text/xml; charset=utf-8';
+const VOICE =
+  '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="fr-FR" voice="Polly.Lea">' +
+  "Bonjour. Vous avez appelé un numéro anti-relous. La personne qui vous l'a donné ne voulait pas vous laisser le sien. " +
+  "Respecter un refus, c'est la base. Au revoir.</Say><Hangup/></Response>";
+const SMS = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+
+const required = (name: string): string => {
+  const value = process.env[name];
+  if (!value) throw new Error(`floor-server: set ${name}`);
+  return value;
+};
+const publicUrl = required('PUBLIC_URL');
+const authToken = required('TWILIO_AUTH_TOKEN');
+
+const db = new Database(required('FLOOR_DB'));
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = FULL');
+db.exec(
+  'create table if not exists log (sid text primary key, received_at integer not null, body text not null)',
+);
+const insert = db.prepare('insert or ignore into log (sid, received_at, body) values (?, ?, ?)');
+const key = createSecretKey(randomBytes(32));
+
+function encrypt(text: string): string {
+  const nonce = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', key, nonce);
+  const body = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
+  return Buffer.concat([nonce, body, cipher.getAuthTag()]).toString('base64url');
+}
+
+function signed(signature: unknown, url: string, params: Record<string, string>): boolean {
+  if (typeof signature !== 'string') return false;
+  const given = Buffer.from(signature);
+  const expected = Buffer.from(webhooks.getExpectedTwilioSignature(authToken, url, params));
+  if (given.length === expected.length && timingSafeEqual(given, expected)) return true;
+  return webhooks.validateRequest(authToken, signature, url, params);
+}
+
+interface Waiting {
+  sid: string;
+  body: string;
+  done: (error: Error | null) => void;
+}
+let queue: Waiting[] = [];
+let scheduled = false;
+const commit = db.transaction((batch: Waiting[]) => {
+  const now = Date.now();
+  for (const w of batch) insert.run(w.sid, now, w.body);
+});
+function append(sid: string, body: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    queue.push({ sid, body, done: (error) => (error ? reject(error) : resolve()) });
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      const batch = queue;
+      queue = [];
+      try {
+        commit(batch);
+        for (const w of batch) w.done(null);
+      } catch (error) {
+        for (const w of batch) w.done(error as Error);
+      }
+    });
+  });
+}
+
+const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+app.addContentTypeParser(
+  'application/x-www-form-urlencoded',
+  { parseAs: 'string' },
+  (_request, body, done) => {
+    const raw = body as string;
+    done(null, { raw, params: Object.fromEntries(new URLSearchParams(raw)) });
+  },
+);
+app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
+for (const [path, sidField, answer] of [
+  ['/webhooks/twilio/voice', 'CallSid', VOICE],
+  ['/webhooks/twilio/sms', 'MessageSid', SMS],
+] as const) {
+  app.post(path, async (request, reply) => {
+    const { raw, params } = request.body as { raw: string; params: Record<string, string> };
+    if (!signed(request.headers['x-twilio-signature'], publicUrl + request.url, params))
+      return reply.status(403).send();
+    const sid = params[sidField];
+    if (!sid) return reply.status(400).send();
+    await append(sid, encrypt(raw));
+    return reply.type(TWIML).send(answer);
+  });
+}
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+await app.listen({ port, host });
+process.stdout.write(`floor server listening on http://${host}:${port}\n`);
+
+const stop = () => {
+  void app.close().then(() => {
+    db.close();
+    process.exit(0);
+  });
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);
