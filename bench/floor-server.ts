@@ -6,12 +6,14 @@
  * appends it to a SQLite table by group commit (WAL, synchronous=FULL: every webhook arriving in
  * one turn of the event loop shares one transaction and one disk sync; a provider's retry is a
  * no-op on its sid), then answers fixed TwiML of nonmerci's size. No number parsed, no blocklist,
- * no evidence, nothing done with what was stored: a bound, not a product. Started by
- * bench/webhooks.ts with PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN and FLOOR_DB.
+ * no evidence, nothing done with what was stored: a bound, not a product. With FLOOR_PG_URL it
+ * appends to PostgreSQL instead (synchronous_commit on, a multi-row insert a batch). Started by
+ * bench/webhooks.ts with PORT, PUBLIC_URL, TWILIO_AUTH_TOKEN and FLOOR_DB or FLOOR_PG_URL.
  */
 import { createCipheriv, createSecretKey, randomBytes, timingSafeEqual } from 'node:crypto';
 import Database from 'better-sqlite3';
 import Fastify from 'fastify';
+import pg from 'pg';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
 
 const TWIML = 'text/xml; charset=utf-8';
@@ -29,13 +31,61 @@ const required = (name: string): string => {
 const publicUrl = required('PUBLIC_URL');
 const authToken = required('TWILIO_AUTH_TOKEN');
 
-const db = new Database(required('FLOOR_DB'));
-db.pragma('journal_mode = WAL');
-db.pragma('synchronous = FULL');
-db.exec(
-  'create table if not exists log (sid text primary key, received_at integer not null, body text not null)',
-);
-const insert = db.prepare('insert or ignore into log (sid, received_at, body) values (?, ?, ?)');
+interface Row {
+  sid: string;
+  body: string;
+}
+
+/** Writes one batch in one transaction, synced to disk before it resolves. */
+type Commit = (rows: Row[], now: number) => Promise<void>;
+
+/** SQLite, WAL and synchronous=FULL, one writer: nonmerci's default. */
+function sqliteStore(path: string): { commit: Commit; parallel: number; close(): Promise<void> } {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(
+    'create table if not exists log (sid text primary key, received_at integer not null, body text not null)',
+  );
+  const insert = db.prepare('insert or ignore into log (sid, received_at, body) values (?, ?, ?)');
+  const write = db.transaction((rows: Row[], now: number) => {
+    for (const row of rows) insert.run(row.sid, now, row.body);
+  });
+  return {
+    commit: (rows, now) => Promise.resolve(write(rows, now)),
+    parallel: 1,
+    close: () => {
+      db.close();
+      return Promise.resolve();
+    },
+  };
+}
+
+/** PostgreSQL, synchronous_commit on, one multi-row insert a batch, 4 batches at once (as nonmerci). */
+async function postgresStore(
+  url: string,
+): Promise<{ commit: Commit; parallel: number; close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  await pool.query(
+    'create table if not exists log (sid text primary key, received_at bigint not null, body text not null)',
+  );
+  return {
+    commit: async (rows, now) => {
+      await pool.query(
+        `insert into log (sid, received_at, body)
+         select sid, $2, body from unnest($1::text[], $3::text[]) as r(sid, body)
+         on conflict do nothing`,
+        [rows.map((r) => r.sid), now, rows.map((r) => r.body)],
+      );
+    },
+    parallel: 4,
+    close: () => pool.end(),
+  };
+}
+
+const store = process.env.FLOOR_PG_URL
+  ? await postgresStore(process.env.FLOOR_PG_URL)
+  : sqliteStore(required('FLOOR_DB'));
 const key = createSecretKey(randomBytes(32));
 
 function encrypt(text: string): string {
@@ -53,33 +103,41 @@ function signed(signature: unknown, url: string, params: Record<string, string>)
   return webhooks.validateRequest(authToken, signature, url, params);
 }
 
-interface Waiting {
-  sid: string;
-  body: string;
+/**
+ * Group commit: whatever arrived while the previous batches were being written goes in the next
+ * one, as soon as a writer is free; each webhook waits for its own batch.
+ */
+interface Waiting extends Row {
   done: (error: Error | null) => void;
 }
 let queue: Waiting[] = [];
 let scheduled = false;
-const commit = db.transaction((batch: Waiting[]) => {
-  const now = Date.now();
-  for (const w of batch) insert.run(w.sid, now, w.body);
-});
+let inFlight = 0;
+function schedule(): void {
+  if (scheduled || inFlight >= store.parallel || queue.length === 0) return;
+  scheduled = true;
+  setImmediate(() => {
+    scheduled = false;
+    const batch = queue;
+    queue = [];
+    inFlight++;
+    store
+      .commit(batch, Date.now())
+      .then(
+        () => batch.forEach((w) => w.done(null)),
+        (error: unknown) => batch.forEach((w) => w.done(error as Error)),
+      )
+      .finally(() => {
+        inFlight--;
+        schedule();
+      });
+    schedule();
+  });
+}
 function append(sid: string, body: string): Promise<void> {
   return new Promise((resolve, reject) => {
     queue.push({ sid, body, done: (error) => (error ? reject(error) : resolve()) });
-    if (scheduled) return;
-    scheduled = true;
-    setImmediate(() => {
-      scheduled = false;
-      const batch = queue;
-      queue = [];
-      try {
-        commit(batch);
-        for (const w of batch) w.done(null);
-      } catch (error) {
-        for (const w of batch) w.done(error as Error);
-      }
-    });
+    schedule();
   });
 }
 
@@ -115,8 +173,7 @@ process.stdout.write(`floor server listening on http://${host}:${port}\n`);
 
 const stop = () => {
   void app.close().then(() => {
-    db.close();
-    process.exit(0);
+    void store.close().finally(() => process.exit(0));
   });
 };
 process.once('SIGINT', stop);

@@ -70,6 +70,44 @@ for (const dialect of DIALECTS) {
       assert.equal(await count(h, 'contacts'), 1);
     });
 
+    it('takes in and records bursts of any size, retries within the burst included', async () => {
+      const h = await boot();
+      h.processor.leaveToOthers();
+      const line = h.defaultLine.number;
+      const from = (i: number) => `+336123${String(i % 120).padStart(5, '0')}`;
+      // 301 texts at once from 120 callers (batches and runs of many sizes), 23 of them twice.
+      const sends = [];
+      for (let i = 0; i < 301; i++)
+        sends.push(h.intake.accept('simulator', { ...text(`SM${i}`, from(i)), to: line }));
+      for (let i = 0; i < 23; i++)
+        sends.push(
+          h.intake.accept('simulator', { ...text(`SM${i * 13}`, from(i * 13)), to: line }),
+        );
+      const accepted = await Promise.all(sends);
+      assert.equal(accepted.filter((a) => !a.duplicate).length, 301);
+      assert.deepEqual(
+        accepted.slice(301).map((a) => a.duplicate),
+        Array<boolean>(23).fill(true),
+      );
+      const ids = accepted.slice(0, 301).map((a) => a.logId);
+      assert.equal(new Set(ids).size, 301, 'each event has its own place in the log');
+      assert.equal(await count(h, 'intake_log'), 301);
+
+      await h.processor.drain();
+      assert.equal(await count(h, 'intake_log'), 0);
+      assert.equal(await count(h, 'contacts'), 301);
+      assert.equal(await count(h, 'replies'), 120, 'one reply per caller');
+      const callers = await h.storage.db.selectFrom('callers').select(['contact_count']).execute();
+      assert.equal(callers.length, 120);
+      assert.equal(
+        callers.reduce((sum, c) => sum + Number(c.contact_count), 0),
+        301,
+      );
+      await h.journal.seal(h.clock.now());
+      const verdict = await h.evidence.verify();
+      assert.equal(verdict.intact, true, JSON.stringify(verdict));
+    });
+
     it('reports a message that was recorded meanwhile as a duplicate, and records its batch', async () => {
       const h = await boot();
       h.processor.leaveToOthers();
