@@ -1,5 +1,6 @@
 #!/usr/bin/env -S node --max-semi-space-size=8 --max-old-space-size=1536
-// The nonmerci command. Node >= 22.18 runs the TypeScript sources directly (type stripping).
+// The nonmerci command. Node >= 22.18 runs the TypeScript sources directly (type stripping), kept
+// stripped and compiled in Node's compile cache (compile-cache.js).
 import { readFileSync } from 'node:fs';
 // Not a named import: an old Node without parseEnv must reach the version check below.
 import util from 'node:util';
@@ -40,6 +41,10 @@ function loadDotEnv() {
     if (process.env[name] === undefined) process.env[name] = value;
 }
 
+const { enableCompileCache, flushCompileCache } = await import('./compile-cache.js');
+enableCompileCache();
 const { run } = await import('../src/cli/run.ts');
+// A long-running command (the server) writes what it compiled once started, not only at exit.
+setTimeout(flushCompileCache, 10_000).unref();
 const code = await run(process.argv.slice(2));
 if (code >= 0) process.exit(code);
