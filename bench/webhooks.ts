@@ -132,6 +132,8 @@ interface Measure {
   warmup: LoadResult;
   rss: number;
   peakRss: number;
+  /** Peak RSS of the server's processes from their start to the end of the raid (or the run). */
+  raidPeakRss: number;
   serverCpuMs: { user: number; system: number };
   /** After the run: time until every acknowledged event was recorded, and the server CPU it took. */
   drainMs: number;
@@ -474,6 +476,7 @@ async function main(): Promise<number> {
             `all recorded ${fmt(raidDrainMs / 1000, 2)} s later (${fmt(raid.recorded)} contacts)`,
         );
       }
+      const raidPeak = memory(server.pid).peak;
       const outcomes = recordedKind(target.kind) ? await webhookOutcomes(server) : null;
       await server.stop();
 
@@ -520,6 +523,7 @@ async function main(): Promise<number> {
         warmup,
         rss,
         peakRss: peak,
+        raidPeakRss: raidPeak,
         serverCpuMs: {
           user: serverAfter.user - serverBefore.user,
           system: serverAfter.system - serverBefore.system,
@@ -779,6 +783,25 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
       `Target (PostgreSQL, 3 processes ≥ 2× one): ${gain >= 2 ? 'met' : 'MISSED'} (${fmt(gain, 2)}× on ` +
         `${availableParallelism()} cores; one process already keeps a core busy, so 2× needs 3 cores ` +
         'for the servers, plus what PostgreSQL and the load generator use).',
+    );
+  }
+  const cpuPerWebhook = (m: Measure) =>
+    ((m.serverCpuMs.user + m.serverCpuMs.system) * 1000) / m.run.ok;
+  for (const m of measures.filter(
+    (x) => recordedKind(x.kind) && !x.label.includes('3 processes'),
+  )) {
+    if (!bare) break;
+    const limit = 2 * cpuPerWebhook(bare);
+    const floor = floorOf(m);
+    console.log(
+      `Target (${m.label}: CPU a webhook ≤ 2× the bare route's, ${fmt(limit)} µs): ` +
+        `${verdict(cpuPerWebhook(m) <= limit, floor ? cpuPerWebhook(floor) <= limit : null)} ` +
+        `(${fmt(cpuPerWebhook(m))} µs${floor ? `; the floor: ${fmt(cpuPerWebhook(floor))} µs` : ''}).`,
+    );
+    const peak = m.raidPeakRss / 1048576;
+    console.log(
+      `Target (${m.label}: RSS < 200 MB through the run${m.raid ? ' and the raid' : ''}): ` +
+        `${peak < 200 ? 'met' : 'MISSED'} (peak ${fmt(peak)} MB${floor ? `; the floor: ${mb(floor.raidPeakRss)} MB` : ''}).`,
     );
   }
   for (const m of measures.filter((x) => recordedKind(x.kind) && x.raid)) {
