@@ -4,13 +4,7 @@
  * same size as nonmerci's. No logging, no signature check, no storage. Started by bench/webhooks.ts.
  */
 import Fastify from 'fastify';
-
-const TWIML = 'text/xml; charset=utf-8';
-const VOICE =
-  '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="fr-FR" voice="Polly.Lea">' +
-  "Bonjour. Vous avez appelé un numéro anti-relous. La personne qui vous l'a donné ne voulait pas vous laisser le sien. " +
-  "Respecter un refus, c'est la base. Au revoir.</Say><Hangup/></Response>";
-const SMS = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+import { SMS, TWIML, VOICE } from './fixed-twiml.ts';
 
 const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
 app.addContentTypeParser(

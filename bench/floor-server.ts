@@ -15,13 +15,7 @@ import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import pg from 'pg';
 import webhooks from 'twilio/lib/webhooks/webhooks.js';
-
-const TWIML = 'text/xml; charset=utf-8';
-const VOICE =
-  '<?xml version="1.0" encoding="UTF-8"?><Response><Say language="fr-FR" voice="Polly.Lea">' +
-  "Bonjour. Vous avez appelé un numéro anti-relous. La personne qui vous l'a donné ne voulait pas vous laisser le sien. " +
-  "Respecter un refus, c'est la base. Au revoir.</Say><Hangup/></Response>";
-const SMS = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
+import { SMS, TWIML, VOICE } from './fixed-twiml.ts';
 
 const required = (name: string): string => {
   const value = process.env[name];
