@@ -46,7 +46,12 @@ function sqliteStore(path: string): { commit: Commit; parallel: number; close():
     for (const row of rows) insert.run(row.sid, now, row.body);
   });
   return {
-    commit: (rows, now) => Promise.resolve(write(rows, now)),
+    // A failed write rejects its batch's promise, as the PostgreSQL store's does.
+    commit: (rows, now) =>
+      new Promise((resolve) => {
+        write(rows, now);
+        resolve();
+      }),
     parallel: 1,
     close: () => {
       db.close();
