@@ -445,15 +445,16 @@ async function main(): Promise<number> {
       const { rss, peak } = memory(server.pid);
       const drainMs = waiting ? await drained(waiting) : 0;
       const drainCpu = processCpuMs(server.pid);
+      // What the target stored: nonmerci's contacts, or the floor's rows.
+      const table = target.kind === 'floor' ? 'log' : 'contacts';
+      const count = () =>
+        pgDb
+          ? pgDb.count(table)
+          : Promise.resolve(sqliteCount(table === 'log' ? floorPath : sqlitePath, table));
       let raid: Measure['raid'] = null;
       if (waiting && options.raid > 0) {
         const first = warmup.sent + run.sent;
         sign(first + options.raid + options.connections * 2);
-        const table = target.kind === 'floor' ? 'log' : 'contacts';
-        const count = () =>
-          pgDb
-            ? pgDb.count(table)
-            : Promise.resolve(sqliteCount(table === 'log' ? floorPath : sqlitePath, table));
         const before = await count();
         const burst = await runLoad({
           url: server.url,
@@ -480,11 +481,7 @@ async function main(): Promise<number> {
       const outcomes = recordedKind(target.kind) ? await webhookOutcomes(server) : null;
       await server.stop();
 
-      let contacts: number | null = null;
-      if (target.kind === 'floor')
-        contacts = pgDb ? await pgDb.count('log') : sqliteCount(floorPath, 'log');
-      else if (target.kind === 'sqlite') contacts = sqliteCount(sqlitePath, 'contacts');
-      else if (pgDb) contacts = await pgDb.count();
+      const contacts = target.kind === 'bare' ? null : await count();
       const logBytes = statSync(server.logFile).size;
 
       const notes: string[] = [];
@@ -617,6 +614,14 @@ async function busyCores(ms: number): Promise<number> {
 }
 
 /** Outcomes other than recorded (duplicate, refused, failed), which a valid run has none of. */
+/** The server's CPU during the run, in ms, and per webhook answered, in µs. */
+function serverCpuMs(m: Measure): number {
+  return m.serverCpuMs.user + m.serverCpuMs.system;
+}
+function cpuPerWebhook(m: Measure): number {
+  return (serverCpuMs(m) * 1000) / m.run.ok;
+}
+
 /** nonmerci itself, which records what it took in (the bare route and the floor do not). */
 function recordedKind(kind: Measure['kind']): boolean {
   return kind === 'sqlite' || kind === 'postgres';
@@ -638,7 +643,6 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
     const floor = floorOf(m);
     return floor ? rate(m) / rate(floor) : Number.NaN;
   };
-  const recorded = (m: Measure) => recordedKind(m.kind);
 
   console.log(
     `\nResults (${options.connections} connections, ~${options.duration} s each, loopback, same run):\n`,
@@ -681,7 +685,7 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
           Object.values(m.run.non2xx).reduce((a, b) => a + b, 0) +
           Object.values(m.warmup.non2xx).reduce((a, b) => a + b, 0);
         const ms = m.run.elapsedMs;
-        const server = m.serverCpuMs.user + m.serverCpuMs.system;
+        const server = serverCpuMs(m);
         return [
           m.label,
           fmt(m.run.answered),
@@ -692,9 +696,9 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
             : `${fmt(m.contacts)} / ${fmt(m.warmup.ok + m.run.ok + (m.raid?.ok ?? 0))}`,
           mb(m.peakRss),
           `${fmt(m.serverCpuMs.user / ms, 2)}+${fmt(m.serverCpuMs.system / ms, 2)}`,
-          fmt((server * 1000) / m.run.ok),
-          recorded(m) ? fmt(m.drainMs / 1000, 2) : '–',
-          recorded(m) ? fmt(((server + m.drainCpuMs) * 1000) / m.run.ok) : '–',
+          fmt(cpuPerWebhook(m)),
+          recordedKind(m.kind) ? fmt(m.drainMs / 1000, 2) : '–',
+          recordedKind(m.kind) ? fmt(((server + m.drainCpuMs) * 1000) / m.run.ok) : '–',
           fmt(m.benchCpuMs / ms, 2),
           fmt(Math.max(0, m.machineBusyMs - server - m.benchCpuMs) / ms, 2),
           fmt(m.logBytes / (m.warmup.ok + m.run.ok + (m.raid?.ok ?? 0))),
@@ -741,42 +745,42 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
 
   // Each target against the issue's figure, and against what the floor on the same database
   // reached in this run: a figure the floor itself misses is out of reach on this machine.
-  const verdict = (met: boolean, floorMet: boolean | null) =>
-    met
+  const check = (
+    name: string,
+    m: Measure,
+    holds: (x: Measure) => boolean,
+    figure: (x: Measure) => string,
+  ) => {
+    const floor = floorOf(m);
+    const verdict = holds(m)
       ? 'met'
-      : floorMet === false
+      : floor && !holds(floor)
         ? 'MISSED, and out of reach here: the floor misses it too'
         : 'MISSED';
-  const floorNote = (m: Measure, figure: (x: Measure) => string) => {
-    const floor = floorOf(m);
-    return floor ? `; the floor: ${figure(floor)}` : '';
+    console.log(
+      `Target (${name}): ${verdict} (${figure(m)}${floor ? `; the floor: ${figure(floor)}` : ''}).`,
+    );
   };
   console.log('');
   const sqlite = measures.find((m) => m.kind === 'sqlite');
-  if (sqlite && bare) {
-    const figure = (m: Measure) =>
-      `${fmt(rate(m) / bareRate, 2)}×, p99 ${fmt(percentile(m.run.latencies, 99), 2)} ms`;
-    const holds = (m: Measure) =>
-      rate(m) / bareRate >= TARGET_RATIO && percentile(m.run.latencies, 99) < TARGET_P99_MS;
-    const floor = floorOf(sqlite);
-    console.log(
-      `Target (SQLite ≥ ${TARGET_RATIO}× bare, p99 < ${TARGET_P99_MS} ms at ${options.connections} connections): ` +
-        `${verdict(holds(sqlite), floor ? holds(floor) : null)} (${figure(sqlite)}${floorNote(sqlite, figure)}).`,
+  if (sqlite && bare)
+    check(
+      `SQLite ≥ ${TARGET_RATIO}× bare, p99 < ${TARGET_P99_MS} ms at ${options.connections} connections`,
+      sqlite,
+      (m) => rate(m) / bareRate >= TARGET_RATIO && percentile(m.run.latencies, 99) < TARGET_P99_MS,
+      (m) => `${fmt(rate(m) / bareRate, 2)}×, p99 ${fmt(percentile(m.run.latencies, 99), 2)} ms`,
     );
-  }
   const [onePg, threePg] = [
     measures.find((m) => m.kind === 'postgres' && !m.label.includes('3 processes')),
     measures.find((m) => m.label.includes('3 processes')),
   ];
-  if (onePg && bare) {
-    const figure = (m: Measure) => `${fmt(rate(m) / bareRate, 2)}×`;
-    const holds = (m: Measure) => rate(m) / bareRate >= TARGET_PG_RATIO;
-    const floor = floorOf(onePg);
-    console.log(
-      `Target (PostgreSQL, one process ≥ ${TARGET_PG_RATIO}× bare): ` +
-        `${verdict(holds(onePg), floor ? holds(floor) : null)} (${figure(onePg)}${floorNote(onePg, figure)}).`,
+  if (onePg && bare)
+    check(
+      `PostgreSQL, one process ≥ ${TARGET_PG_RATIO}× bare`,
+      onePg,
+      (m) => rate(m) / bareRate >= TARGET_PG_RATIO,
+      (m) => `${fmt(rate(m) / bareRate, 2)}×`,
     );
-  }
   if (onePg && threePg) {
     const gain = rate(threePg) / rate(onePg);
     console.log(
@@ -785,37 +789,39 @@ function report(measures: Measure[], skipped: string[], options: Options): void 
         'for the servers, plus what PostgreSQL and the load generator use).',
     );
   }
-  const cpuPerWebhook = (m: Measure) =>
-    ((m.serverCpuMs.user + m.serverCpuMs.system) * 1000) / m.run.ok;
-  for (const m of measures.filter(
-    (x) => recordedKind(x.kind) && !x.label.includes('3 processes'),
-  )) {
-    if (!bare) break;
-    const limit = 2 * cpuPerWebhook(bare);
-    const floor = floorOf(m);
-    console.log(
-      `Target (${m.label}: CPU a webhook ≤ 2× the bare route's, ${fmt(limit)} µs): ` +
-        `${verdict(cpuPerWebhook(m) <= limit, floor ? cpuPerWebhook(floor) <= limit : null)} ` +
-        `(${fmt(cpuPerWebhook(m))} µs${floor ? `; the floor: ${fmt(cpuPerWebhook(floor))} µs` : ''}).`,
+  const single = measures.filter((m) => recordedKind(m.kind) && !m.label.includes('3 processes'));
+  if (bare)
+    for (const m of single) {
+      const limit = 2 * cpuPerWebhook(bare);
+      check(
+        `${m.label}: CPU a webhook ≤ 2× the bare route's, ${fmt(limit)} µs`,
+        m,
+        (x) => cpuPerWebhook(x) <= limit,
+        (x) => `${fmt(cpuPerWebhook(x))} µs`,
+      );
+    }
+  for (const m of single)
+    check(
+      `${m.label}: RSS < 200 MB through the run${m.raid ? ' and the raid' : ''}`,
+      m,
+      (x) => x.raidPeakRss < 200 * 1048576,
+      (x) => `peak ${mb(x.raidPeakRss)} MB`,
     );
-    const peak = m.raidPeakRss / 1048576;
-    console.log(
-      `Target (${m.label}: RSS < 200 MB through the run${m.raid ? ' and the raid' : ''}): ` +
-        `${peak < 200 ? 'met' : 'MISSED'} (peak ${fmt(peak)} MB${floor ? `; the floor: ${mb(floor.raidPeakRss)} MB` : ''}).`,
+  for (const m of measures.filter((x) => recordedKind(x.kind) && x.raid))
+    check(
+      `${m.label}: a raid of ${fmt(m.raid!.sent)} absorbed < 2 s, recorded < 10 s later, none lost`,
+      m,
+      ({ raid: r }) =>
+        r !== null &&
+        r.absorbMs < 2000 &&
+        r.drainMs < 10_000 &&
+        r.ok === r.sent &&
+        r.recorded === r.ok,
+      ({ raid: r }) =>
+        r === null
+          ? 'no raid'
+          : `${fmt(r.absorbMs / 1000, 2)} s, then ${fmt(r.drainMs / 1000, 2)} s, ${fmt(r.ok - r.recorded)} lost`,
     );
-  }
-  for (const m of measures.filter((x) => recordedKind(x.kind) && x.raid)) {
-    const r = m.raid!;
-    const held = r.absorbMs < 2000 && r.drainMs < 10_000 && r.ok === r.sent && r.recorded === r.ok;
-    const floor = floorOf(m);
-    const floorMissed = floor?.raid ? floor.raid.absorbMs >= 2000 : null;
-    console.log(
-      `Target (${m.label}: a raid of ${fmt(r.sent)} absorbed < 2 s, recorded < 10 s later, none lost): ` +
-        `${verdict(held, floorMissed === null ? null : !floorMissed)} (${fmt(r.absorbMs / 1000, 2)} s, ` +
-        `${fmt(r.drainMs / 1000, 2)} s, ${fmt(r.ok - r.recorded)} lost` +
-        `${floor?.raid ? `; the floor absorbed it in ${fmt(floor.raid.absorbMs / 1000, 2)} s` : ''}).`,
-    );
-  }
   const invalid = measures.filter((m) => m.notes.length);
   if (invalid.length) {
     console.log(
