@@ -319,7 +319,7 @@ for (const dialect of DIALECTS) {
       await h.intake.accept('simulator', { ...text('SM3', '+33612345603'), to: line });
       await h.processor.drain();
       assert.equal(await count(h, 'contacts'), 2, 'the others are recorded');
-      const logRepo = new IntakeLogRepo(h.storage.db);
+      const logRepo = new IntakeLogRepo(h.storage.db, h.storage.caps);
       assert.deepEqual(await logRepo.backlog().then((b) => [b.waiting, b.setAside]), [1, 0]);
       for (let i = 1; i < MAX_FAILURES; i++) await h.processor.drain();
       const [orphan] = await h.storage.db.selectFrom('intake_log').selectAll().execute();

@@ -77,7 +77,9 @@ export async function doctorChecks(config: Config): Promise<Check[]> {
       );
       checks.push(backupCheck(upToDate ? await lastBackup(storage.db) : null, Date.now()));
       if (upToDate)
-        checks.push(intakeCheck(await new IntakeLogRepo(storage.db).backlog(), Date.now()));
+        checks.push(
+          intakeCheck(await new IntakeLogRepo(storage.db, storage.caps).backlog(), Date.now()),
+        );
     }
   } finally {
     await storage.close();

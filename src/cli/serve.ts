@@ -52,7 +52,10 @@ export async function runServe(
   if (role === 'web') hotline.processor.leaveToOthers();
   else {
     // Events appended by this process wake the processor at once; the poll finds the others'.
-    const retried = await new IntakeLogRepo(hotline.storage.db).retrySetAside();
+    const retried = await new IntakeLogRepo(
+      hotline.storage.db,
+      hotline.storage.caps,
+    ).retrySetAside();
     if (retried > 0)
       log.warn({ events: retried }, 'trying again the events of the intake log set aside earlier');
     hotline.processor.start(INTAKE_POLL_MS);

@@ -47,7 +47,7 @@ export function wireIntake(deps: {
     log: deps.log,
     arrivals: () => intakeLog.received,
   });
-  const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db), {
+  const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db, storage.caps), {
     // Each PostgreSQL statement is a network round trip: a few batches may commit side by side.
     parallel: Math.min(storage.caps.parallelWriters, 4),
     onAppended: (count) => processor.appended(count),

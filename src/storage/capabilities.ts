@@ -37,6 +37,11 @@ export interface Capabilities {
     type: ColumnDataType;
     build: (c: ColumnDefinitionBuilder) => ColumnDefinitionBuilder;
   };
+  /**
+   * How a list of rows is sent in a fixed number of parameters (row-list.ts): one JSON array read
+   * by `json_each` (SQLite), or one array per column read by `unnest` (PostgreSQL).
+   */
+  rowList: 'json' | 'arrays';
   /** Column type for raw bytes (uploaded recordings); both drivers read it back as a Buffer. */
   bytesType: ColumnDataType;
 }
@@ -50,6 +55,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   unsyncedCommit: 'connection',
   analyzeOnGrowth: false,
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
+  rowList: 'json',
   bytesType: 'blob',
 };
 
@@ -62,5 +68,6 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   unsyncedCommit: 'transaction',
   analyzeOnGrowth: true,
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
+  rowList: 'arrays',
   bytesType: 'bytea',
 };

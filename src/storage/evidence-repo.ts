@@ -9,6 +9,7 @@ import type {
   JournalStore,
   StoredHead,
 } from '../evidence/journal.ts';
+import { rowList } from './row-list.ts';
 import type { Database } from './schema.ts';
 
 type Tx = Transaction<Database> | Kysely<Database>;
@@ -44,22 +45,21 @@ export async function appendEvidence(
 }
 
 /**
- * Writes the links of a round in one statement (UPDATE … FROM a VALUES list, which SQLite and
- * PostgreSQL both take): one statement a link held SQLite's only connection, and with it every
- * webhook's append, for tens of milliseconds a round during a raid.
+ * Writes the links of a round in one statement (UPDATE … FROM a list of rows, which SQLite and
+ * PostgreSQL both take, sent in a fixed number of parameters: row-list.ts): one statement a link
+ * held SQLite's only connection, and with it every webhook's append, for tens of milliseconds a
+ * round during a raid.
  */
 async function linkEntries(
   tx: Tx,
+  caps: Pick<Capabilities, 'rowList'>,
   links: ReadonlyArray<{ id: number; seq: number; prevHash: string; entryHash: string }>,
 ): Promise<void> {
   if (links.length === 0) return;
-  const rows = links.map(
-    (l) =>
-      sql`(CAST(${l.id} AS bigint), CAST(${l.seq} AS bigint), CAST(${l.prevHash} AS text), CAST(${l.entryHash} AS text))`,
-  );
+  const rows = links.map((l) => [l.id, l.seq, l.prevHash, l.entryHash]);
   await sql`UPDATE evidence_log
     SET seq = v.column2, prev_hash = v.column3, entry_hash = v.column4
-    FROM (VALUES ${sql.join(rows)}) AS v
+    FROM ${rowList(caps, ['bigint', 'bigint', 'text', 'text'], rows)} AS v
     WHERE evidence_log.id = v.column1`.execute(tx);
 }
 
@@ -116,7 +116,7 @@ export class EvidenceRepo implements JournalStore {
           hash = next;
           return link;
         });
-        await linkEntries(tx, links);
+        await linkEntries(tx, this.#caps, links);
         const wantHead = pending.length > 0 || options.forceHead === true;
         if (wantHead && seq > 0) {
           const last = await tx

@@ -1,10 +1,11 @@
-import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IntakeLogStore, LogEntry, LoggedEvent } from '../intake/log.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
+import { rowList, type RowValue } from './row-list.ts';
 import type { Database, IntakeLogTable } from './schema.ts';
 
-/** The log's columns as the webhook writes them, with their SQL types (for the VALUES casts). */
+/** The log's columns as the webhook writes them, with their SQL types. */
 const COLUMNS = [
   ['provider', 'text'],
   ['provider_sid', 'text'],
@@ -17,11 +18,12 @@ const COLUMNS = [
   ['caller_country', 'text'],
   ['body', 'text'],
 ] as const;
+const TYPES = COLUMNS.map(([, type]) => type);
 
 /** An event is set aside after this many failed attempts to record it (see `setAside`). */
 export const MAX_FAILURES = 5;
 
-function values(e: LogEntry): unknown[] {
+function values(e: LogEntry): RowValue[] {
   return [
     e.provider,
     e.providerSid,
@@ -60,20 +62,24 @@ export function toLoggedEvent(row: Selectable<IntakeLogTable>): LoggedEvent {
  */
 export class IntakeLogRepo implements IntakeLogStore {
   readonly #db: Kysely<Database>;
-  /** The append statement's text for each batch size, compiled once (placeholders differ by dialect). */
-  readonly #appendSql = new Map<number, string>();
+  readonly #caps: Pick<Capabilities, 'rowList'>;
 
-  constructor(db: Kysely<Database>) {
+  constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'rowList'>) {
     this.#db = db;
+    this.#caps = caps;
   }
 
+  /** One statement whatever the batch's size (row-list.ts), so it is prepared once. */
   async append(entries: readonly LogEntry[]): Promise<Array<number | null>> {
     if (entries.length === 0) return [];
-    const { rows } = await this.#db.executeQuery<{
-      id: number;
-      provider: string;
-      provider_sid: string;
-    }>(CompiledQuery.raw(this.#appendStatement(entries.length), entries.flatMap(values)));
+    const { rows } = await sql<{ id: number; provider: string; provider_sid: string }>`
+      INSERT INTO intake_log (${sql.raw(COLUMNS.map(([c]) => c).join(', '))})
+      SELECT * FROM ${rowList(this.#caps, TYPES, entries.map(values))} AS v
+      WHERE NOT EXISTS (
+        SELECT 1 FROM contacts c WHERE c.provider = v.column1 AND c.provider_sid = v.column2
+      )
+      ON CONFLICT DO NOTHING
+      RETURNING id, provider, provider_sid`.execute(this.#db);
     const ids = new Map(rows.map((r) => [`${r.provider} ${r.provider_sid}`, Number(r.id)]));
     // The same message twice in one batch is inserted once: the later copies are duplicates.
     return entries.map((e) => {
@@ -82,21 +88,6 @@ export class IntakeLogRepo implements IntakeLogStore {
       ids.delete(key);
       return id;
     });
-  }
-
-  #appendStatement(n: number): string {
-    let text = this.#appendSql.get(n);
-    if (text) return text;
-    const row = sql`(${sql.join(COLUMNS.map(([, type]) => sql`CAST(${null} AS ${sql.raw(type)})`))})`;
-    text = sql`INSERT INTO intake_log (${sql.raw(COLUMNS.map(([c]) => c).join(', '))})
-      SELECT * FROM (VALUES ${sql.join(Array.from({ length: n }, () => row))}) AS v
-      WHERE NOT EXISTS (
-        SELECT 1 FROM contacts c WHERE c.provider = v.column1 AND c.provider_sid = v.column2
-      )
-      ON CONFLICT DO NOTHING
-      RETURNING id, provider, provider_sid`.compile(this.#db).sql;
-    this.#appendSql.set(n, text);
-    return text;
   }
 
   /** Gives the events set aside after MAX_FAILURES another round of attempts (at every start). */

@@ -16,10 +16,84 @@ import type { Executor } from './compiled-query.ts';
 import type { ContentSealer } from '../evidence/journal.ts';
 import { appendEvidence } from './evidence-repo.ts';
 import { intakeQueries } from './intake-queries.ts';
+import { rowList, selectRows, type RowListType } from './row-list.ts';
 import type { Database } from './schema.ts';
 
 /** The tables are first analyzed after this many contacts recorded by the process (PostgreSQL). */
 const ANALYZE_FIRST_AT = 1_000;
+
+/**
+ * The columns a batch inserts, with their types: each insert is one statement whatever the batch's
+ * size (row-list.ts), its values in this order.
+ */
+const CALLER_COLUMNS = [
+  'number_index',
+  'number_enc',
+  'number_type',
+  'country',
+  'first_seen_at',
+  'last_seen_at',
+  'contact_count',
+  'prefix_index',
+] as const;
+const CALLER_TYPES: RowListType[] = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+];
+const REPLY_COLUMNS = [
+  'line_id',
+  'caller_id',
+  'state',
+  'due_at',
+  'expires_at',
+  'next_attempt_at',
+  'idempotency_key',
+  'created_at',
+] as const;
+const REPLY_TYPES: RowListType[] = [
+  'bigint',
+  'bigint',
+  'text',
+  'bigint',
+  'bigint',
+  'bigint',
+  'text',
+  'bigint',
+];
+const CONTACT_COLUMNS = [
+  'line_id',
+  'caller_id',
+  'kind',
+  'provider',
+  'provider_sid',
+  'received_at',
+  'body',
+  'outcome',
+  'reply_id',
+  'labels',
+  'evidence_at',
+  'evidence_by',
+] as const;
+const CONTACT_TYPES: RowListType[] = [
+  'bigint',
+  'bigint',
+  'text',
+  'text',
+  'text',
+  'bigint',
+  'text',
+  'text',
+  'bigint',
+  'text',
+  'bigint',
+  'text',
+];
 
 /** A caller's row as the batch's upsert left it. */
 interface CallerRow {
@@ -54,7 +128,10 @@ class DuplicateDelivery extends Error {}
 export class IntakeRepo implements IntakeStore {
   readonly #db: Kysely<Database>;
   readonly #q: ReturnType<typeof intakeQueries>;
-  readonly #caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit' | 'analyzeOnGrowth'>;
+  readonly #caps: Pick<
+    Capabilities,
+    'skipLocked' | 'unsyncedCommit' | 'analyzeOnGrowth' | 'rowList'
+  >;
   readonly #sealer: ContentSealer;
   /** Contacts this process recorded, and how many more before the tables are analyzed again. */
   #recorded = 0;
@@ -70,7 +147,7 @@ export class IntakeRepo implements IntakeStore {
    */
   constructor(
     db: Kysely<Database>,
-    caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit' | 'analyzeOnGrowth'>,
+    caps: Pick<Capabilities, 'skipLocked' | 'unsyncedCommit' | 'analyzeOnGrowth' | 'rowList'>,
     sealer: ContentSealer,
   ) {
     this.#db = db;
@@ -336,7 +413,14 @@ export class IntakeRepo implements IntakeStore {
     }
     const found = await tx
       .insertInto('callers')
-      .values([...rows.values()])
+      .columns(CALLER_COLUMNS)
+      .expression(
+        selectRows(
+          this.#caps,
+          CALLER_TYPES,
+          [...rows.values()].map((r) => CALLER_COLUMNS.map((c) => r[c] ?? null)),
+        ),
+      )
       .onConflict((oc) =>
         oc.column('number_index').doUpdateSet((eb) => ({
           last_seen_at: eb.ref('excluded.last_seen_at'),
@@ -385,9 +469,7 @@ export class IntakeRepo implements IntakeStore {
       created_at: number | string | null;
     }>`SELECT v.column1 AS line_id, v.column2 AS caller_id,
         ${latest('id')} AS id, ${latest('created_at')} AS created_at
-      FROM (VALUES ${sql.join(
-        [...pairs.values()].map(([l, c]) => sql`(CAST(${l} AS bigint), CAST(${c} AS bigint))`),
-      )}) AS v`.execute(tx);
+      FROM ${rowList(this.#caps, ['bigint', 'bigint'], [...pairs.values()])} AS v`.execute(tx);
     const held = new Map<string, HeldReply>();
     for (const r of rows)
       if (r.id !== null && r.created_at !== null)
@@ -408,17 +490,22 @@ export class IntakeRepo implements IntakeStore {
     if (fresh.length === 0) return [];
     const found = await tx
       .insertInto('replies')
-      .values(
-        fresh.map((c) => ({
-          line_id: c.lineId,
-          caller_id: callers.get(c.caller.index)!.id,
-          state: 'scheduled',
-          due_at: c.reply.dueAt,
-          expires_at: c.reply.expiresAt,
-          next_attempt_at: c.reply.dueAt,
-          idempotency_key: c.reply.idempotencyKey,
-          created_at: c.receivedAt,
-        })),
+      .columns(REPLY_COLUMNS)
+      .expression(
+        selectRows(
+          this.#caps,
+          REPLY_TYPES,
+          fresh.map((c) => [
+            c.lineId,
+            callers.get(c.caller.index)!.id,
+            'scheduled',
+            c.reply.dueAt,
+            c.reply.expiresAt,
+            c.reply.dueAt,
+            c.reply.idempotencyKey,
+            c.receivedAt,
+          ]),
+        ),
       )
       .returning(['id', 'idempotency_key'])
       .execute();
@@ -441,21 +528,26 @@ export class IntakeRepo implements IntakeStore {
   ): Promise<number[]> {
     const found = await tx
       .insertInto('contacts')
-      .values(
-        rows.map(({ c, caller, outcome, replyId }) => ({
-          line_id: c.lineId,
-          caller_id: caller.id,
-          kind: c.kind,
-          provider: c.provider,
-          provider_sid: c.providerSid,
-          received_at: c.receivedAt,
-          body: c.body,
-          outcome,
-          reply_id: replyId,
-          labels: c.labels,
-          evidence_at: c.evidenceMark === null ? null : c.receivedAt,
-          evidence_by: c.evidenceMark,
-        })),
+      .columns(CONTACT_COLUMNS)
+      .expression(
+        selectRows(
+          this.#caps,
+          CONTACT_TYPES,
+          rows.map(({ c, caller, outcome, replyId }) => [
+            c.lineId,
+            caller.id,
+            c.kind,
+            c.provider,
+            c.providerSid,
+            c.receivedAt,
+            c.body,
+            outcome,
+            replyId,
+            c.labels,
+            c.evidenceMark === null ? null : c.receivedAt,
+            c.evidenceMark,
+          ]),
+        ),
       )
       .onConflict((oc) => oc.columns(['provider', 'provider_sid']).doNothing())
       .returning(['id', 'provider', 'provider_sid'])
