@@ -14,32 +14,39 @@ if (major < 22 || (major === 22 && minor < 18)) {
   process.exit(1);
 }
 
-limitMallocArenas();
+/**
+ * How glibc's malloc serves the server: two arenas, and blocks of 128 KiB or more mapped on their
+ * own and given back when freed. By default glibc gives each thread that allocates (SQLite's
+ * checkpoint thread, libuv's pool, V8's helpers) an arena of its own, and raises the size it maps
+ * separately as big blocks are freed, keeping their pages in the heap: under a flood the process
+ * held 7 to 18 MB more (README, Memory).
+ */
+const MALLOC_SETTINGS = {
+  MALLOC_ARENA_MAX: '2',
+  MALLOC_MMAP_THRESHOLD_: '131072',
+  MALLOC_TRIM_THRESHOLD_: '131072',
+};
+
+tuneMalloc();
 
 // Settings may live in a .env file in the current folder; variables set in the shell win.
 loadDotEnv();
 
 /**
- * The server starts again in its own process (same PID, same arguments) with MALLOC_ARENA_MAX=2,
- * unless the environment already says how many malloc arenas to keep. glibc gives each thread that
- * allocates (SQLite's checkpoint thread, libuv's pool, V8's helpers) an arena of its own and keeps
- * their freed pages: under a flood the process held 12 to 18 MB more, and spent more CPU on each
- * webhook (README, Memory). glibc reads the setting only when a process starts, hence the exec;
- * nothing has been read or written yet at this point. Elsewhere than Linux (or on a Node without
- * process.execve) nothing changes; musl ignores the variable.
+ * The server starts again in its own process (same PID, same arguments) with MALLOC_SETTINGS,
+ * unless the environment already says how malloc should work. glibc reads them only when a process
+ * starts, hence the exec; nothing has been read or written yet at this point. Elsewhere than Linux
+ * (or on a Node without process.execve) nothing changes; musl ignores the variables.
  */
-function limitMallocArenas() {
+function tuneMalloc() {
   if (process.argv[2] !== 'serve' || process.platform !== 'linux') return;
   if (typeof process.execve !== 'function') return;
-  if (process.env.MALLOC_ARENA_MAX !== undefined) return;
-  if (process.env.GLIBC_TUNABLES?.includes('glibc.malloc.arena_max')) return;
+  if (Object.keys(MALLOC_SETTINGS).some((name) => process.env[name] !== undefined)) return;
+  if (process.env.GLIBC_TUNABLES?.includes('glibc.malloc.')) return;
   process.execve(
     process.execPath,
     [process.execPath, ...process.execArgv, ...process.argv.slice(1)],
-    {
-      ...process.env,
-      MALLOC_ARENA_MAX: '2',
-    },
+    { ...process.env, ...MALLOC_SETTINGS },
   );
 }
 
