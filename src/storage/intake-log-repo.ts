@@ -2,11 +2,11 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { IntakeLogStore, LogEntry, LoggedEvent } from '../intake/log.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
-import { rowList, type RowValue } from './row-list.ts';
+import { insertColumns, rowList, type RowValue } from './row-list.ts';
 import type { Database, IntakeLogTable } from './schema.ts';
 
 /** The log's columns as the webhook writes them, with their SQL types. */
-const COLUMNS = [
+const COLUMNS = insertColumns([
   ['provider', 'text'],
   ['provider_sid', 'text'],
   ['line_id', 'bigint'],
@@ -17,8 +17,7 @@ const COLUMNS = [
   ['caller_type', 'text'],
   ['caller_country', 'text'],
   ['body', 'text'],
-] as const;
-const TYPES = COLUMNS.map(([, type]) => type);
+]);
 
 /** An event is set aside after this many failed attempts to record it (see `setAside`). */
 export const MAX_FAILURES = 5;
@@ -73,8 +72,8 @@ export class IntakeLogRepo implements IntakeLogStore {
   async append(entries: readonly LogEntry[]): Promise<Array<number | null>> {
     if (entries.length === 0) return [];
     const { rows } = await sql<{ id: number; provider: string; provider_sid: string }>`
-      INSERT INTO intake_log (${sql.raw(COLUMNS.map(([c]) => c).join(', '))})
-      SELECT * FROM ${rowList(this.#caps, TYPES, entries.map(values))} AS v
+      INSERT INTO intake_log (${sql.raw(COLUMNS.names.join(', '))})
+      SELECT * FROM ${rowList(this.#caps, COLUMNS.types, entries.map(values))} AS v
       WHERE NOT EXISTS (
         SELECT 1 FROM contacts c WHERE c.provider = v.column1 AND c.provider_sid = v.column2
       )

@@ -16,7 +16,7 @@ import type { Executor } from './compiled-query.ts';
 import type { ContentSealer } from '../evidence/journal.ts';
 import { appendEvidence } from './evidence-repo.ts';
 import { intakeQueries } from './intake-queries.ts';
-import { rowList, selectRows, type RowListType } from './row-list.ts';
+import { insertColumns, rowList, selectRows } from './row-list.ts';
 import type { Database } from './schema.ts';
 
 /** The tables are first analyzed after this many contacts recorded by the process (PostgreSQL). */
@@ -26,74 +26,40 @@ const ANALYZE_FIRST_AT = 1_000;
  * The columns a batch inserts, with their types: each insert is one statement whatever the batch's
  * size (row-list.ts), its values in this order.
  */
-const CALLER_COLUMNS = [
-  'number_index',
-  'number_enc',
-  'number_type',
-  'country',
-  'first_seen_at',
-  'last_seen_at',
-  'contact_count',
-  'prefix_index',
-] as const;
-const CALLER_TYPES: RowListType[] = [
-  'text',
-  'text',
-  'text',
-  'text',
-  'bigint',
-  'bigint',
-  'bigint',
-  'text',
-];
-const REPLY_COLUMNS = [
-  'line_id',
-  'caller_id',
-  'state',
-  'due_at',
-  'expires_at',
-  'next_attempt_at',
-  'idempotency_key',
-  'created_at',
-] as const;
-const REPLY_TYPES: RowListType[] = [
-  'bigint',
-  'bigint',
-  'text',
-  'bigint',
-  'bigint',
-  'bigint',
-  'text',
-  'bigint',
-];
-const CONTACT_COLUMNS = [
-  'line_id',
-  'caller_id',
-  'kind',
-  'provider',
-  'provider_sid',
-  'received_at',
-  'body',
-  'outcome',
-  'reply_id',
-  'labels',
-  'evidence_at',
-  'evidence_by',
-] as const;
-const CONTACT_TYPES: RowListType[] = [
-  'bigint',
-  'bigint',
-  'text',
-  'text',
-  'text',
-  'bigint',
-  'text',
-  'text',
-  'bigint',
-  'text',
-  'bigint',
-  'text',
-];
+const CALLER_COLUMNS = insertColumns([
+  ['number_index', 'text'],
+  ['number_enc', 'text'],
+  ['number_type', 'text'],
+  ['country', 'text'],
+  ['first_seen_at', 'bigint'],
+  ['last_seen_at', 'bigint'],
+  ['contact_count', 'bigint'],
+  ['prefix_index', 'text'],
+]);
+const REPLY_COLUMNS = insertColumns([
+  ['line_id', 'bigint'],
+  ['caller_id', 'bigint'],
+  ['state', 'text'],
+  ['due_at', 'bigint'],
+  ['expires_at', 'bigint'],
+  ['next_attempt_at', 'bigint'],
+  ['idempotency_key', 'text'],
+  ['created_at', 'bigint'],
+]);
+const CONTACT_COLUMNS = insertColumns([
+  ['line_id', 'bigint'],
+  ['caller_id', 'bigint'],
+  ['kind', 'text'],
+  ['provider', 'text'],
+  ['provider_sid', 'text'],
+  ['received_at', 'bigint'],
+  ['body', 'text'],
+  ['outcome', 'text'],
+  ['reply_id', 'bigint'],
+  ['labels', 'text'],
+  ['evidence_at', 'bigint'],
+  ['evidence_by', 'text'],
+]);
 
 /** A caller's row as the batch's upsert left it. */
 interface CallerRow {
@@ -413,12 +379,12 @@ export class IntakeRepo implements IntakeStore {
     }
     const found = await tx
       .insertInto('callers')
-      .columns(CALLER_COLUMNS)
+      .columns(CALLER_COLUMNS.names)
       .expression(
         selectRows(
           this.#caps,
-          CALLER_TYPES,
-          [...rows.values()].map((r) => CALLER_COLUMNS.map((c) => r[c] ?? null)),
+          CALLER_COLUMNS.types,
+          [...rows.values()].map((r) => CALLER_COLUMNS.names.map((c) => r[c] ?? null)),
         ),
       )
       .onConflict((oc) =>
@@ -490,11 +456,11 @@ export class IntakeRepo implements IntakeStore {
     if (fresh.length === 0) return [];
     const found = await tx
       .insertInto('replies')
-      .columns(REPLY_COLUMNS)
+      .columns(REPLY_COLUMNS.names)
       .expression(
         selectRows(
           this.#caps,
-          REPLY_TYPES,
+          REPLY_COLUMNS.types,
           fresh.map((c) => [
             c.lineId,
             callers.get(c.caller.index)!.id,
@@ -528,11 +494,11 @@ export class IntakeRepo implements IntakeStore {
   ): Promise<number[]> {
     const found = await tx
       .insertInto('contacts')
-      .columns(CONTACT_COLUMNS)
+      .columns(CONTACT_COLUMNS.names)
       .expression(
         selectRows(
           this.#caps,
-          CONTACT_TYPES,
+          CONTACT_COLUMNS.types,
           rows.map(({ c, caller, outcome, replyId }) => [
             c.lineId,
             caller.id,
