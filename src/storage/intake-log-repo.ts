@@ -1,8 +1,8 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable } from 'kysely';
 import type { IntakeLogStore, LogEntry, LoggedEvent } from '../intake/log.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Executor } from './compiled-query.ts';
-import { insertColumns, rowList, type RowValue } from './row-list.ts';
+import { insertColumns, rowList, rowListParameters, type RowValue } from './row-list.ts';
 import type { Database, IntakeLogTable } from './schema.ts';
 
 /** The log's columns as the webhook writes them, with their SQL types. */
@@ -62,6 +62,8 @@ export function toLoggedEvent(row: Selectable<IntakeLogTable>): LoggedEvent {
 export class IntakeLogRepo implements IntakeLogStore {
   readonly #db: Kysely<Database>;
   readonly #caps: Pick<Capabilities, 'rowList'>;
+  /** The append's text, compiled at the first batch (placeholders differ by dialect). */
+  #appendSql: string | null = null;
 
   constructor(db: Kysely<Database>, caps: Pick<Capabilities, 'rowList'>) {
     this.#db = db;
@@ -71,14 +73,20 @@ export class IntakeLogRepo implements IntakeLogStore {
   /** One statement whatever the batch's size (row-list.ts), so it is prepared once. */
   async append(entries: readonly LogEntry[]): Promise<Array<number | null>> {
     if (entries.length === 0) return [];
-    const { rows } = await sql<{ id: number; provider: string; provider_sid: string }>`
+    const rowValues = entries.map(values);
+    this.#appendSql ??= sql`
       INSERT INTO intake_log (${sql.raw(COLUMNS.names.join(', '))})
-      SELECT * FROM ${rowList(this.#caps, COLUMNS.types, entries.map(values))} AS v
+      SELECT * FROM ${rowList(this.#caps, COLUMNS.types, rowValues)} AS v
       WHERE NOT EXISTS (
         SELECT 1 FROM contacts c WHERE c.provider = v.column1 AND c.provider_sid = v.column2
       )
       ON CONFLICT DO NOTHING
-      RETURNING id, provider, provider_sid`.execute(this.#db);
+      RETURNING id, provider, provider_sid`.compile(this.#db).sql;
+    const { rows } = await this.#db.executeQuery<{
+      id: number;
+      provider: string;
+      provider_sid: string;
+    }>(CompiledQuery.raw(this.#appendSql, rowListParameters(this.#caps, COLUMNS.types, rowValues)));
     const ids = new Map(rows.map((r) => [`${r.provider} ${r.provider_sid}`, Number(r.id)]));
     // The same message twice in one batch is inserted once: the later copies are duplicates.
     return entries.map((e) => {

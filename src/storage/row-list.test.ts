@@ -3,7 +3,13 @@ import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import { DIALECTS, createTestDatabase, type TestDatabase } from '../../test/support/databases.ts';
 import { openStorage, type Storage } from './db.ts';
-import { rowList, selectRows, type RowListType, type RowValue } from './row-list.ts';
+import {
+  rowList,
+  rowListParameters,
+  selectRows,
+  type RowListType,
+  type RowValue,
+} from './row-list.ts';
 
 const TYPES: RowListType[] = ['bigint', 'text', 'bigint', 'text'];
 
@@ -66,6 +72,12 @@ for (const dialect of DIALECTS) {
         );
         assert.equal(new Set(compiled.map((c) => c.sql)).size, 1);
         assert.equal(new Set(compiled.map((c) => c.parameters.length)).size, 1);
+        compiled.forEach((c, i) =>
+          assert.deepEqual(
+            c.parameters,
+            rowListParameters(storage.caps, TYPES, rows([1, 9, 250][i]!)),
+          ),
+        );
       });
 
       it('feeds an insert that skips conflicts, and one that updates them', async () => {

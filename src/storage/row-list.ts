@@ -24,15 +24,27 @@ export function rowList(
   rows: ReadonlyArray<readonly RowValue[]>,
 ): RawBuilder<unknown> {
   const names = types.map((_, i) => `column${i + 1}`);
+  const parameters = rowListParameters(caps, types, rows);
   if (caps.rowList === 'json') {
     // `->>` gives a JSON number as an INTEGER (or REAL), a string as TEXT, null as NULL.
     const columns = names.map((name, i) => sql.raw(`value->>${i} AS ${name}`));
-    return sql`(SELECT ${sql.join(columns)} FROM json_each(${JSON.stringify(rows)}))`;
+    return sql`(SELECT ${sql.join(columns)} FROM json_each(${parameters[0]}))`;
   }
-  const arrays = types.map(
-    (type, i) => sql`CAST(${rows.map((r) => r[i] ?? null)} AS ${sql.raw(type)}[])`,
-  );
+  const arrays = types.map((type, i) => sql`CAST(${parameters[i]} AS ${sql.raw(type)}[])`);
   return sql`(SELECT * FROM unnest(${sql.join(arrays)}) AS u(${sql.raw(names.join(', '))}))`;
+}
+
+/**
+ * The parameters `rowList` sends for these rows, in its order: a statement compiled once with a
+ * row list (its text is the same for any rows) runs again with these alone.
+ */
+export function rowListParameters(
+  caps: Pick<Capabilities, 'rowList'>,
+  types: readonly RowListType[],
+  rows: ReadonlyArray<readonly RowValue[]>,
+): unknown[] {
+  if (caps.rowList === 'json') return [JSON.stringify(rows)];
+  return types.map((_, i) => rows.map((r) => r[i] ?? null));
 }
 
 /**
