@@ -6,6 +6,8 @@ export interface TodayCounts {
   calls: number;
   texts: number;
   repliesSent: number;
+  /** Of the calls and texts, those still in the intake log: answered, not yet recorded. */
+  recording: number;
 }
 
 export interface QueueCounts {
@@ -27,11 +29,20 @@ export class DashboardRepo {
   }
 
   async today(from: number): Promise<TodayCounts> {
+    // One statement, so that a batch the processor moves from the log to the contacts meanwhile
+    // is counted once: the figures include what was answered and is still being recorded.
     const kinds = await this.#db
       .selectFrom('contacts')
-      .select(['kind', (eb) => eb.fn.countAll<number>().as('n')])
+      .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`0`.as('log')])
       .where('received_at', '>=', from)
       .groupBy('kind')
+      .unionAll(
+        this.#db
+          .selectFrom('intake_log')
+          .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`1`.as('log')])
+          .where('received_at', '>=', from)
+          .groupBy('kind'),
+      )
       .execute();
     const sent = await this.#db
       .selectFrom('replies')
@@ -39,8 +50,10 @@ export class DashboardRepo {
       .where('state', '=', 'sent')
       .where('sent_at', '>=', from)
       .executeTakeFirstOrThrow();
-    const n = (kind: string) => Number(kinds.find((k) => k.kind === kind)?.n ?? 0);
-    return { calls: n('call'), texts: n('text'), repliesSent: Number(sent.n) };
+    const n = (kind: string) =>
+      kinds.filter((k) => k.kind === kind).reduce((sum, k) => sum + Number(k.n), 0);
+    const recording = kinds.filter((k) => Number(k.log) === 1).reduce((s, k) => s + Number(k.n), 0);
+    return { calls: n('call'), texts: n('text'), repliesSent: Number(sent.n), recording };
   }
 
   /** Scheduled replies: waiting for their delay (no reason yet) or held back (with a reason). */
@@ -64,16 +77,22 @@ export class DashboardRepo {
     return { waiting, held, heldByReason };
   }
 
-  /** Contacts, sent replies and their cost per bucket of `bucketMs` since `from`, keyed by bucket start. */
+  /** Contacts (those still in the intake log too), sent replies and their cost per bucket of `bucketMs` since `from`, keyed by bucket start. */
   async buckets(from: number, bucketMs: number): Promise<Buckets> {
     const width = sql.lit(bucketMs);
-    const contactRows = await this.#db
+    const received = this.#db
       .selectFrom('contacts')
+      .select('received_at')
+      .where('received_at', '>=', from)
+      .unionAll(
+        this.#db.selectFrom('intake_log').select('received_at').where('received_at', '>=', from),
+      );
+    const contactRows = await this.#db
+      .selectFrom(received.as('r'))
       .select([
         sql<number>`received_at / ${width}`.as('b'),
         (eb) => eb.fn.countAll<number>().as('n'),
       ])
-      .where('received_at', '>=', from)
       .groupBy(sql`received_at / ${width}`)
       .execute();
     const replyRows = await this.#db

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import type { CallerHistory, LineState, RaidView, RuleRow } from '../../src/web/api/contract.ts';
+import type {
+  CallerHistory,
+  Chart,
+  LineState,
+  Overview,
+  RaidView,
+  RuleRow,
+} from '../../src/web/api/contract.ts';
 import { smsCost } from '../../src/policy/cost.ts';
 import { DIALECTS } from '../support/databases.ts';
 import {
@@ -158,6 +165,53 @@ for (const dialect of DIALECTS) {
       assert.deepEqual(neighbour.voice, { kind: 'reject' });
       const history = ok<CallerHistory>(await a.get(`/api/callers/${caller.callerId}`));
       assert.equal(history.nickname, caller.nickname);
+    });
+
+    it('counts the calls and texts answered but not yet recorded, in the overview, its chart and the raid view', async () => {
+      await simulate(CALM, 'text', 'Allô ?');
+      await simulate(LOUD, 'call');
+      // A flood: the processor is behind, the webhooks' events wait in the intake log.
+      d.hotline.processor.leaveToOthers();
+      const line = d.hotline.defaultLine;
+      const accept = (from: string, kind: 'call' | 'text', sid: string) =>
+        d.hotline.intake.accept(line.provider, {
+          kind,
+          from,
+          to: line.number,
+          providerSid: sid,
+          body: kind === 'text' ? 'réponds' : null,
+        });
+      await accept(rangeNumber(1), 'text', 'SMflood1');
+      await accept(rangeNumber(2), 'call', 'CAflood2');
+      await accept(LOUD, 'text', 'SMflood3');
+
+      const figures = async () => {
+        const overview = ok<Overview>(await a.get('/api/overview'));
+        const chart = ok<Chart>(await a.get('/api/overview/chart?range=3h'));
+        const view = await raid();
+        return {
+          today: overview.today,
+          chart: chart.contacts.reduce((sum, n) => sum + n, 0),
+          raid: [view.contacts, view.callers, view.recording, view.perMinute.now],
+          minutes: view.minutes.contacts.reduce((sum, n) => sum + n, 0),
+        };
+      };
+      assert.deepEqual(await figures(), {
+        today: { contacts: 5, calls: 2, texts: 3, repliesSent: 0, recording: 3 },
+        chart: 5,
+        // Four numbers: the loud one wrote again before the processor gave him his caller row.
+        raid: [5, 4, 3, 5],
+        minutes: 5,
+      });
+      assert.equal((await counted(0)).contacts, 2, 'three are still in the intake log');
+
+      await d.hotline.processor.drain();
+      assert.deepEqual(await figures(), {
+        today: { contacts: 5, calls: 2, texts: 3, repliesSent: 0, recording: 0 },
+        chart: 5,
+        raid: [5, 4, 0, 5],
+        minutes: 5,
+      });
     });
 
     it('falls back to the last hour on a calm line, and refuses an unknown line or a future start', async () => {

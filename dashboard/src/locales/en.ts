@@ -59,6 +59,8 @@ export const en: Record<keyof typeof fr, string> = {
   'overview.lines': 'Lines',
   'overview.activity': 'Activity',
 
+  'overview.recording_one': '{count} of them not yet recorded: in the lists within seconds',
+  'overview.recording_other': '{count} of them not yet recorded: in the lists within seconds',
   'count.calls_one': '{count} call',
   'count.calls_other': '{count} calls',
   'count.texts_one': '{count} text',

@@ -60,6 +60,10 @@ export const fr = {
   'overview.lines': 'Lignes',
   'overview.activity': 'Activité',
 
+  'overview.recording_one':
+    "dont {count} pas encore enregistré : visible dans les listes d'ici quelques secondes",
+  'overview.recording_other':
+    "dont {count} pas encore enregistrés : visibles dans les listes d'ici quelques secondes",
   'count.calls_one': '{count} appel',
   'count.calls_other': '{count} appels',
   'count.texts_one': '{count} SMS',

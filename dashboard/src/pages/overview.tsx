@@ -42,6 +42,11 @@ function OverviewBody({ overview }: { overview: Overview }) {
             <p class="tile-detail">
               {i18n.tn('count.calls', today.calls)}, {i18n.tn('count.texts', today.texts)}
             </p>
+            {today.recording > 0 ? (
+              <p class="tile-detail" data-testid="contacts-recording">
+                {i18n.tn('overview.recording', today.recording)}
+              </p>
+            ) : null}
           </div>
           <div class="tile">
             <p class="tile-label">{t('overview.repliesToday')}</p>

@@ -98,6 +98,7 @@ function RaidBody({ view, onChange }: { view: RaidView; onChange: () => void }) 
             raw={view.contacts}
             testId="raid-contacts"
             detail={i18n.tn('raidRoom.numbers', view.callers)}
+            note={view.recording > 0 ? i18n.tn('overview.recording', view.recording) : null}
           />
           <Tile
             label={t('raidRoom.perMinute')}
@@ -181,6 +182,8 @@ function Tile(props: {
   value: string;
   raw: number;
   detail: string;
+  /** A second line, shown when there is something to add. */
+  note?: string | null;
   testId: string;
 }) {
   return (
@@ -190,6 +193,11 @@ function Tile(props: {
         {props.value}
       </p>
       <p class="tile-detail">{props.detail}</p>
+      {props.note ? (
+        <p class="tile-detail" data-testid={`${props.testId}-note`}>
+          {props.note}
+        </p>
+      ) : null}
     </div>
   );
 }

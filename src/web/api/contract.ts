@@ -125,7 +125,11 @@ export interface Overview {
   timeZone: string;
   /** How long a planned reply may wait (while a line is paused, say) before it is dropped. */
   replyExpiryMs: number;
-  today: { contacts: number; calls: number; texts: number; repliesSent: number };
+  /**
+   * Calls and texts received today, those answered and not yet recorded included (`recording`:
+   * still in the intake log, during a flood), so the figures follow the flood as it comes.
+   */
+  today: { contacts: number; calls: number; texts: number; repliesSent: number; recording: number };
   spend: { day: Gauge; month: Gauge };
   queue: {
     /** Scheduled replies waiting for their delay. */
@@ -587,7 +591,10 @@ export interface RaidView {
   window: { from: number; to: number };
   /** The shield period the window is, when it is one. */
   period: { from: number; to: number | null; reason: ShieldReason | null } | null;
+  /** Calls and texts received in the window, those not yet recorded included. */
   contacts: number;
+  /** Of the contacts, those answered and still in the intake log (a flood being recorded). */
+  recording: number;
   /** Distinct numbers among the contacts (withheld counts as one). */
   callers: number;
   /** Contacts in the last minute, and per minute over the week before the window. */

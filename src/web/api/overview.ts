@@ -57,6 +57,7 @@ export async function buildOverview(deps: ApiDeps): Promise<Overview> {
       calls: today.calls,
       texts: today.texts,
       repliesSent: today.repliesSent,
+      recording: today.recording,
     },
     spend: {
       day: { spentMicros: day.committedMicros + day.reservedMicros, capMicros: tariff.dailyMicros },

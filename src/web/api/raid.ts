@@ -98,6 +98,7 @@ export function raidApi(deps: ApiDeps) {
           ? { from: period.startedAt, to: period.endedAt, reason: period.reason }
           : null,
         contacts: counts.contacts,
+        recording: counts.recording,
         callers: counts.callers,
         perMinute: {
           now: lastMinute.contacts,
