@@ -174,6 +174,8 @@ export function runLoad(options: {
   pool: WebhookPool;
   firstIndex: number;
   wrap: boolean;
+  /** Called with performance.now() at each 2xx answer. */
+  onOk?: (at: number) => void;
 }): Promise<LoadResult> {
   const { pool, wrap } = options;
   let next = options.firstIndex;
@@ -241,6 +243,7 @@ export function runLoad(options: {
       if (statusCode >= 200 && statusCode < 300) {
         if (ok < latencies.length) latencies[ok] = responseTimeMs;
         ok++;
+        options.onOk?.(lastAnswer);
       } else {
         non2xx[statusCode] = (non2xx[statusCode] ?? 0) + 1;
       }

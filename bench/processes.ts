@@ -3,7 +3,7 @@
  * processes, their output goes to files, and everything is torn down on exit or Ctrl+C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -171,6 +171,17 @@ export function memory(pid: number): { rss: number; peak: number } {
     peak += kb('VmHWM');
   }
   return { rss, peak };
+}
+
+/** Starts counting the peak RSS (VmHWM) of a process and its descendants again from now. */
+export function resetPeakMemory(pid: number): void {
+  for (const one of processTree(pid)) {
+    try {
+      writeFileSync(`/proc/${one}/clear_refs`, '5');
+    } catch {
+      // Not allowed here, or gone: the peak then counts from the start.
+    }
+  }
 }
 
 /** A process and its descendants (`serve --processes N` runs N children), by pid. */
