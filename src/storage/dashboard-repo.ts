@@ -77,7 +77,10 @@ export class DashboardRepo {
     return { waiting, held, heldByReason };
   }
 
-  /** Contacts (those still in the intake log too), sent replies and their cost per bucket of `bucketMs` since `from`, keyed by bucket start. */
+  /**
+   * Contacts (those still in the intake log too), sent replies and their cost per bucket of
+   * `bucketMs` since `from`, keyed by bucket start.
+   */
   async buckets(from: number, bucketMs: number): Promise<Buckets> {
     const width = sql.lit(bucketMs);
     const received = this.#db
