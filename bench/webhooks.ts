@@ -54,7 +54,8 @@ const USAGE = `Usage: npm run bench -- [options]
   --log-level L      LOG_LEVEL of the nonmerci server (default info, as in production)
   --pg-url URL       PostgreSQL to create the throw-away database in
                      (default $BENCH_PG_URL or postgres://postgres@127.0.0.1:5432/postgres)
-  --cpu-prof DIR     write a V8 CPU profile of each nonmerci server into DIR (open in Chrome DevTools)
+  --cpu-prof DIR     write V8 CPU profiles of each nonmerci server into DIR/nonmerci-<target>/, one
+                     file a thread (open in Chrome DevTools; the largest is the main thread's)
   --server-root DIR  run bin/nonmerci.js from another checkout, e.g. to measure a variant
                      (default: this one)
   --label TEXT       added to the nonmerci rows of the table, to tell a variant apart`;
@@ -396,9 +397,10 @@ async function main(): Promise<number> {
                 '--max-old-space-size=1536',
                 ...(options.cpuProf
                   ? [
+                      // One folder a target and node's own file names: each thread (the main one, the
+                      // password hashing one) and each process writes its own profile.
                       '--cpu-prof',
-                      `--cpu-prof-dir=${options.cpuProf}`,
-                      `--cpu-prof-name=nonmerci-${target.kind}${target.processes ? `-${target.processes}p` : ''}.cpuprofile`,
+                      `--cpu-prof-dir=${join(options.cpuProf, `nonmerci-${target.kind}${target.processes ? `-${target.processes}p` : ''}`)}`,
                     ]
                   : []),
               ],

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { Clock } from '../domain/clock.ts';
 import { maskNumber } from '../domain/phone.ts';
 import { THREAT_MARKED_BY, type ContactKind, type ContactOutcome } from '../domain/types.ts';
 import type { LoggedEvent } from '../intake/log.ts';
@@ -36,13 +37,21 @@ export interface ProcessorOptions {
   classifier: TextClassifier;
   replyExpiryMs: number;
   log: Logger;
+  /** The time events are received at, to tell how far behind the recording is. */
+  clock: Clock;
   /** Events recorded per transaction at most. */
   batchSize?: number;
   /**
-   * While webhooks keep arriving, the processor rests this many times as long as its last batch
-   * took, so that answering them keeps most of the process's time; it runs flat out once they stop.
+   * While webhooks keep arriving, the processor rests up to this many times as long as its last
+   * batch took, so that answering them keeps most of the process's time; it runs flat out once
+   * they stop.
    */
   restFactor?: number;
+  /**
+   * How far behind the webhooks the recording may fall during a flood: the rest shrinks as the
+   * oldest event not yet recorded ages, and is gone once it is this old (milliseconds).
+   */
+  lagMs?: number;
   /** Webhooks received by this process so far (IntakeLog.received): they tell a flood. */
   arrivals?: () => number;
 }
@@ -65,6 +74,7 @@ export class IntakeProcessor {
   readonly #batchSize: number;
   readonly #busyBatchSize: number;
   readonly #restFactor: number;
+  readonly #lagMs: number;
   readonly #listeners = new Set<(event: HotlineEvent) => void>();
   readonly #waiters = new Map<number, Waiter>();
   #running: Promise<void> | null = null;
@@ -78,13 +88,16 @@ export class IntakeProcessor {
   /** Webhooks received when the last batch ended, and until when the processor rests if more come. */
   #receivedAtBatchEnd = 0;
   #restUntil = 0;
+  /** How old the oldest event waiting was after the last batch (0: none was waiting). */
+  #behind = 0;
   #recorded = 0;
 
   constructor(options: ProcessorOptions) {
     this.#o = options;
     this.#batchSize = options.batchSize ?? 128;
     this.#busyBatchSize = Math.min(this.#batchSize, 32);
-    this.#restFactor = options.restFactor ?? 4;
+    this.#restFactor = options.restFactor ?? 64;
+    this.#lagMs = options.lagMs ?? 10_000;
   }
 
   /** Events this process recorded since it started. */
@@ -200,12 +213,16 @@ export class IntakeProcessor {
       for (;;) {
         this.#again = false;
         // During a flood, small batches: a batch holds the event loop (SQLite) or a connection
-        // (PostgreSQL) for its whole length, and webhooks wait meanwhile.
-        const limit = this.#flooded() ? this.#busyBatchSize : this.#batchSize;
+        // (PostgreSQL) for its whole length, and webhooks wait meanwhile. Full ones again once
+        // the recording is `lagMs` behind, so that it catches up however many webhooks come.
+        const limit =
+          this.#flooded() && this.#behind < this.#lagMs ? this.#busyBatchSize : this.#batchSize;
         const started = performance.now();
-        const { done, failed } = await this.#batch(limit);
+        const { done, failed, newest } = await this.#batch(limit);
         const ended = performance.now();
-        this.#restUntil = ended + (ended - started) * this.#restFactor;
+        // A full batch leaves a backlog whose oldest event came after this batch's newest one.
+        this.#behind = done + failed >= limit ? this.#o.clock.now() - newest : 0;
+        this.#restUntil = ended + (ended - started) * this.#restFor(this.#behind);
         this.#receivedAtBatchEnd = this.#received();
         if (this.#stopped) return;
         const more = done + failed >= limit || this.#again;
@@ -224,7 +241,18 @@ export class IntakeProcessor {
     }
   }
 
-  async #batch(limit: number): Promise<{ done: number; failed: number }> {
+  /**
+   * How many times its last batch's length the processor rests while webhooks arrive: all of
+   * `restFactor` while it keeps up, less and less as the backlog ages, nothing once the oldest
+   * event waiting is `lagMs` old. A burst is answered at the intake's own pace and recorded just
+   * after; a flood that lasts gets recording at most about `lagMs` behind, webhooks slowing as
+   * much as it takes.
+   */
+  #restFor(behindMs: number): number {
+    return this.#restFactor * Math.max(0, 1 - behindMs / this.#lagMs);
+  }
+
+  async #batch(limit: number): Promise<{ done: number; failed: number; newest: number }> {
     const o = this.#o;
     await o.lines.refresh();
     const batch = await o.store.processBatch(limit, (event) => this.#prepare(event));
@@ -250,7 +278,11 @@ export class IntakeProcessor {
         waiter.reject(error);
       }
     }
-    return { done: batch.done.length, failed: batch.failed.length };
+    let newest = -Infinity;
+    for (const { event } of [...batch.done, ...batch.failed]) {
+      newest = Math.max(newest, event.receivedAt);
+    }
+    return { done: batch.done.length, failed: batch.failed.length, newest };
   }
 
   #prepare(event: LoggedEvent): NewContact {

@@ -45,6 +45,7 @@ export function wireIntake(deps: {
     classifier: deps.classifier,
     replyExpiryMs: deps.replyExpiryMs,
     log: deps.log,
+    clock: deps.clock,
     arrivals: () => intakeLog.received,
   });
   const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db, storage.caps), {
