@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { periodKey } from './budget-keys.ts';
+import type { ContactKind } from '../domain/types.ts';
 import type { Database } from './schema.ts';
 
 export interface TodayCounts {
@@ -30,40 +31,62 @@ export class DashboardRepo {
 
   async today(from: number): Promise<TodayCounts> {
     // One statement, so that a batch the processor moves from the log to the contacts meanwhile
-    // is counted once: the figures include what was answered and is still being recorded.
-    const kinds = await this.#db
-      .selectFrom('contacts')
-      .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`0`.as('log')])
-      .where('received_at', '>=', from)
-      .groupBy('kind')
-      .unionAll(
+    // is counted once: the figures include what was answered and is still being recorded. The
+    // contacts are counted by kind from an index alone (contacts_kind_received_idx); the log is
+    // read once.
+    const recorded = (kind: ContactKind) =>
+      this.#db
+        .selectFrom('contacts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('kind', '=', kind)
+        .where('received_at', '>=', from);
+    const row = await this.#db
+      .selectFrom(
         this.#db
           .selectFrom('intake_log')
-          .select(['kind', (eb) => eb.fn.countAll<number>().as('n'), sql<number>`1`.as('log')])
+          .select((eb) => [
+            eb.fn.countAll<number>().as('all'),
+            eb.fn
+              .sum<number>(eb.case().when('kind', '=', 'call').then(1).else(0).end())
+              .as('calls'),
+          ])
           .where('received_at', '>=', from)
-          .groupBy('kind'),
+          .as('log'),
       )
-      .execute();
+      .select([
+        recorded('call').as('calls'),
+        recorded('text').as('texts'),
+        'log.all as logged',
+        'log.calls as logged_calls',
+      ])
+      .executeTakeFirstOrThrow();
     const sent = await this.#db
       .selectFrom('replies')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('state', '=', 'sent')
       .where('sent_at', '>=', from)
       .executeTakeFirstOrThrow();
-    const n = (kind: string) =>
-      kinds.filter((k) => k.kind === kind).reduce((sum, k) => sum + Number(k.n), 0);
-    const recording = kinds.filter((k) => Number(k.log) === 1).reduce((s, k) => s + Number(k.n), 0);
-    return { calls: n('call'), texts: n('text'), repliesSent: Number(sent.n), recording };
+    const recording = Number(row.logged);
+    const loggedCalls = Number(row.logged_calls ?? 0);
+    return {
+      calls: Number(row.calls) + loggedCalls,
+      texts: Number(row.texts) + recording - loggedCalls,
+      repliesSent: Number(sent.n),
+      recording,
+    };
   }
 
   /** Scheduled replies: waiting for their delay (no reason yet) or held back (with a reason). */
   async queue(): Promise<QueueCounts> {
-    const rows = await this.#db
-      .selectFrom('replies')
-      .select(['reason', (eb) => eb.fn.countAll<number>().as('n')])
-      .where('state', 'in', ['scheduled', 'sending'])
-      .groupBy('reason')
-      .execute();
+    // One state at a time: each is then read in the order of replies_state_reason_idx, from the
+    // index alone, without sorting (a flood can leave a hundred thousand replies scheduled).
+    const byReason = (state: string) =>
+      this.#db
+        .selectFrom('replies')
+        .select(['reason', (eb) => eb.fn.countAll<number>().as('n')])
+        .where('state', '=', state)
+        .groupBy('reason');
+    const rows = await byReason('scheduled').unionAll(byReason('sending')).execute();
     const heldByReason: Record<string, number> = {};
     let waiting = 0;
     let held = 0;
@@ -71,7 +94,7 @@ export class DashboardRepo {
       if (r.reason === null) waiting += Number(r.n);
       else {
         held += Number(r.n);
-        heldByReason[r.reason] = Number(r.n);
+        heldByReason[r.reason] = (heldByReason[r.reason] ?? 0) + Number(r.n);
       }
     }
     return { waiting, held, heldByReason };

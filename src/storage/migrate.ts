@@ -17,6 +17,7 @@ import { intakeLogMigration } from './migrations/008-intake-log.ts';
 import { reportedPriceMigration } from './migrations/009-reported-price.ts';
 import { quotedMigration } from './migrations/010-quoted.ts';
 import { otherMessagesMigration } from './migrations/011-other-messages.ts';
+import { dashboardCountsMigration } from './migrations/012-dashboard-counts.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -32,6 +33,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '009-reported-price': reportedPriceMigration,
     '010-quoted': quotedMigration,
     '011-other-messages': otherMessagesMigration,
+    '012-dashboard-counts': dashboardCountsMigration,
   };
 }
 

@@ -12,6 +12,8 @@ import { actorOf, sessionTokenOf } from './session.ts';
 export const CHART_BUCKET_MS = 10 * 60_000;
 /** How soon a recorded contact reaches the open live streams (contacts arriving meanwhile join it). */
 const CONTACT_FLUSH_MS = 200;
+/** The live overview is rebuilt no sooner than this many times as long as its last build took. */
+const BUILD_SHARE = 10;
 const RANGES = { '3h': 3 * 3_600_000, '24h': 86_400_000, '7d': 7 * 86_400_000 } as const;
 /** The last hours minute by minute (a raid's shape), longer ranges by 10 minutes. */
 const BUCKETS = { '3h': 60_000, '24h': CHART_BUCKET_MS, '7d': CHART_BUCKET_MS } as const;
@@ -81,11 +83,22 @@ export function overviewApi(deps: ApiDeps) {
 
   // Every open stream of this process shares one overview per second, however many tabs are open.
   // Paced by wall time, not the injected clock: this is about database load, not hotline time.
+  // One that takes long to build (a day of a hundred thousand contacts) is built less often, at
+  // most one second apart: on SQLite a build holds the event loop, and the webhooks wait.
   let shared: { at: number; json: Promise<string> } | null = null;
+  let buildMs = 0;
   const snapshot = (maxAgeMs: number) => {
     const now = performance.now();
-    if (!shared || now - shared.at >= maxAgeMs)
-      shared = { at: now, json: buildOverview(deps).then((o) => JSON.stringify(o)) };
+    const age = Math.max(maxAgeMs, Math.min(BUILD_SHARE * buildMs, 1000));
+    if (!shared || now - shared.at >= age) {
+      shared = {
+        at: now,
+        json: buildOverview(deps).then((o) => {
+          buildMs = performance.now() - now;
+          return JSON.stringify(o);
+        }),
+      };
+    }
     return shared.json;
   };
 
