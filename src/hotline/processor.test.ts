@@ -8,7 +8,7 @@ import type { NumberVault } from '../privacy/number-vault.ts';
 import { CallerMemory } from './caller-memory.ts';
 import { LineDirectory } from './line-directory.ts';
 import type { IntakeStore, NewContact, ProcessedBatch } from './ports.ts';
-import { IntakeProcessor } from './processor.ts';
+import { IntakeProcessor, type ProcessorOptions } from './processor.ts';
 
 const event = (id: number): LoggedEvent => ({
   id,
@@ -90,9 +90,8 @@ function contactOf(e: LoggedEvent): NewContact {
   };
 }
 
-/** A processor over `store` while webhooks keep arriving (every look at the count finds more). */
-function flooded(store: IntakeStore, clock: ManualClock) {
-  let arrivals = 0;
+/** A processor over `store`, with no line, blocklist or vault behind it. */
+function processorOver(store: IntakeStore, options: Partial<ProcessorOptions> = {}) {
   return new IntakeProcessor({
     store,
     lines: new LineDirectory(() => Promise.resolve([])),
@@ -101,6 +100,15 @@ function flooded(store: IntakeStore, clock: ManualClock) {
     classifier: lexiconClassifier,
     replyExpiryMs: 3_600_000,
     log: pino({ level: 'silent' }),
+    clock: new ManualClock(),
+    ...options,
+  });
+}
+
+/** A processor over `store` while webhooks keep arriving (every look at the count finds more). */
+function flooded(store: IntakeStore, clock: ManualClock) {
+  let arrivals = 0;
+  return processorOver(store, {
     clock,
     restFactor: 1_000_000,
     lagMs: 10_000,
@@ -152,16 +160,7 @@ describe('intake processor', () => {
     'tells whoever waits for an event that recording it failed, and keeps going',
     { timeout: 10_000 },
     async () => {
-      const processor = new IntakeProcessor({
-        store: new FailingStore(),
-        lines: new LineDirectory(() => Promise.resolve([])),
-        standing: new CallerMemory({ loadBlocked: () => Promise.resolve([]) }),
-        vault: {} as NumberVault,
-        classifier: lexiconClassifier,
-        replyExpiryMs: 3_600_000,
-        log: pino({ level: 'silent' }),
-        clock: new ManualClock(),
-      });
+      const processor = processorOver(new FailingStore());
       const waiting = processor.waitFor(7);
       await assert.rejects(waiting, /disk full/);
       await processor.drain();

@@ -50,7 +50,7 @@ export function raidApi(deps: ApiDeps) {
      * a view is shared); one that cost less than SLOW_BUILD_MS is never reused, whatever the wait
      * for the database. Requests arriving while one is built wait for it.
      */
-    view: (request: FastifyRequest): Promise<RaidView> => {
+    view: async (request: FastifyRequest): Promise<RaidView> => {
       const lineId = queryNumber(request, 'line');
       const from = queryNumber(request, 'from');
       const key = `${lineId ?? ''} ${from ?? ''}`;
