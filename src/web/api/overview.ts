@@ -83,13 +83,14 @@ export function overviewApi(deps: ApiDeps) {
 
   // Every open stream of this process shares one overview per second, however many tabs are open.
   // Paced by wall time, not the injected clock: this is about database load, not hotline time.
-  // One that takes long to build (a day of a hundred thousand contacts) is built less often, at
-  // most one second apart: on SQLite a build holds the event loop, and the webhooks wait.
+  // One that takes long to build (a day of a hundred thousand contacts) is built less often, but
+  // no more than the 900 ms of the streams' own pace apart: on SQLite a build holds the event
+  // loop, and the webhooks wait.
   let shared: { at: number; json: Promise<string> } | null = null;
   let buildMs = 0;
   const snapshot = (maxAgeMs: number) => {
     const now = performance.now();
-    const age = Math.max(maxAgeMs, Math.min(BUILD_SHARE * buildMs, 1000));
+    const age = Math.max(maxAgeMs, Math.min(BUILD_SHARE * buildMs, 900));
     if (!shared || now - shared.at >= age) {
       shared = {
         at: now,
