@@ -69,11 +69,11 @@ export class CallerMemory {
 }
 
 /**
- * A number standing for a caller on a line: 53 bits of two FNV-1a hashes of both. A flood brings a
- * hundred thousand callers to remember; keyed by this instead of a string of their blind index, the
- * map takes about half the memory (4.3 MB against 8.1 for 100,000 callers). Two callers share a
- * key about once in 10^11 lookups at that size: the later one would be taken for a repeat caller,
- * refused a call (never a reply) while the shield is on.
+ * A number standing for a caller on a line: 53 bits of two multiplicative hashes of both (FNV-1a,
+ * and the same with MurmurHash's multiplier). A flood brings a hundred thousand callers to
+ * remember; keyed by this instead of a string of their blind index, they take 5 MB of heap instead
+ * of 12 to 14. Two callers share a key about once in 10^11 lookups at that size: the later one
+ * would be taken for a repeat caller, refused a call (never a reply) while the shield is on.
  */
 export function recentKey(lineId: number, index: string): number {
   let a = Math.imul(0x811c9dc5 ^ lineId, 0x01000193);
