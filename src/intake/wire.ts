@@ -49,7 +49,7 @@ export function wireIntake(deps: {
     // SQLite records on this event loop: resting leaves the webhooks the whole process, and the
     // recording may fall 10 s behind. PostgreSQL does most of the recording's work in its own
     // processes, on other cores: resting gives the webhooks less, so it falls 3 s behind at most.
-    lagMs: storage.caps.parallelWriters > 1 ? 3_000 : 10_000,
+    lagMs: storage.caps.inProcess ? 10_000 : 3_000,
     arrivals: () => intakeLog.received,
   });
   const intakeLog = new IntakeLog(new IntakeLogRepo(storage.db, storage.caps), {

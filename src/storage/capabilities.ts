@@ -44,6 +44,11 @@ export interface Capabilities {
   rowList: 'json' | 'arrays';
   /** Column type for raw bytes (uploaded recordings); both drivers read it back as a Buffer. */
   bytesType: ColumnDataType;
+  /**
+   * The database works on this process's event loop (SQLite, in process and synchronous): webhooks
+   * wait while a query runs. PostgreSQL works in processes of its own, on other cores.
+   */
+  inProcess: boolean;
 }
 
 export const SQLITE_CAPABILITIES: Capabilities = {
@@ -57,6 +62,7 @@ export const SQLITE_CAPABILITIES: Capabilities = {
   autoIncrementId: { type: 'integer', build: (c) => c.primaryKey().autoIncrement() },
   rowList: 'json',
   bytesType: 'blob',
+  inProcess: true,
 };
 
 export const POSTGRES_CAPABILITIES: Capabilities = {
@@ -70,4 +76,5 @@ export const POSTGRES_CAPABILITIES: Capabilities = {
   autoIncrementId: { type: 'bigserial', build: (c) => c.primaryKey() },
   rowList: 'arrays',
   bytesType: 'bytea',
+  inProcess: false,
 };
