@@ -18,6 +18,7 @@ import { reportedPriceMigration } from './migrations/009-reported-price.ts';
 import { quotedMigration } from './migrations/010-quoted.ts';
 import { otherMessagesMigration } from './migrations/011-other-messages.ts';
 import { dashboardCountsMigration } from './migrations/012-dashboard-counts.ts';
+import { raidViewMigration } from './migrations/013-raid-view.ts';
 
 /** The one list of migrations, in order, shared by SQLite and PostgreSQL. */
 function migrations(storage: Storage): Record<string, Migration> {
@@ -34,6 +35,7 @@ function migrations(storage: Storage): Record<string, Migration> {
     '010-quoted': quotedMigration,
     '011-other-messages': otherMessagesMigration,
     '012-dashboard-counts': dashboardCountsMigration,
+    '013-raid-view': raidViewMigration,
   };
 }
 

@@ -170,26 +170,32 @@ export class RaidRepo {
     return { sent: Number(row.n), micros: Number(row.micros ?? 0) };
   }
 
+  /**
+   * The contacts of `lineId` in [from, to) counted per caller, from the index on line and time
+   * alone (migration 013): the callers' rows are then read for the groups kept, not per contact.
+   */
+  #perCaller(lineId: number, from: number, to: number) {
+    return this.#contacts(lineId, from, to)
+      .select([
+        'caller_id',
+        (eb) => eb.fn.countAll<number>().as('n'),
+        (eb) => eb.fn.max('received_at').as('last'),
+      ])
+      .groupBy('caller_id');
+  }
+
   /** The numbers that called or texted most in [from, to). */
   async topSenders(lineId: number, from: number, to: number, limit: number): Promise<SenderRow[]> {
-    const rows = await this.#db
-      .selectFrom('contacts as c')
-      .innerJoin('callers as ca', 'ca.id', 'c.caller_id')
-      .select([
-        'ca.id',
-        'ca.number_enc',
-        'ca.number_type',
-        'ca.blocked',
-        (eb) => eb.fn.countAll<number>().as('n'),
-        (eb) => eb.fn.max('c.received_at').as('last'),
-      ])
-      .where('c.line_id', '=', lineId)
-      .where('c.received_at', '>=', from)
-      .where('c.received_at', '<', to)
-      .groupBy(['ca.id', 'ca.number_enc', 'ca.number_type', 'ca.blocked'])
+    const top = this.#perCaller(lineId, from, to)
       .orderBy('n', 'desc')
+      .orderBy('caller_id')
+      .limit(limit);
+    const rows = await this.#db
+      .selectFrom(top.as('c'))
+      .innerJoin('callers as ca', 'ca.id', 'c.caller_id')
+      .select(['ca.id', 'ca.number_enc', 'ca.number_type', 'ca.blocked', 'c.n', 'c.last'])
+      .orderBy('c.n', 'desc')
       .orderBy('ca.id')
-      .limit(limit)
       .execute();
     return rows.map((r) => ({
       callerId: Number(r.id),
@@ -201,24 +207,38 @@ export class RaidRepo {
     }));
   }
 
-  /** The ranges of 100 numbers (all digits but the last two) that called or texted most. */
+  /**
+   * The ranges of 100 numbers (all digits but the last two) that called or texted most, from two
+   * callers or more. Each comes with one number of the range, read once the ranges are chosen.
+   */
   async topRanges(lineId: number, from: number, to: number, limit: number): Promise<RangeRow[]> {
-    const rows = await this.#db
-      .selectFrom('contacts as c')
+    const ranges = this.#db
+      .selectFrom(this.#perCaller(lineId, from, to).as('c'))
       .innerJoin('callers as ca', 'ca.id', 'c.caller_id')
       .select([
-        (eb) => eb.fn.min('ca.number_enc').as('sample'),
-        (eb) => eb.fn.countAll<number>().as('n'),
-        (eb) => eb.fn.count<number>('ca.id').distinct().as('callers'),
+        'ca.prefix_index',
+        (eb) => eb.fn.sum<number>('c.n').as('n'),
+        (eb) => eb.fn.countAll<number>().as('callers'),
       ])
-      .where('c.line_id', '=', lineId)
-      .where('c.received_at', '>=', from)
-      .where('c.received_at', '<', to)
       .where('ca.prefix_index', 'is not', null)
       .groupBy('ca.prefix_index')
-      .having((eb) => eb.fn.count('ca.id').distinct(), '>=', 2)
+      .having((eb) => eb.fn.countAll(), '>=', 2)
       .orderBy('n', 'desc')
-      .limit(limit)
+      .limit(limit);
+    const rows = await this.#db
+      .selectFrom(ranges.as('r'))
+      .select([
+        'r.n',
+        'r.callers',
+        (eb) =>
+          eb
+            .selectFrom('callers as s')
+            .select('s.number_enc')
+            .whereRef('s.prefix_index', '=', 'r.prefix_index')
+            .limit(1)
+            .as('sample'),
+      ])
+      .orderBy('r.n', 'desc')
       .execute();
     return rows.map((r) => ({
       sampleEnc: String(r.sample),

@@ -59,6 +59,41 @@ for (const dialect of DIALECTS) {
       return { contacts: rows.length, callers: new Set(rows.map((r) => r.caller_id)).size };
     };
 
+    it('ranks numbers and ranges by their contacts in the window, a range needing two numbers', async () => {
+      // Before the window: the loudest number of all, which the window must not count.
+      for (let i = 0; i < 6; i++) await simulate('+33611112299', 'text', 'avant');
+      d.hotline.clock.advance(10 * MINUTE);
+      const since = ok<LineState>(await a.post(`/api/lines/${lineId()}/shield`, { mode: 'on' }))
+        .shield.since!;
+      // Range +33 6 11 11 22: two numbers, 3 contacts each. Range +33 6 22 22 34: three, one each.
+      for (const n of ['+33611112201', '+33611112202'])
+        for (let i = 0; i < 3; i++) await simulate(n, i ? 'call' : 'text', 'réponds');
+      for (const n of ['+33622223401', '+33622223402', '+33622223403']) await simulate(n, 'call');
+      // Alone in its range: first of the senders, in no range.
+      for (let i = 0; i < 5; i++) await simulate('+33698765432', 'text', `encore ${i}`);
+
+      const view = await raid();
+      assert.equal(view.window.from, since);
+      assert.deepEqual(
+        view.topSenders.map((s) => [s.caller, s.contacts]),
+        [
+          ['+3369****32', 5],
+          ['+3361****01', 3],
+          ['+3361****02', 3],
+          ['+3362****01', 1],
+          ['+3362****02', 1],
+          ['+3362****03', 1],
+        ],
+      );
+      assert.deepEqual(
+        view.topRanges.map((r) => [r.prefix, r.contacts, r.callers]),
+        [
+          ['+336111122', 6, 2],
+          ['+336222234', 3, 3],
+        ],
+      );
+    });
+
     it('counts the shield period: contacts, numbers, top senders and ranges, common texts, money avoided', async () => {
       // A calm hour before: one man, one text, answered.
       await simulate(CALM, 'text', 'Allô ?');
