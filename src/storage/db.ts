@@ -126,6 +126,12 @@ export function openStorage(target: DatabaseTarget, options: StorageOptions = {}
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('busy_timeout = 5000');
     sqlite.pragma('foreign_keys = ON');
+    // SQLite's own lower() folds the letters A to Z only: a search for "écoute" missed a text
+    // written "ÉCOUTE". JavaScript's, as PostgreSQL's, folds every letter. It is used by searches
+    // for words (about 50 ms over 150,000 texts, against 11 with SQLite's).
+    sqlite.function('lower', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? text.toLowerCase() : text,
+    );
     const checkpointer =
       target.path === ':memory:' || options.checkpointThread === false
         ? null

@@ -126,6 +126,21 @@ for (const dialect of DIALECTS) {
       assert.equal(tooLong.statusCode, 400);
     });
 
+    it('finds words written in capitals with accents, and in capitals words typed in lower case', async () => {
+      await simulate({ typed: '06 44 55 66 77' }, 'text', 'ÉCOUTE-MOI BIEN, ÇA VA MAL FINIR');
+      const contacts = async (q: string) =>
+        ok<ContactPage>(await a.get(`/api/contacts?q=${encodeURIComponent(q)}`)).contacts.map(
+          (c) => c.caller,
+        );
+      assert.deepEqual(await contacts('écoute-moi'), ['+3364****77']);
+      assert.deepEqual(await contacts('ça va'), ['+3364****77']);
+      assert.deepEqual(await contacts('Écoute'), ['+3364****77']);
+      assert.deepEqual(
+        (await list(`?q=${encodeURIComponent('ça va mal')}`)).callers.map((c) => c.caller),
+        ['+3364****77'],
+      );
+    });
+
     it('filters by decision, by blocklist and by period, and pages with "after"', async () => {
       d.hotline.clock.advance(HOUR);
       await d.hotline.worker.drain();
