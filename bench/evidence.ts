@@ -7,17 +7,12 @@
  *   npm run bench:evidence -- [--contacts 20000] [--only sqlite|postgres]
  *                             [--pg-url postgres://postgres@127.0.0.1:5432/postgres]
  */
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import pino from 'pino';
-import type { DatabaseTarget } from '../src/config/load.ts';
 import { ManualClock } from '../src/domain/clock.ts';
 import { assemble } from '../src/main.ts';
 import { LINE, testConfig } from '../test/support/hotline.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 const { values } = parseArgs({
   options: {
@@ -40,32 +35,6 @@ const TEXTS = [
   'STOP',
 ];
 
-async function target(name: 'sqlite' | 'postgres') {
-  if (name === 'sqlite') {
-    const dir = mkdtempSync(join(tmpdir(), 'nonmerci-bench-'));
-    return {
-      target: { kind: 'sqlite', path: join(dir, 'bench.db') } as DatabaseTarget,
-      drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
-    };
-  }
-  const db = `bench_${randomBytes(4).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: values['pg-url'] });
-  await admin.connect();
-  await admin.query(`create database ${db}`);
-  await admin.end();
-  const url = new URL(values['pg-url']);
-  url.pathname = `/${db}`;
-  return {
-    target: { kind: 'postgres', url: url.toString() } as DatabaseTarget,
-    drop: async () => {
-      const c = new pg.Client({ connectionString: values['pg-url'] });
-      await c.connect();
-      await c.query(`drop database ${db} with (force)`);
-      await c.end();
-    },
-  };
-}
-
 async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const start = performance.now();
   const result = await fn();
@@ -73,7 +42,7 @@ async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
 }
 
 async function measure(name: 'sqlite' | 'postgres') {
-  const t = await target(name);
+  const t = await throwawayDatabase(name, values['pg-url']);
   const clock = new ManualClock(Date.UTC(2026, 10, 1, 15, 0));
   const h = await assemble(testConfig(t.target), {
     clock,
