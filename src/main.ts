@@ -173,6 +173,7 @@ async function assembleOn(
     ...money,
     shield: state.shield,
     lines: state.lines,
+    recordPending: () => processor.drain(),
   });
   const privacy = wirePrivacy(config, base);
   const web = wireWeb(config, {

@@ -30,6 +30,11 @@ export interface EvidenceDeps {
   /** Journal references ("contact:12") of the texts operators chose to quote in the report. */
   quotedRefs(from: number, to: number, lineId: number | null): Promise<Set<string>>;
   settings: { timeZone: string; currency: string; language: Language };
+  /**
+   * Records the webhooks answered but still in the intake log (during a flood the processor runs a
+   * few seconds behind), so that a bundle holds every contact the dashboard counted at the click.
+   */
+  recordPending?(): Promise<void>;
 }
 
 export interface ExportRequest {
@@ -84,6 +89,7 @@ export class EvidenceService {
     const lines = await this.#d.lines();
     const line = lineId === null ? null : lines.find((l) => l.id === lineId);
     if (line === undefined) throw new InvalidInputError(`There is no line ${lineId}.`);
+    await this.#d.recordPending?.();
     const now = this.#d.clock.now();
     await this.#d.journal.seal(now, { forceHead: true });
     const verdict = await verifyChain(

@@ -28,6 +28,8 @@ export function wireEvidence(
     shield: ShieldRepo;
     currentTariff: () => Promise<Tariff>;
     settings: Pick<SettingsRepo, 'organisation'>;
+    /** Records what the intake log still holds, before a bundle is built. */
+    recordPending(): Promise<void>;
   },
 ) {
   const { storage, clock } = deps;
@@ -50,6 +52,7 @@ export function wireEvidence(
     tariff: deps.currentTariff,
     organisation: () => deps.settings.organisation(),
     quotedRefs: (from, to, lineId) => new ContactsRepo(storage.db).quotedRefs(from, to, lineId),
+    recordPending: () => deps.recordPending(),
     settings: {
       timeZone: config.timeZone,
       currency: config.currency,

@@ -277,6 +277,36 @@ for (const dialect of DIALECTS) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    it('holds the texts answered a moment before, still waiting in the intake log', async () => {
+      // As during a flood, when the processor runs seconds behind the webhooks: here it records
+      // nothing by itself any more.
+      d.hotline.processor.leaveToOthers();
+      d.hotline.clock.advance(MINUTE);
+      const from = d.hotline.clock.now();
+      const accepted = await d.hotline.intake.accept('simulator', {
+        kind: 'text',
+        from: '+33639980042',
+        to: LINE,
+        providerSid: `SIMX${++sid}`,
+        body: 'tu réponds ou quoi',
+      });
+      assert.notEqual(accepted.logId, null);
+      const res = await api(d.app, admin).post('/api/evidence/export', {
+        from: new Date(from).toISOString(),
+        to: new Date(from + 5 * MINUTE).toISOString(),
+      });
+      assert.equal(res.statusCode, 200, res.body);
+      const events = utf8(files(res.rawPayload).get('events.jsonl'))
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
+      const texts = events.filter((e) => e.kind === 'text');
+      assert.deepEqual(
+        texts.map((e) => [e.caller, e.text]),
+        [['+33639980042', 'tu réponds ou quoi']],
+      );
+    });
   });
 }
 
