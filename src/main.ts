@@ -175,7 +175,7 @@ async function assembleOn(
     lines: state.lines,
     recordPending: () => processor.drain(),
   });
-  const privacy = wirePrivacy(config, base);
+  const privacy = wirePrivacy(config, { ...base, recordPending: () => processor.drain() });
   const web = wireWeb(config, {
     ...base,
     ...state,

@@ -438,6 +438,34 @@ for (const dialect of DIALECTS) {
       assert.equal((await contact(ORDINARY)).outcome, 'opted_out', 'the STOP is still honoured');
     });
 
+    it('exports and erases the texts still waiting in the intake log, as during a flood', async () => {
+      await contact(ORDINARY, 'bonjour');
+      // The processor runs seconds behind the webhooks in a flood; here it records nothing by
+      // itself any more. The hotline's own service (as main.ts wires it) is used.
+      h.processor.leaveToOthers();
+      const pending = async (body: string) => {
+        const accepted = await h.intake.accept('simulator', {
+          kind: 'text',
+          from: ORDINARY,
+          to: LINE,
+          providerSid: `SIMP${String(++sid).padStart(10, '0')}`,
+          body,
+        });
+        assert.notEqual(accepted.logId, null);
+      };
+      await pending('tu es là ?');
+      const doc = await h.subjects.export(ORDINARY, 'alice');
+      assert.deepEqual(
+        doc.contacts.map((c) => c.text),
+        ['bonjour', 'tu es là ?'],
+      );
+      await pending('efface-moi ça');
+      const erased = await h.subjects.erase(ORDINARY, 'alice');
+      assert.equal(erased.erased.contacts, 3);
+      await h.processor.drain();
+      assert.deepEqual(await ids('contacts'), [], 'nothing recorded after the erasure');
+    });
+
     it('answers the admin API: a JSON download, the erase result, 400 on a bad number', async () => {
       await contact(ORDINARY, 'bonjour');
       const password = 'correct horse battery staple';

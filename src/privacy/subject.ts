@@ -163,6 +163,11 @@ export interface SubjectRightsOptions {
   clock: Clock;
   /** RETENTION. */
   retentionMs: number;
+  /**
+   * Records the webhooks answered but still in the intake log, so that a request made during a
+   * flood sees (and erases) the person's latest calls and texts too.
+   */
+  recordPending?(): Promise<void>;
 }
 
 /**
@@ -179,6 +184,7 @@ export class SubjectRights {
   async export(raw: string, actor: string): Promise<SubjectExport> {
     const { store, vault, clock, retentionMs } = this.#o;
     const number = subjectNumber(raw);
+    await this.#o.recordPending?.();
     const index = vault.blindIndex(number);
     const now = clock.now();
     const caller = await store.findCaller(index);
@@ -278,6 +284,7 @@ export class SubjectRights {
     const { store, vault, clock } = this.#o;
     const number = subjectNumber(raw);
     const masked = maskNumber(number);
+    await this.#o.recordPending?.();
     const e = await store.eraseSubject({
       numberIndex: vault.blindIndex(number),
       now: clock.now(),

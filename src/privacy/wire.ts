@@ -15,7 +15,14 @@ import { SubjectRights } from './subject.ts';
  */
 export function wirePrivacy(
   config: Config,
-  deps: { storage: Storage; vault: NumberVault; clock: Clock; log: Logger },
+  deps: {
+    storage: Storage;
+    vault: NumberVault;
+    clock: Clock;
+    log: Logger;
+    /** Records what the intake log still holds, before a person's data is exported or erased. */
+    recordPending(): Promise<void>;
+  },
 ) {
   const { storage, vault, clock, log } = deps;
   const store = new PrivacyRepo(storage.db, storage.caps);
@@ -26,7 +33,13 @@ export function wirePrivacy(
     vault,
     log,
   });
-  const subjects = new SubjectRights({ store, vault, clock, retentionMs: config.retentionMs });
+  const subjects = new SubjectRights({
+    store,
+    vault,
+    clock,
+    retentionMs: config.retentionMs,
+    recordPending: () => deps.recordPending(),
+  });
   const retentionJob = new Periodic(
     'erasing expired records (retention)',
     () => retention.run(),
